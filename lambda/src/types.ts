@@ -1,0 +1,170 @@
+/**
+ * The shapes that flow between the scanner's stages:
+ * collect → measure → rules → evaluate → publish/result.
+ * Every stage is a pure function of these types except collect and publish.
+ */
+
+/** Resource types the scanner knows by name. Others (eni, anycast-ip-list, …) pass through as plain strings. */
+export const KNOWN_RESOURCE_TYPES = ["vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool"] as const;
+export type KnownResourceType = (typeof KNOWN_RESOURCE_TYPES)[number];
+
+export type AddressFamily = "ipv4" | "ipv6";
+
+/** Where the facts came from. */
+export type SourceName = "ipam" | "ec2";
+
+/** Worst first: the order used for sorting and for "worst status". */
+export const STATUSES = ["critical", "warning", "unknown", "ok"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** IPAM-only facts, kept as the API returned them. */
+export interface IpamFacts {
+  ipamId?: string;
+  ipamScopeId?: string;
+  ipamPoolId?: string;
+  /** IpUsage as returned (0..1); undefined when IPAM gives none (IPv6 subnets). */
+  ipUsage?: number;
+  managementState?: string;
+  complianceStatus?: string;
+  overlapStatus?: string;
+}
+
+/** EC2-source facts: how much room a VPC CIDR block still has for new subnets. */
+export interface RoomForSubnets {
+  /** Prefix length of the largest free aligned block, undefined when the block is full. */
+  largestFreePrefix?: number;
+  freeSlash24: number;
+  freeSlash28: number;
+}
+
+/** One CIDR of one resource, measured. A VPC with a secondary CIDR is two of these. */
+export interface ResourceCidr {
+  source: SourceName;
+  resourceId: string;
+  /** As the API names it: vpc | subnet | eip | public-ipv4-pool | ipv6-pool | anything newer. */
+  resourceType: string;
+  /** Resource name (IPAM ResourceName, else the Name tag). */
+  name?: string;
+  cidr: string;
+  addressFamily: AddressFamily;
+  ownerId?: string;
+  region?: string;
+  vpcId?: string;
+  availabilityZoneId?: string;
+  tags: Record<string, string>;
+  /** Addresses in the CIDR (2^(32|128 − prefix)). */
+  size: bigint;
+  /** Addresses a workload can use: size − 5 for IPv4 subnets (AWS reserves five), else size. */
+  usable: bigint;
+  /** Addresses in use; undefined when the source reports no usage. */
+  used?: bigint;
+  /** usable − used; undefined when used is. */
+  free?: bigint;
+  /** Percent 0..100 (IpUsage × 100); undefined when the source reports no usage. Never NaN. */
+  utilization?: number;
+  ipam?: IpamFacts;
+  room?: RoomForSubnets;
+}
+
+/** Thresholds in effect for a scope after defaults are merged in field by field. */
+export interface Thresholds {
+  /** Percent used at or above which a resource is at warning. */
+  warning?: number;
+  /** Percent used at or above which a resource is critical. */
+  critical?: number;
+  /** Fewer free addresses than this is a warning. */
+  minFreeWarning?: number;
+  /** Fewer free addresses than this is critical. */
+  minFreeCritical?: number;
+}
+
+/** Match conditions: every given condition must hold; items in a list are alternatives. */
+export interface MatchSpec {
+  resourceTypes?: string[];
+  accounts?: string[];
+  regions?: string[];
+  vpcIds?: string[];
+  resourceIds?: string[];
+  cidrWithin?: string[];
+  names?: string[];
+  tags?: Record<string, string>;
+  addressFamily?: AddressFamily;
+}
+
+export interface ScopeRule {
+  name: string;
+  description?: string;
+  match: MatchSpec;
+  exclude?: MatchSpec;
+  thresholds: Thresholds;
+  resourceMetrics: boolean;
+}
+
+export interface RulesFile {
+  version: 1;
+  /** Path the rules were read from, for messages. */
+  file: string;
+  defaults: { thresholds: Thresholds };
+  scopes: ScopeRule[];
+}
+
+/** Which threshold put a resource at its status. */
+export interface Breach {
+  level: "warning" | "critical";
+  kind: "utilization" | "minFree";
+  /** Actual value: percent for utilization, addresses for minFree. */
+  actual: number | bigint;
+  /** The limit it reached: percent, or the minimum free addresses. */
+  limit: number;
+}
+
+export interface ResourceEvaluation {
+  scope: string;
+  resource: ResourceCidr;
+  status: Status;
+  /** Plain-words reason, e.g. "utilization 91.2% ≥ critical 85%". */
+  reason: string;
+  breach?: Breach;
+}
+
+export interface ScopeResult {
+  name: string;
+  description?: string;
+  thresholds: Thresholds;
+  resourceMetrics: boolean;
+  resourceCount: number;
+  counts: Record<Status, number>;
+  /** Highest utilization among resources with a known one; undefined when none. */
+  maxUtilization?: number;
+  /** Lowest free addresses among resources with a known one; undefined when none. */
+  minFree?: bigint;
+  /** Worst status in the scope (ok when empty). */
+  status: Status;
+  /** Every resource the scope matched, worst first. */
+  evaluations: ResourceEvaluation[];
+}
+
+/** A failure in one part of a scan that did not stop the rest. */
+export interface ScanFailure {
+  /** What failed: "ipam-scope ipam-scope-0abc", "region eu-west-1", … */
+  target: string;
+  /** API action that failed, e.g. "GetIpamResourceCidrs". */
+  action?: string;
+  /** Error code from the API, e.g. "AccessDenied", "RequestLimitExceeded". */
+  code?: string;
+  message: string;
+}
+
+export interface CollectResult {
+  resources: ResourceCidr[];
+  /** Failures that left the collection partial. Empty means complete. */
+  failures: ScanFailure[];
+}
+
+export interface Evaluation {
+  scopes: ScopeResult[];
+  /** Names of scopes that matched no resource. */
+  scopesWithoutMatches: string[];
+  /** Resources no scope covers. */
+  uncovered: ResourceCidr[];
+}
