@@ -35,6 +35,8 @@ export interface RoomForSubnets {
   largestFreePrefix?: number;
   freeSlash24: number;
   freeSlash28: number;
+  /** IPv6 blocks only: free aligned /64 blocks, the size of an IPv6 subnet. */
+  freeSlash64?: number;
 }
 
 /** One CIDR of one resource, measured. A VPC with a secondary CIDR is two of these. */

@@ -1,0 +1,315 @@
+/**
+ * Collects resource CIDRs from Amazon VPC IPAM: every IPAM in the account's
+ * region (or one), every scope of the configured types, every page of
+ * GetIpamResourceCidrs. A scope that fails is reported and the others go on.
+ */
+
+import {
+  DescribeIpamScopesCommand,
+  DescribeIpamsCommand,
+  GetIpamResourceCidrsCommand,
+  type EC2Client,
+  type Ipam,
+  type IpamResourceCidr,
+  type IpamResourceType,
+  type IpamScope,
+} from "@aws-sdk/client-ec2";
+
+import { ScanError } from "../errors";
+import { parseCidr } from "../cidr";
+import { measureUsage } from "../measure";
+import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
+import { describeAwsError, toScanError, toScanFailure } from "./aws-error";
+
+export type IpamScopeKind = "private" | "public";
+
+export interface IpamCollectOptions {
+  /** Scope types to scan; every scope of these types is scanned, default or not. */
+  scopeTypes: IpamScopeKind[];
+  /** Scan only this IPAM; all IPAMs otherwise. */
+  ipamId?: string;
+  /** Resource types passed to GetIpamResourceCidrs as ResourceType, one pagination each; all types when unset. */
+  resourceTypes?: string[];
+  /** MaxResults per page, 5..1000 (the API's limits). */
+  pageSize?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 1000;
+const MIN_PAGE_SIZE = 5;
+const MAX_PAGE_SIZE = 1000;
+
+/** A scope to scan, with the IPAM it belongs to. */
+export interface ScopeTarget {
+  scopeId: string;
+  ipamId?: string;
+}
+
+function validateOptions(options: IpamCollectOptions): Required<Pick<IpamCollectOptions, "pageSize">> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE) {
+    throw new RangeError(`pageSize ${pageSize} must be a whole number from ${MIN_PAGE_SIZE} to ${MAX_PAGE_SIZE}`);
+  }
+  if (options.scopeTypes.length === 0) {
+    throw new RangeError("scopeTypes must name at least one of private, public");
+  }
+  for (const type of options.scopeTypes) {
+    if (type !== "private" && type !== "public") {
+      throw new RangeError(`scopeTypes: "${String(type)}" is not a scope type; use private or public`);
+    }
+  }
+  if (options.resourceTypes !== undefined) {
+    if (options.resourceTypes.length === 0) throw new RangeError("resourceTypes, when given, must name at least one type");
+    for (const type of options.resourceTypes) {
+      if (typeof type !== "string" || type.trim() === "") throw new RangeError("resourceTypes must not contain empty names");
+    }
+  }
+  return { pageSize };
+}
+
+/**
+ * Follows NextToken until the API stops returning one, handing each page's
+ * items to `onItems` as it arrives so that a failure on a later page keeps
+ * what earlier pages returned. A token returned twice would loop forever, so
+ * it ends the pagination as an error instead.
+ */
+async function paginate<T>(
+  action: string,
+  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
+  onItems: (items: T[]) => void,
+): Promise<void> {
+  const seen = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    const page = await fetchPage(nextToken);
+    onItems(page.items);
+    nextToken = page.nextToken === "" ? undefined : page.nextToken;
+    if (nextToken !== undefined) {
+      if (seen.has(nextToken)) throw new Error(`${action} returned the same NextToken twice; stopping to avoid an endless loop`);
+      seen.add(nextToken);
+    }
+  } while (nextToken !== undefined);
+}
+
+/** Every item of a pagination, or the first error. */
+async function paginateAll<T>(action: string, fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  await paginate(action, fetchPage, (items) => all.push(...items));
+  return all;
+}
+
+async function regionOf(client: EC2Client): Promise<string> {
+  try {
+    const region: unknown = await client.config.region();
+    return typeof region === "string" && region !== "" ? region : "(unknown region)";
+  } catch {
+    return "(unknown region)";
+  }
+}
+
+async function describeIpams(client: EC2Client, ipamId: string | undefined, pageSize: number): Promise<Ipam[]> {
+  try {
+    return await paginateAll("DescribeIpams", async (NextToken) => {
+      const out = await client.send(
+        new DescribeIpamsCommand({ ...(ipamId === undefined ? { MaxResults: pageSize } : { IpamIds: [ipamId] }), NextToken }),
+      );
+      return { items: out.Ipams ?? [], nextToken: out.NextToken };
+    });
+  } catch (err) {
+    const info = describeAwsError("DescribeIpams", err);
+    if (ipamId !== undefined && info.code !== undefined && /NotFound$/.test(info.code)) {
+      const region = await regionOf(client);
+      throw new ScanError("DescribeIpams", `IPAM ${ipamId} was not found in ${region} (${info.code}); check IPAM_ID and IPAM_REGION`, {
+        cause: err,
+        code: info.code,
+      });
+    }
+    throw toScanError("DescribeIpams", err);
+  }
+}
+
+/** The IPAM ID at the end of an IPAM ARN (arn:aws:ec2::111122223333:ipam/ipam-0abc). */
+function ipamIdFromArn(arn: string | undefined): string | undefined {
+  const match = arn === undefined ? null : /:ipam\/([^/]+)$/.exec(arn);
+  return match?.[1];
+}
+
+async function describeScopes(client: EC2Client, ipamIds: string[], pageSize: number): Promise<IpamScope[]> {
+  try {
+    return await paginateAll("DescribeIpamScopes", async (NextToken) => {
+      const out = await client.send(
+        new DescribeIpamScopesCommand({ Filters: [{ Name: "ipam-id", Values: ipamIds }], MaxResults: pageSize, NextToken }),
+      );
+      return { items: out.IpamScopes ?? [], nextToken: out.NextToken };
+    });
+  } catch (err) {
+    throw toScanError("DescribeIpamScopes", err);
+  }
+}
+
+/** Every scope of the wanted types that belongs to one of the IPAMs, in the order the API listed them. */
+function selectScopes(scopes: IpamScope[], ipamIds: string[], scopeTypes: IpamScopeKind[]): ScopeTarget[] {
+  const targets: ScopeTarget[] = [];
+  const seen = new Set<string>();
+  for (const scope of scopes) {
+    const scopeId = scope.IpamScopeId;
+    if (scopeId === undefined || seen.has(scopeId)) continue;
+    const ipamId = ipamIdFromArn(scope.IpamArn);
+    // The filter already asks for these IPAMs; checking again keeps a scope of another IPAM out whatever the endpoint does.
+    if (ipamId !== undefined && !ipamIds.includes(ipamId)) continue;
+    if (scope.IpamScopeType === undefined || !(scopeTypes as string[]).includes(scope.IpamScopeType)) continue;
+    // A scope being deleted has nothing left to monitor and would only fail.
+    if (scope.State?.startsWith("delete-") && scope.State !== "delete-failed") continue;
+    seen.add(scopeId);
+    targets.push(ipamId === undefined ? { scopeId } : { scopeId, ipamId });
+  }
+  return targets;
+}
+
+function tagsOf(resource: IpamResourceCidr): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of resource.ResourceTags ?? []) {
+    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+  }
+  return tags;
+}
+
+/** Keeps only the fields the API returned, so absent facts stay absent rather than undefined-valued. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Maps one IpamResourceCidr to a measured ResourceCidr, or to a failure when
+ * it has no usable CIDR: such a resource is reported, never silently dropped.
+ */
+export function toResourceCidr(resource: IpamResourceCidr, scope: ScopeTarget): ResourceCidr | ScanFailure {
+  const resourceId = resource.ResourceId;
+  const target = `resource ${resourceId ?? "(no ResourceId)"} in ipam-scope ${scope.scopeId}`;
+  const resourceType: string = resource.ResourceType ?? "unknown";
+  if (resourceId === undefined || resourceId === "") {
+    return { target, action: "GetIpamResourceCidrs", code: "MissingResourceId", message: `IPAM returned a ${resourceType} resource without ResourceId (CIDR ${resource.ResourceCidr ?? "none"})` };
+  }
+  if (resource.ResourceCidr === undefined || resource.ResourceCidr === "") {
+    return { target, action: "GetIpamResourceCidrs", code: "MissingResourceCidr", message: `IPAM returned ${resourceType} ${resourceId} without a ResourceCidr` };
+  }
+  let measured: ReturnType<typeof measureUsage>;
+  let cidr: string;
+  try {
+    measured = measureUsage({ resourceType, cidr: resource.ResourceCidr, ipUsage: resource.IpUsage });
+    cidr = parseCidr(resource.ResourceCidr).text;
+  } catch (err) {
+    return { target, action: "GetIpamResourceCidrs", code: "InvalidResourceCidr", message: err instanceof Error ? err.message : String(err) };
+  }
+  const tags = tagsOf(resource);
+  const name = resource.ResourceName !== undefined && resource.ResourceName !== "" ? resource.ResourceName : tags.Name || undefined;
+  return defined<ResourceCidr>({
+    source: "ipam",
+    resourceId,
+    resourceType,
+    name,
+    cidr,
+    ownerId: resource.ResourceOwnerId,
+    region: resource.ResourceRegion,
+    vpcId: resource.VpcId,
+    availabilityZoneId: resource.AvailabilityZoneId,
+    tags,
+    ...measured,
+    ipam: defined({
+      ipamId: resource.IpamId ?? scope.ipamId,
+      ipamScopeId: resource.IpamScopeId ?? scope.scopeId,
+      ipamPoolId: resource.IpamPoolId,
+      ipUsage: resource.IpUsage,
+      managementState: resource.ManagementState,
+      complianceStatus: resource.ComplianceStatus,
+      overlapStatus: resource.OverlapStatus,
+    }),
+  });
+}
+
+function isFailure(value: ResourceCidr | ScanFailure): value is ScanFailure {
+  return "target" in value;
+}
+
+/** One full pagination of GetIpamResourceCidrs for a scope, optionally for one resource type. */
+async function fetchScopeResources(
+  client: EC2Client,
+  scopeId: string,
+  resourceType: string | undefined,
+  pageSize: number,
+  onItems: (items: IpamResourceCidr[]) => void,
+): Promise<void> {
+  await paginate(
+    "GetIpamResourceCidrs",
+    async (NextToken) => {
+      const out = await client.send(
+        new GetIpamResourceCidrsCommand({
+          IpamScopeId: scopeId,
+          MaxResults: pageSize,
+          NextToken,
+          // Passed through as given: newer resource types work before the SDK's union type knows them.
+          ...(resourceType === undefined ? {} : { ResourceType: resourceType as IpamResourceType }),
+        }),
+      );
+      return { items: out.IpamResourceCidrs ?? [], nextToken: out.NextToken };
+    },
+    onItems,
+  );
+}
+
+/**
+ * Scans one scope; its failures are returned, never thrown, so other scopes
+ * are unaffected. Resources from pages read before a failure are kept: the
+ * failure already marks the scan as partial.
+ */
+async function collectScope(client: EC2Client, scope: ScopeTarget, resourceTypes: (string | undefined)[], pageSize: number): Promise<CollectResult> {
+  const result: CollectResult = { resources: [], failures: [] };
+  const addPage = (items: IpamResourceCidr[]): void => {
+    for (const resource of items) {
+      const mapped = toResourceCidr(resource, scope);
+      if (isFailure(mapped)) result.failures.push(mapped);
+      else result.resources.push(mapped);
+    }
+  };
+  for (const resourceType of resourceTypes) {
+    try {
+      await fetchScopeResources(client, scope.scopeId, resourceType, pageSize, addPage);
+    } catch (err) {
+      const failure = toScanFailure(`ipam-scope ${scope.scopeId}`, "GetIpamResourceCidrs", err);
+      if (resourceType !== undefined) failure.message = `resource type ${resourceType}: ${failure.message}`;
+      result.failures.push(failure);
+    }
+  }
+  return result;
+}
+
+/**
+ * Collects every resource CIDR of every configured scope of every IPAM.
+ * Throws ScanError when nothing can be scanned (no IPAM, or DescribeIpams /
+ * DescribeIpamScopes failing); a failing scope only adds a failure.
+ */
+export async function collectFromIpam(client: EC2Client, options: IpamCollectOptions): Promise<CollectResult> {
+  const { pageSize } = validateOptions(options);
+
+  const ipams = await describeIpams(client, options.ipamId, pageSize);
+  const ipamIds = ipams.map((ipam) => ipam.IpamId).filter((id): id is string => id !== undefined && id !== "");
+  if (ipamIds.length === 0) {
+    const region = await regionOf(client);
+    const which = options.ipamId === undefined ? "No IPAM exists" : `IPAM ${options.ipamId} does not exist`;
+    throw new ScanError(
+      "DescribeIpams",
+      `${which} in ${region} for this account. Create an IPAM there, or point IPAM_REGION at the IPAM's home region ` +
+        "and run in the account that owns it (the delegated IPAM administrator in an organization), or use SOURCE=ec2 to scan VPCs and subnets without IPAM.",
+      { code: "NoIpam" },
+    );
+  }
+
+  const scopes = selectScopes(await describeScopes(client, ipamIds, pageSize), ipamIds, options.scopeTypes);
+  // Without a type filter one pagination per scope returns every type: the fewest calls.
+  const resourceTypes: (string | undefined)[] = options.resourceTypes === undefined ? [undefined] : [...new Set(options.resourceTypes)];
+
+  const perScope = await Promise.all(scopes.map((scope) => collectScope(client, scope, resourceTypes, pageSize)));
+  return {
+    resources: perScope.flatMap((r) => r.resources),
+    failures: perScope.flatMap((r) => r.failures),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Turns a CIDR plus what the source reports about it into address counts.
+ * Everything is BigInt: an IPv6 /56 holds 2^72 addresses, far past the 2^53
+ * a JavaScript number can count exactly.
+ */
+
+import { cidrSize, parseCidr } from "./cidr";
+import type { ResourceCidr } from "./types";
+
+export type Measurement = Pick<ResourceCidr, "addressFamily" | "size" | "usable" | "used" | "free" | "utilization">;
+
+/** AWS reserves the first four addresses and the last one of every IPv4 subnet. */
+export const RESERVED_PER_IPV4_SUBNET = 5n;
+
+/** Addresses a workload can use: size − 5 for IPv4 subnets (never below zero), the whole block otherwise. */
+export function usableAddresses(resourceType: string, family: "ipv4" | "ipv6", size: bigint): bigint {
+  if (resourceType !== "subnet" || family !== "ipv4") return size;
+  // Subnets are /16–/28 in AWS; a smaller block (/30–/32) has no usable address rather than a negative count.
+  return size > RESERVED_PER_IPV4_SUBNET ? size - RESERVED_PER_IPV4_SUBNET : 0n;
+}
+
+/**
+ * value × fraction rounded half up, exactly. A finite double is m / 2^k for
+ * whole numbers m and k, so the product is computed with BigInt and no digit
+ * of the fraction is lost, whatever the size of value.
+ */
+export function multiplyRounded(value: bigint, fraction: number): bigint {
+  if (!Number.isFinite(fraction) || fraction < 0) {
+    throw new RangeError(`fraction ${fraction} must be a finite number ≥ 0`);
+  }
+  let mantissa = fraction;
+  let shift = 0n;
+  // Doubling a double is exact, and at most 1074 doublings make any finite one whole.
+  while (!Number.isInteger(mantissa)) {
+    mantissa *= 2;
+    shift += 1n;
+  }
+  const product = value * BigInt(mantissa);
+  if (shift === 0n) return product;
+  return (product + (1n << (shift - 1n))) >> shift;
+}
+
+/** IpUsage as a usable fraction: undefined when absent or not a number, clamped to 0..1 otherwise. */
+function usageFraction(ipUsage: number | null | undefined): number | undefined {
+  if (ipUsage === undefined || ipUsage === null || !Number.isFinite(ipUsage)) return undefined;
+  return Math.min(Math.max(ipUsage, 0), 1);
+}
+
+/**
+ * Measures a resource from IPAM's IpUsage (0..1). IPAM reports no usage for
+ * IPv6 subnets: then used, free and utilization stay undefined instead of
+ * pretending the subnet is empty.
+ */
+export function measureUsage(input: { resourceType: string; cidr: string; ipUsage?: number | null }): Measurement {
+  const parsed = parseCidr(input.cidr);
+  const size = cidrSize(parsed);
+  const usable = usableAddresses(input.resourceType, parsed.family, size);
+  const fraction = usageFraction(input.ipUsage);
+  if (fraction === undefined) {
+    return { addressFamily: parsed.family, size, usable };
+  }
+  const used = multiplyRounded(usable, fraction);
+  return { addressFamily: parsed.family, size, usable, used, free: usable - used, utilization: fraction * 100 };
+}
+
+/**
+ * Measures an IPv4 subnet from EC2's AvailableIpAddressCount, which already
+ * leaves out the five reserved addresses: an empty /28 reports 11 available
+ * and is 0% used, not 31%.
+ */
+export function measureFromAvailable(input: { cidr: string; availableIpAddressCount: number }): Measurement {
+  const parsed = parseCidr(input.cidr);
+  if (parsed.family !== "ipv4") {
+    throw new Error(`AvailableIpAddressCount describes IPv4 subnets only; "${input.cidr}" is IPv6`);
+  }
+  const { availableIpAddressCount: available } = input;
+  if (!Number.isSafeInteger(available) || available < 0) {
+    throw new RangeError(`AvailableIpAddressCount ${available} for "${input.cidr}" must be a whole number ≥ 0`);
+  }
+  const size = cidrSize(parsed);
+  const usable = usableAddresses("subnet", "ipv4", size);
+  const free = BigInt(available) > usable ? usable : BigInt(available);
+  const used = usable - free;
+  // A block with no usable address has no room left: report it full rather than 0/0.
+  const utilization = usable === 0n ? 100 : (Number(used) / Number(usable)) * 100;
+  return { addressFamily: "ipv4", size, usable, used, free, utilization };
+}
+
+/** The name architecture.md gives the EC2 measurement. */
+export const usedFromAvailable = measureFromAvailable;
