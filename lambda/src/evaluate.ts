@@ -1,0 +1,294 @@
+/**
+ * Evaluation: which resources of which scope are at warning or critical, and why.
+ * Pure: no I/O. Sized for 100,000 resources × 50 scopes, so every scope's matcher and
+ * thresholds are compiled once and the per-resource path allocates only the result object.
+ */
+import { compileScope } from "./rules/match";
+import type {
+  Breach,
+  Evaluation,
+  ResourceCidr,
+  ResourceEvaluation,
+  RulesFile,
+  ScopeResult,
+  ScopeRule,
+  Status,
+  Thresholds,
+} from "./types";
+
+export interface ResourceStatus {
+  status: Status;
+  /** Plain words with the actual value and the limit, e.g. "utilization 91.3% ≥ critical 85%". */
+  reason: string;
+  /** The threshold that set the status; absent for ok and unknown. */
+  breach?: Breach;
+}
+
+/** Sort rank, 0 = worst. Follows the order of STATUSES in types.ts. */
+export const STATUS_RANK: Readonly<Record<Status, number>> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
+
+/** The worse of two statuses (critical > warning > unknown > ok). */
+export function worseStatus(a: Status, b: Status): Status {
+  return STATUS_RANK[a] <= STATUS_RANK[b] ? a : b;
+}
+
+/**
+ * Utilization is IpUsage × 100, so 0.57 arrives as 56.99999999999999. Comparing with this
+ * tolerance keeps a resource at exactly the limit from slipping under it.
+ */
+const PERCENT_TOLERANCE = 1e-9;
+
+/** Shared results for the common cases, so evaluating a healthy resource allocates nothing. */
+const OK: Readonly<ResourceStatus> = Object.freeze({ status: "ok", reason: "within thresholds" });
+const UNKNOWN_USAGE: Readonly<ResourceStatus> = Object.freeze({
+  status: "unknown",
+  reason: "usage unknown: the source reports no utilization for this CIDR",
+});
+const UNKNOWN_FREE: Readonly<ResourceStatus> = Object.freeze({
+  status: "unknown",
+  reason: "free addresses unknown: the source reports no usage for this CIDR",
+});
+
+interface CompiledThresholds {
+  warning?: number;
+  critical?: number;
+  /** Minimums as BigInt, rounded up: free < 24.5 is the same as free < 25 for whole addresses. */
+  minFreeWarning?: bigint;
+  minFreeCritical?: bigint;
+  minFreeWarningLimit?: number;
+  minFreeCriticalLimit?: number;
+  /** A percent threshold is set, so a missing utilization leaves the status unknown. */
+  needsUtilization: boolean;
+  /** A minimum-free threshold is set, so missing free addresses leave the status unknown. */
+  needsFree: boolean;
+}
+
+function finite(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+function compileThresholds(t: Thresholds): CompiledThresholds {
+  const warning = finite(t.warning);
+  const critical = finite(t.critical);
+  const minFreeWarningLimit = finite(t.minFreeWarning);
+  const minFreeCriticalLimit = finite(t.minFreeCritical);
+  const anyPercent = warning !== undefined || critical !== undefined;
+  const anyMinFree = minFreeWarningLimit !== undefined || minFreeCriticalLimit !== undefined;
+  return {
+    warning,
+    critical,
+    minFreeWarning: minFreeWarningLimit === undefined ? undefined : BigInt(Math.ceil(minFreeWarningLimit)),
+    minFreeCritical: minFreeCriticalLimit === undefined ? undefined : BigInt(Math.ceil(minFreeCriticalLimit)),
+    minFreeWarningLimit,
+    minFreeCriticalLimit,
+    // With no threshold at all there is nothing to reach, but a resource without any usage
+    // facts is still not known to be fine.
+    needsUtilization: anyPercent || !anyMinFree,
+    needsFree: anyMinFree,
+  };
+}
+
+/**
+ * Percent for messages, rounded down to one decimal: rounding 79.96 up would print
+ * "80.0%" for a resource that is below a warning at 80%.
+ */
+export function formatPercent(value: number): string {
+  const floored = Math.floor(value * 10 + PERCENT_TOLERANCE * 10) / 10;
+  return `${floored}%`;
+}
+
+function utilizationReason(level: Breach["level"], actual: number, limit: number): string {
+  return `utilization ${formatPercent(actual)} ≥ ${level} ${limit}%`;
+}
+
+function freeReason(level: Breach["level"], actual: bigint, limit: number): string {
+  return `${actual} free address${actual === 1n ? "" : "es"} < ${level} minimum ${limit}`;
+}
+
+/** Status of one resource against one set of thresholds; worst level reached wins. */
+export function evaluateResource(resource: ResourceCidr, thresholds: Thresholds): ResourceStatus {
+  return { ...evaluateCompiled(resource, compileThresholds(thresholds)) };
+}
+
+function evaluateCompiled(resource: ResourceCidr, t: CompiledThresholds): Readonly<ResourceStatus> {
+  const utilization = finite(resource.utilization);
+  const free = resource.free;
+
+  const critical = breachesAt("critical", utilization, t.critical, free, t.minFreeCritical, t.minFreeCriticalLimit);
+  if (critical) return critical;
+  const warning = breachesAt("warning", utilization, t.warning, free, t.minFreeWarning, t.minFreeWarningLimit);
+  if (warning) return warning;
+
+  if (t.needsUtilization && utilization === undefined) return UNKNOWN_USAGE;
+  if (t.needsFree && free === undefined) return UNKNOWN_FREE;
+  return OK;
+}
+
+function breachesAt(
+  level: Breach["level"],
+  utilization: number | undefined,
+  percentLimit: number | undefined,
+  free: bigint | undefined,
+  minFree: bigint | undefined,
+  minFreeLimit: number | undefined,
+): ResourceStatus | undefined {
+  const byUtilization =
+    utilization !== undefined && percentLimit !== undefined && utilization + PERCENT_TOLERANCE >= percentLimit;
+  const byFree = free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
+  if (!byUtilization && !byFree) return undefined;
+
+  // Both thresholds can be crossed at once; the reason names both, the breach the percent one.
+  const reasons: string[] = [];
+  let breach: Breach | undefined;
+  if (byUtilization) {
+    reasons.push(utilizationReason(level, utilization, percentLimit));
+    breach = { level, kind: "utilization", actual: utilization, limit: percentLimit };
+  }
+  if (byFree) {
+    reasons.push(freeReason(level, free, minFreeLimit));
+    breach ??= { level, kind: "minFree", actual: free, limit: minFreeLimit };
+  }
+  return { status: level, reason: reasons.join("; "), breach };
+}
+
+/**
+ * Fullest first: utilization descending (unknown last), then the fewest free addresses, then by id
+ * and CIDR so the order is stable across runs. The order within one status.
+ */
+export function compareResources(a: ResourceCidr, b: ResourceCidr): number {
+  const ua = finite(a.utilization);
+  const ub = finite(b.utilization);
+  if (ua !== ub) {
+    if (ua === undefined) return 1;
+    if (ub === undefined) return -1;
+    return ua > ub ? -1 : 1;
+  }
+  const fa = a.free;
+  const fb = b.free;
+  if (fa !== fb) {
+    if (fa === undefined) return 1;
+    if (fb === undefined) return -1;
+    return fa < fb ? -1 : 1;
+  }
+  if (a.resourceId !== b.resourceId) return a.resourceId < b.resourceId ? -1 : 1;
+  if (a.cidr !== b.cidr) return a.cidr < b.cidr ? -1 : 1;
+  return 0;
+}
+
+/** Worst status first, then fullest first (see compareResources). */
+export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation): number {
+  const byStatus = STATUS_RANK[a.status] - STATUS_RANK[b.status];
+  return byStatus !== 0 ? byStatus : compareResources(a.resource, b.resource);
+}
+
+/** Scope thresholds over the file defaults, field by field (a no-op when the loader already merged them). */
+export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
+  const merged: Thresholds = { ...defaults };
+  for (const key of ["warning", "critical", "minFreeWarning", "minFreeCritical"] as const) {
+    const value = scope.thresholds[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+/** The global order of the resources, shared by every scope of one evaluation. */
+interface Ordering {
+  /** order[rank] = index of the resource at that rank in compareResources order. */
+  order: number[];
+  /** rankOf[index] = rank of that resource. */
+  rankOf: Uint32Array;
+  /** Scratch space for one scope's matched ranks, reused across scopes. */
+  scratch: Uint32Array;
+}
+
+function ordering(resources: ResourceCidr[]): Ordering {
+  const order = Array.from(resources.keys()).sort((a, b) => compareResources(resources[a]!, resources[b]!));
+  const rankOf = new Uint32Array(resources.length);
+  for (let rank = 0; rank < order.length; rank++) rankOf[order[rank]!] = rank;
+  return { order, rankOf, scratch: new Uint32Array(resources.length) };
+}
+
+/**
+ * One scope over the resources. Matching walks the resources in their own order (cache-friendly);
+ * the matches' ranks are then sorted as plain integers, and appending each evaluation to its
+ * status's bucket in rank order yields the evaluations sorted worst first without a comparator.
+ */
+function evaluateScope(
+  scope: ScopeRule,
+  defaults: Thresholds,
+  resources: ResourceCidr[],
+  sorting: Ordering,
+  covered: Uint8Array,
+): ScopeResult {
+  const matches = compileScope(scope);
+  const thresholds = effectiveThresholds(scope, defaults);
+  const compiled = compileThresholds(thresholds);
+  const buckets: Record<Status, ResourceEvaluation[]> = { critical: [], warning: [], unknown: [], ok: [] };
+  let maxUtilization: number | undefined;
+  let minFree: bigint | undefined;
+
+  const { order, rankOf, scratch } = sorting;
+  let matched = 0;
+  for (let i = 0; i < resources.length; i++) {
+    if (!matches(resources[i]!)) continue;
+    covered[i] = 1;
+    scratch[matched++] = rankOf[i]!;
+  }
+  const ranks = scratch.subarray(0, matched).sort();
+
+  for (let k = 0; k < ranks.length; k++) {
+    const resource = resources[order[ranks[k]!]!]!;
+    const { status, reason, breach } = evaluateCompiled(resource, compiled);
+    buckets[status].push(
+      breach === undefined
+        ? { scope: scope.name, resource, status, reason }
+        : { scope: scope.name, resource, status, reason, breach },
+    );
+    const utilization = finite(resource.utilization);
+    if (utilization !== undefined && (maxUtilization === undefined || utilization > maxUtilization)) {
+      maxUtilization = utilization;
+    }
+    if (resource.free !== undefined && (minFree === undefined || resource.free < minFree)) minFree = resource.free;
+  }
+
+  const counts: Record<Status, number> = {
+    critical: buckets.critical.length,
+    warning: buckets.warning.length,
+    unknown: buckets.unknown.length,
+    ok: buckets.ok.length,
+  };
+  const evaluations = buckets.critical.concat(buckets.warning, buckets.unknown, buckets.ok);
+  const status: Status =
+    counts.critical > 0 ? "critical" : counts.warning > 0 ? "warning" : counts.unknown > 0 ? "unknown" : "ok";
+  const result: ScopeResult = {
+    name: scope.name,
+    thresholds,
+    resourceMetrics: scope.resourceMetrics,
+    resourceCount: evaluations.length,
+    counts,
+    status,
+    evaluations,
+  };
+  if (scope.description !== undefined) result.description = scope.description;
+  if (maxUtilization !== undefined) result.maxUtilization = maxUtilization;
+  if (minFree !== undefined) result.minFree = minFree;
+  return result;
+}
+
+/**
+ * Every scope against every resource. A resource may belong to several scopes and is evaluated
+ * in each with that scope's thresholds; resources no scope matches are reported as uncovered.
+ */
+export function evaluate(resources: ResourceCidr[], rules: RulesFile): Evaluation {
+  // One sort for all scopes: the order within a status does not depend on the scope.
+  const sorting = ordering(resources);
+  const covered = new Uint8Array(resources.length);
+  const scopes = rules.scopes.map((scope) => evaluateScope(scope, rules.defaults.thresholds, resources, sorting, covered));
+  const uncovered: ResourceCidr[] = [];
+  for (let i = 0; i < resources.length; i++) if (covered[i] === 0) uncovered.push(resources[i]!);
+  return {
+    scopes,
+    scopesWithoutMatches: scopes.filter((s) => s.resourceCount === 0).map((s) => s.name),
+    uncovered,
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * CloudWatch metrics: the contract with the module's alarms (docs/architecture.md).
+ * Per scope every complete run, zeros included, so alarms always have data and dashboards show a
+ * trend; per resource only where a scope asks for it; ScanSuccess for the "monitor stopped" alarm.
+ */
+import { PutMetricDataCommand, type CloudWatchClient, type Dimension, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { awsErrorCode } from "../collect/aws-error";
+import { mapWithConcurrency } from "../concurrency";
+import { ScanError } from "../errors";
+import type { Evaluation, Status } from "../types";
+
+export interface MetricOptions {
+  /** False when any part of the collection failed: then only alarm-raising counts are sent. */
+  complete: boolean;
+  timestamp: Date;
+}
+
+/** PutMetricData takes at most 1,000 datums per request. */
+export const MAX_DATUMS_PER_REQUEST = 1000;
+/**
+ * PutMetricData takes at most 1 MB per request. Measured against 1,000,000 bytes (not 1 MiB) and
+ * estimated on the worst-case JSON encoding, with room left for the namespace and the envelope.
+ */
+export const MAX_REQUEST_BYTES = 1_000_000;
+const REQUEST_ENVELOPE_BYTES = 4096;
+/** Requests in flight at once: fast for 200 requests, gentle on PutMetricData's rate limit. */
+const PUBLISH_CONCURRENCY = 4;
+
+/**
+ * IPv6 free-address counts reach 2^64 and beyond. CloudWatch stores doubles, and a count past
+ * 2^53 is no longer exact, so counts are clamped to Number.MAX_SAFE_INTEGER: still far above
+ * any minimum-free threshold an alarm can hold, and never a rounded, misleading value.
+ */
+export const MAX_METRIC_COUNT = Number.MAX_SAFE_INTEGER;
+const MAX_COUNT_BIGINT = BigInt(MAX_METRIC_COUNT);
+
+export function countToMetricValue(n: bigint): number {
+  if (n > MAX_COUNT_BIGINT) return MAX_METRIC_COUNT;
+  if (n < 0n) return 0;
+  return Number(n);
+}
+
+const ALARM_COUNTS: ReadonlyArray<{ name: string; status: Status }> = [
+  { name: "WarningCount", status: "warning" },
+  { name: "CriticalCount", status: "critical" },
+  { name: "UnknownCount", status: "unknown" },
+];
+
+function datum(name: string, value: number, unit: MetricDatum["Unit"], dimensions: Dimension[] | undefined, timestamp: Date): MetricDatum {
+  const d: MetricDatum = { MetricName: name, Value: value, Unit: unit, Timestamp: timestamp };
+  if (dimensions !== undefined) d.Dimensions = dimensions;
+  return d;
+}
+
+/**
+ * The datums for one scan.
+ *
+ * Complete scan: per scope (dimension Scope) ResourceCount, WarningCount, CriticalCount, UnknownCount,
+ * MaxUtilization and MinFreeAddresses; per resource of scopes with `resourceMetrics` Utilization and
+ * FreeAddresses; and ScanSuccess = 1.
+ *
+ * Partial scan: only the non-zero WarningCount/CriticalCount/UnknownCount. A count from a partial
+ * scan is a lower bound, so a non-zero one can hold or raise an alarm truthfully, while a zero (or a
+ * ResourceCount, a utilization, …) could move an alarm back to OK for resources that were never seen.
+ */
+export function buildMetricData(evaluation: Evaluation, options: MetricOptions): MetricDatum[] {
+  const { complete, timestamp } = options;
+  const data: MetricDatum[] = [];
+
+  for (const scope of evaluation.scopes) {
+    const scopeDimension: Dimension[] = [{ Name: "Scope", Value: scope.name }];
+
+    if (!complete) {
+      for (const { name, status } of ALARM_COUNTS) {
+        if (scope.counts[status] > 0) data.push(datum(name, scope.counts[status], "Count", scopeDimension, timestamp));
+      }
+      continue;
+    }
+
+    data.push(datum("ResourceCount", scope.resourceCount, "Count", scopeDimension, timestamp));
+    for (const { name, status } of ALARM_COUNTS) {
+      data.push(datum(name, scope.counts[status], "Count", scopeDimension, timestamp));
+    }
+    // No known value means no datum, never 0 or NaN: a 0% MaxUtilization would look healthy and keep
+    // an alarm OK while nothing is actually measured (CloudWatch also rejects NaN).
+    if (scope.maxUtilization !== undefined && Number.isFinite(scope.maxUtilization)) {
+      data.push(datum("MaxUtilization", scope.maxUtilization, "Percent", scopeDimension, timestamp));
+    }
+    if (scope.minFree !== undefined) {
+      data.push(datum("MinFreeAddresses", countToMetricValue(scope.minFree), "Count", scopeDimension, timestamp));
+    }
+
+    if (!scope.resourceMetrics) continue;
+    // A VPC with a secondary CIDR sends one value per CIDR to the same series; CloudWatch keeps
+    // both, so Maximum(Utilization) and Minimum(FreeAddresses) show its tightest CIDR.
+    for (const { resource } of scope.evaluations) {
+      const dimensions: Dimension[] = [
+        { Name: "Scope", Value: scope.name },
+        { Name: "ResourceId", Value: resource.resourceId },
+      ];
+      if (resource.resourceType !== "") dimensions.push({ Name: "ResourceType", Value: resource.resourceType });
+      if (resource.utilization !== undefined && Number.isFinite(resource.utilization)) {
+        data.push(datum("Utilization", resource.utilization, "Percent", dimensions, timestamp));
+      }
+      if (resource.free !== undefined) {
+        data.push(datum("FreeAddresses", countToMetricValue(resource.free), "Count", dimensions, timestamp));
+      }
+    }
+  }
+
+  if (complete) data.push(datum("ScanSuccess", 1, "Count", undefined, timestamp));
+  return data;
+}
+
+/**
+ * Upper bound of a datum's share of a request body. The SDK sends JSON; every non-ASCII UTF-16 unit
+ * is counted as a six-byte \uXXXX escape, which is more than its UTF-8 bytes, and the timestamp as
+ * an ISO string, which is longer than the epoch number actually sent.
+ */
+export function estimateDatumBytes(d: MetricDatum): number {
+  const json = JSON.stringify(d);
+  let extra = 0;
+  for (let i = 0; i < json.length; i++) if (json.charCodeAt(i) > 0x7f) extra += 5;
+  return json.length + extra + 1; // + the comma between datums
+}
+
+/** Splits datums into requests of at most 1,000 datums and about 1 MB each, keeping their order. */
+export function batchMetricData(datums: MetricDatum[], namespace = ""): MetricDatum[][] {
+  const budget = MAX_REQUEST_BYTES - REQUEST_ENVELOPE_BYTES - 6 * namespace.length;
+  const batches: MetricDatum[][] = [];
+  let current: MetricDatum[] = [];
+  let bytes = 0;
+  for (const d of datums) {
+    const size = estimateDatumBytes(d);
+    if (current.length > 0 && (current.length >= MAX_DATUMS_PER_REQUEST || bytes + size > budget)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(d);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Sends the datums in as few requests as the limits allow. Every batch is attempted even when one
+ * fails, so one rejected request does not leave the alarms without the rest; the first failure is
+ * then thrown as a ScanError naming the namespace and how much got through.
+ */
+export async function publishMetrics(
+  client: CloudWatchClient,
+  namespace: string,
+  datums: MetricDatum[],
+): Promise<{ requests: number; datums: number }> {
+  const batches = batchMetricData(datums, namespace);
+  const outcomes = await mapWithConcurrency(batches, PUBLISH_CONCURRENCY, async (batch) => {
+    try {
+      await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch }));
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  });
+
+  const failed = outcomes.filter((e) => e !== undefined).length;
+  if (failed > 0) {
+    const first: unknown = outcomes.find((e) => e !== undefined);
+    const sent = batches.reduce((n, batch, i) => n + (outcomes[i] === undefined ? batch.length : 0), 0);
+    const code = awsErrorCode(first);
+    const detail = first instanceof Error ? first.message : String(first);
+    throw new ScanError(
+      "PutMetricData",
+      `PutMetricData to namespace ${namespace} failed for ${failed} of ${batches.length} requests ` +
+        `(${sent} of ${datums.length} datums published)${code === undefined ? "" : ` (${code})`}: ${detail}`,
+      code === undefined ? { cause: first } : { cause: first, code },
+    );
+  }
+  return { requests: batches.length, datums: datums.length };
+}

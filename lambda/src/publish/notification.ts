@@ -1,0 +1,381 @@
+/**
+ * The SNS notification: a subject that fits SNS's rules and a plain-text body that reads well in
+ * email and chat. What changed comes first, then every scope worst first with the resources in
+ * trouble, then scopes without matches and scan failures. Bounded to SNS's 256 KB.
+ */
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { awsErrorCode } from "../collect/aws-error";
+import { ScanError } from "../errors";
+import { STATUS_RANK, formatPercent } from "../evaluate";
+import { truncateUtf8, utf8Bytes } from "../json";
+import type { Evaluation, ResourceEvaluation, ScanFailure, ScopeResult, SourceName, Status, Thresholds } from "../types";
+import type { ResourceChange, ScopeChanges, StateChanges } from "./state";
+
+export interface NotificationOptions {
+  scannedAt: Date;
+  source: SourceName;
+  complete: boolean;
+  failures: ScanFailure[];
+  /** Message limit in UTF-8 bytes. */
+  maxBytes?: number;
+}
+
+export interface Notification {
+  subject: string;
+  message: string;
+}
+
+/** SNS takes 262,144 bytes per publish; the headroom leaves room for the subject and anything else counted with the message. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 - 8 * 1024;
+/** SNS subjects must be shorter than 100 characters. */
+export const MAX_SUBJECT_LENGTH = 99;
+/** One very long description or tag value must not take the room of hundreds of resources. */
+const MAX_LINE_LENGTH = 2000;
+const SUBJECT_PREFIX = "IPAM monitor: ";
+
+/** Scope names, descriptions and tag values can hold anything; a message line holds no control characters. */
+function oneLine(text: string): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+  return flat.length > MAX_LINE_LENGTH ? `${flat.slice(0, MAX_LINE_LENGTH)}...` : flat;
+}
+
+/**
+ * SNS rejects subjects with line breaks or control characters, and email clients mangle
+ * non-ASCII subjects sent without encoding, so the subject is kept to printable ASCII.
+ */
+export function sanitizeSubject(text: string): string {
+  const ascii = text
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .replace(/ {2,}/g, " ")
+    .trim();
+  return ascii.length > MAX_SUBJECT_LENGTH ? ascii.slice(0, MAX_SUBJECT_LENGTH) : ascii;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function worstStatus(evaluation: Evaluation): Status {
+  let worst: Status = "ok";
+  for (const s of evaluation.scopes) if (STATUS_RANK[s.status] < STATUS_RANK[worst]) worst = s.status;
+  return worst;
+}
+
+function distinctIds(changes: StateChanges, pick: (c: ScopeChanges) => ResourceChange[]): number {
+  const ids = new Set<string>();
+  for (const scope of changes.scopes) for (const c of pick(scope)) ids.add(c.resourceId);
+  return ids.size;
+}
+
+function changeCounts(changes: StateChanges): string[] {
+  const parts: Array<[number, string]> = [
+    [distinctIds(changes, (c) => c.newInTrouble), "new"],
+    [distinctIds(changes, (c) => c.worsened), "worse"],
+    [distinctIds(changes, (c) => c.improved), "improved"],
+    [distinctIds(changes, (c) => c.recovered), "recovered"],
+  ];
+  return parts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+}
+
+/**
+ * E.g. "IPAM monitor: CRITICAL in 2 scopes, 5 resources (3 new)" — the worst status, how many scopes
+ * and distinct resources are at it, and what changed. One scope at the worst status is named.
+ */
+export function formatSubject(changes: StateChanges, evaluation: Evaluation, complete: boolean): string {
+  const worst = worstStatus(evaluation);
+  const counts = changeCounts(changes);
+  const partial = complete ? "" : " - partial scan";
+
+  if (worst === "ok") {
+    const recovered = distinctIds(changes, (c) => c.recovered);
+    const text = complete
+      ? `${SUBJECT_PREFIX}all scopes recovered`
+      : `${SUBJECT_PREFIX}${plural(recovered, "resource")} recovered${partial}`;
+    return sanitizeSubject(text);
+  }
+
+  const atWorst = evaluation.scopes.filter((s) => s.status === worst);
+  const resources = new Set<string>();
+  for (const s of atWorst) for (const e of s.evaluations) if (e.status === worst) resources.add(e.resource.resourceId);
+  const tail = `, ${plural(resources.size, "resource")}${counts.length > 0 ? ` (${counts.join(", ")})` : ""}`;
+  const head = `${SUBJECT_PREFIX}${worst.toUpperCase()} in `;
+
+  let subject: string;
+  const only = atWorst.length === 1 ? atWorst[0] : undefined;
+  if (only !== undefined) {
+    // Name the scope, shortened to what the limit leaves once the counts are in.
+    const name = sanitizeSubject(only.name);
+    const room = MAX_SUBJECT_LENGTH - head.length - tail.length;
+    const shown = name.length <= room ? name : room >= 8 ? `${name.slice(0, room - 3)}...` : undefined;
+    subject = shown !== undefined ? `${head}${shown}${tail}` : `${head}1 scope${tail}`;
+  } else {
+    subject = `${head}${plural(atWorst.length, "scope")}${tail}`;
+  }
+  if (subject.length + partial.length <= MAX_SUBJECT_LENGTH) subject += partial;
+  return sanitizeSubject(subject);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body
+
+interface Line {
+  text: string;
+  /** Lines of a group (one resource each) may be left out, tail first, when the message is too long. */
+  group?: number;
+}
+
+/** Upper case and padded to the longest ("CRITICAL") so the lines of a list align. */
+function label(status: Status): string {
+  return status.toUpperCase().padEnd(8);
+}
+
+function describeThresholds(t: Thresholds): string {
+  const parts: string[] = [];
+  if (t.warning !== undefined) parts.push(`warning at ${t.warning}% used`);
+  if (t.critical !== undefined) parts.push(`critical at ${t.critical}% used`);
+  if (t.minFreeWarning !== undefined) parts.push(`warning below ${t.minFreeWarning} free`);
+  if (t.minFreeCritical !== undefined) parts.push(`critical below ${t.minFreeCritical} free`);
+  return parts.length > 0 ? parts.join(", ") : "none";
+}
+
+function describeCounts(scope: ScopeResult): string {
+  const parts = (["critical", "warning", "unknown", "ok"] as const)
+    .filter((s) => scope.counts[s] > 0)
+    .map((s) => `${scope.counts[s]} ${s}`);
+  return `${parts.length > 0 ? `${parts.join(", ")} of ` : ""}${plural(scope.resourceCount, "resource")}`;
+}
+
+/** "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free" */
+function describeResource(e: ResourceEvaluation): string {
+  const r = e.resource;
+  const where = [
+    r.name !== undefined && r.name !== "" ? `${r.resourceId} "${r.name}"` : r.resourceId,
+    r.ownerId !== undefined ? `account ${r.ownerId}` : undefined,
+    r.region,
+    r.cidr,
+  ].filter((p): p is string => p !== undefined && p !== "");
+  const usage = [
+    r.utilization !== undefined && Number.isFinite(r.utilization) ? `${formatPercent(r.utilization)} used` : undefined,
+    r.free !== undefined ? `${r.free} free` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  // Without any usage the reason says so ("usage unknown: …"); no need to say it twice.
+  return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");
+}
+
+function byScopeAndId(evaluation: Evaluation, scopes: ReadonlySet<string>): Map<string, Map<string, ResourceEvaluation>> {
+  const index = new Map<string, Map<string, ResourceEvaluation>>();
+  for (const scope of evaluation.scopes) {
+    if (!scopes.has(scope.name)) continue;
+    const byId = new Map<string, ResourceEvaluation>();
+    // Evaluations are worst first: the first CIDR of a resource is the one that set its status.
+    for (const e of scope.evaluations) if (!byId.has(e.resource.resourceId)) byId.set(e.resource.resourceId, e);
+    index.set(scope.name, byId);
+  }
+  return index;
+}
+
+function compareChanges(a: { change: ResourceChange }, b: { change: ResourceChange }): number {
+  const byStatus = STATUS_RANK[a.change.to] - STATUS_RANK[b.change.to];
+  if (byStatus !== 0) return byStatus;
+  return (b.change.utilization ?? -1) - (a.change.utilization ?? -1);
+}
+
+function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: () => number): Line[] {
+  const lines: Line[] = [];
+  const index = byScopeAndId(evaluation, new Set(changes.scopes.map((s) => s.scope)));
+
+  const section = (title: string, pick: (s: ScopeChanges) => ResourceChange[], describe: (c: ResourceChange, e?: ResourceEvaluation) => string): void => {
+    const rows: Array<{ scope: string; change: ResourceChange }> = [];
+    for (const s of changes.scopes) for (const change of pick(s)) rows.push({ scope: s.scope, change });
+    if (rows.length === 0) return;
+    rows.sort(compareChanges);
+    lines.push({ text: `${title} (${rows.length}):` });
+    const group = nextGroup();
+    for (const { scope, change } of rows) {
+      const e = index.get(scope)?.get(change.resourceId);
+      lines.push({ text: oneLine(`  ${label(change.to)} [${scope}] ${describe(change, e)}`), group });
+    }
+  };
+
+  section(
+    changes.firstRun ? "In trouble" : "New or worse",
+    (s) => [...s.newInTrouble, ...s.worsened],
+    (c, e) => {
+      const what = e !== undefined ? `${describeResource(e)} - ${e.reason}` : c.resourceId;
+      return `${what}${c.from === undefined ? (changes.firstRun ? "" : " (new)") : ` (was ${c.from})`}`;
+    },
+  );
+  section(
+    "Improved",
+    (s) => s.improved,
+    (c, e) => `${e !== undefined ? `${describeResource(e)} - ${e.reason}` : c.resourceId} (was ${c.from ?? "unknown"})`,
+  );
+  section(
+    "Recovered",
+    (s) => s.recovered,
+    (c, e) =>
+      `${e !== undefined ? describeResource(e) : c.resourceId} - ${c.noLongerFound === true ? "no longer found" : "now ok"} (was ${c.from ?? "unknown"})`,
+  );
+
+  const recoveredScopes = changes.scopes.filter((s) => s.recoveredEntirely);
+  if (recoveredScopes.length > 0) {
+    lines.push({
+      text: oneLine(
+        `Scopes recovered entirely (${recoveredScopes.length}): ${recoveredScopes.map((s) => `${s.scope} (was ${s.from ?? "unknown"})`).join(", ")}`,
+      ),
+    });
+  }
+  return lines;
+}
+
+function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
+  const lines: Line[] = [];
+  const scopes = [...evaluation.scopes].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+  const healthy = scopes.filter((s) => s.status === "ok" && s.resourceCount > 0);
+  for (const scope of scopes) {
+    if (scope.status === "ok") continue;
+    lines.push({ text: "" });
+    lines.push({ text: oneLine(`[${scope.status.toUpperCase()}] ${scope.name} - ${describeCounts(scope)}`) });
+    if (scope.description !== undefined && scope.description !== "") lines.push({ text: oneLine(`  ${scope.description}`) });
+    lines.push({ text: `  Thresholds: ${describeThresholds(scope.thresholds)}` });
+    const extremes = [
+      scope.maxUtilization !== undefined ? `highest utilization ${formatPercent(scope.maxUtilization)}` : undefined,
+      scope.minFree !== undefined ? `fewest free addresses ${scope.minFree}` : undefined,
+    ].filter((p): p is string => p !== undefined);
+    if (extremes.length > 0) lines.push({ text: `  In this scope: ${extremes.join(", ")}` });
+    const group = nextGroup();
+    for (const e of scope.evaluations) {
+      if (e.status === "ok") break; // worst first: the rest are ok
+      lines.push({ text: oneLine(`  - ${label(e.status)} ${describeResource(e)} - ${e.reason}`), group });
+    }
+  }
+  if (healthy.length > 0) {
+    lines.push({ text: "" });
+    lines.push({ text: oneLine(`[OK] ${healthy.map((s) => `${s.name} (${plural(s.resourceCount, "resource")})`).join(", ")}`) });
+  }
+  return lines;
+}
+
+function failureLine(f: ScanFailure): string {
+  const what = [f.action, f.code].filter((p): p is string => p !== undefined && p !== "").join(" ");
+  return oneLine(`  - ${f.target}${what !== "" ? ` (${what})` : ""}: ${f.message}`);
+}
+
+/** Joins lines within `maxBytes`, leaving out resource lines from the tail first and saying how many. */
+function fitLines(lines: Line[], maxBytes: number): string {
+  const sizes = lines.map((l) => utf8Bytes(l.text) + 1);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  if (total <= maxBytes + 1) return lines.map((l) => l.text).join("\n");
+
+  const FOOTER_RESERVE = 200;
+  const MARKER_BYTES = 40;
+  const budget = maxBytes - FOOTER_RESERVE;
+  const dropped = new Uint8Array(lines.length);
+  const droppedInGroup = new Map<number, number>();
+  let droppedResources = 0;
+  for (let i = lines.length - 1; i >= 0 && total + MARKER_BYTES * droppedInGroup.size > budget; i--) {
+    const group = lines[i]!.group;
+    if (group === undefined) continue;
+    dropped[i] = 1;
+    total -= sizes[i]!;
+    droppedInGroup.set(group, (droppedInGroup.get(group) ?? 0) + 1);
+    droppedResources++;
+  }
+
+  const kept: string[] = [];
+  const marked = new Set<number>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (dropped[i] === 0) {
+      kept.push(line.text);
+    } else if (line.group !== undefined && !marked.has(line.group)) {
+      marked.add(line.group);
+      kept.push(`    ... and ${droppedInGroup.get(line.group)} more`);
+    }
+  }
+
+  // Only when the lines that are not resources alone are too long (thousands of scan failures).
+  let used = 0;
+  let cut = 0;
+  const out: string[] = [];
+  for (const text of kept) {
+    const size = utf8Bytes(text) + 1;
+    if (cut > 0 || used + size > budget) {
+      cut++;
+      continue;
+    }
+    out.push(text);
+    used += size;
+  }
+  const leftOut = [
+    droppedResources > 0 ? plural(droppedResources, "resource line") : undefined,
+    cut > 0 ? plural(cut, "other line") : undefined,
+  ].filter((p): p is string => p !== undefined);
+  out.push("", `[Message shortened to ${maxBytes} bytes: ${leftOut.join(" and ")} left out.]`);
+  return truncateUtf8(out.join("\n"), maxBytes);
+}
+
+/** Subject and body for a set of changes. Whether to send at all is the caller's decision (see hasChanges). */
+export function formatNotification(changes: StateChanges, evaluation: Evaluation, options: NotificationOptions): Notification {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  let groups = 0;
+  const nextGroup = (): number => groups++;
+  const subject = formatSubject(changes, evaluation, options.complete);
+
+  const lines: Line[] = [
+    { text: subject },
+    {
+      text:
+        `Scan of ${options.scannedAt.toISOString()}, source ${options.source}, ` +
+        (options.complete
+          ? "complete."
+          : `PARTIAL: ${plural(options.failures.length, "failure")}; resources not seen keep their last notified status.`),
+    },
+    { text: "" },
+    { text: "WHAT CHANGED" },
+    ...changeLines(changes, evaluation, nextGroup),
+    { text: "" },
+    { text: "SCOPES, WORST FIRST" },
+    ...scopeLines(evaluation, nextGroup),
+  ];
+
+  if (evaluation.scopesWithoutMatches.length > 0) {
+    lines.push({ text: "" });
+    lines.push({
+      text: oneLine(`SCOPES WITHOUT MATCHES (${evaluation.scopesWithoutMatches.length}): ${evaluation.scopesWithoutMatches.join(", ")}`),
+    });
+  }
+  if (options.failures.length > 0) {
+    lines.push({ text: "" });
+    lines.push({ text: `SCAN FAILURES (${options.failures.length}):` });
+    for (const f of options.failures) lines.push({ text: failureLine(f) });
+  }
+
+  return { subject, message: fitLines(lines, maxBytes) };
+}
+
+/**
+ * Publishes to the topic. The subject is always set (falling back to a fixed one): a publish that
+ * depends on an optional subject is how other monitors ended up sending nothing.
+ */
+export async function publishNotification(
+  client: SNSClient,
+  topicArn: string,
+  notification: Notification,
+): Promise<{ messageId?: string }> {
+  const subject = sanitizeSubject(notification.subject) || "IPAM monitor";
+  const message = notification.message !== "" ? notification.message : subject;
+  try {
+    const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    return out.MessageId !== undefined ? { messageId: out.MessageId } : {};
+  } catch (err) {
+    const code = awsErrorCode(err);
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new ScanError(
+      "Publish",
+      `Publish to ${topicArn} failed${code === undefined ? "" : ` (${code})`}: ${detail}`,
+      code === undefined ? { cause: err } : { cause: err, code },
+    );
+  }
+}

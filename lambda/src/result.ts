@@ -1,0 +1,255 @@
+/**
+ * The JSON result of a scan: what the Lambda returns (to Step Functions or another caller) and what
+ * the CLI prints with --format json. Described by schema/result.schema.json; bounded to 256 KB, the
+ * Step Functions payload limit, by leaving out the least severe resources first and saying how many.
+ */
+import { STATUS_RANK, compareEvaluations } from "./evaluate";
+import { jsonCount, utf8Bytes } from "./json";
+import type { Evaluation, ResourceCidr, ResourceEvaluation, ScanFailure, SourceName, Status, Thresholds } from "./types";
+
+export const RESULT_SCHEMA_VERSION = 1;
+/** Step Functions and Lambda-to-Lambda payloads are limited to 256 KB. */
+export const DEFAULT_MAX_RESULT_BYTES = 256 * 1024;
+/** Uncovered resources are listed only as a sample: they point at a gap in the rules, not at a problem. */
+export const UNCOVERED_SAMPLE_SIZE = 20;
+
+/** An address count: a number up to 2^53 − 1, a decimal string beyond (IPv6). */
+export type JsonCount = number | string;
+
+export interface ScopeJson {
+  name: string;
+  description?: string;
+  status: Status;
+  resourceCount: number;
+  counts: Record<Status, number>;
+  maxUtilization?: number;
+  minFreeAddresses?: JsonCount;
+  thresholds: Thresholds;
+  resourceMetrics: boolean;
+}
+
+export interface TroubleJson {
+  scope: string;
+  resourceId: string;
+  resourceType: string;
+  name?: string;
+  ownerId?: string;
+  region?: string;
+  vpcId?: string;
+  cidr: string;
+  status: Exclude<Status, "ok">;
+  utilization?: number;
+  free?: JsonCount;
+  size: JsonCount;
+  reason: string;
+}
+
+export interface UncoveredJson {
+  resourceId: string;
+  resourceType: string;
+  cidr: string;
+  ownerId?: string;
+  region?: string;
+}
+
+export interface PublishedJson {
+  requests: number;
+  datums: number;
+}
+
+export interface NotificationJson {
+  sent: boolean;
+  subject?: string;
+  /** Why it was or was not sent, e.g. "nothing changed since the last notification". */
+  reason?: string;
+  messageId?: string;
+}
+
+/** How many entries of each list were left out to stay within the size bound. */
+export interface TruncatedJson {
+  resourcesInTrouble: number;
+  uncoveredSample: number;
+  errors: number;
+  scopesWithoutMatches: number;
+  scopes: number;
+}
+
+export interface ScanResultJson {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  scannedAt: string;
+  source: SourceName;
+  /** True when every collection call succeeded, so the counts describe the whole network. */
+  complete: boolean;
+  dryRun: boolean;
+  durationMs?: number;
+  summary: {
+    /** Resource CIDRs collected. */
+    resources: number;
+    scopes: number;
+    /** Resource CIDRs by their worst status across the scopes that match them. */
+    counts: Record<Status, number>;
+    /** Entries in resourcesInTrouble before any truncation (one per scope a resource is in trouble in). */
+    resourcesInTrouble: number;
+    scopesWithoutMatches: number;
+    uncovered: number;
+  };
+  scopes: ScopeJson[];
+  /** Worst first. */
+  resourcesInTrouble: TroubleJson[];
+  scopesWithoutMatches: string[];
+  uncoveredCount: number;
+  uncoveredSample: UncoveredJson[];
+  errors: ScanFailure[];
+  published?: PublishedJson;
+  notification?: NotificationJson;
+  truncated: TruncatedJson;
+}
+
+export interface BuildResultInput {
+  evaluation: Evaluation;
+  failures: ScanFailure[];
+  scannedAt: Date;
+  source: SourceName;
+  /** Defaults to "no failures". Pass it when `failures` also holds publishing failures. */
+  complete?: boolean;
+  durationMs?: number;
+  dryRun: boolean;
+  published?: PublishedJson;
+  notification?: NotificationJson;
+  maxBytes?: number;
+}
+
+function defined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+function troubleEntry(e: ResourceEvaluation): TroubleJson {
+  const r = e.resource;
+  return defined<TroubleJson>({
+    scope: e.scope,
+    resourceId: r.resourceId,
+    resourceType: r.resourceType,
+    name: r.name,
+    ownerId: r.ownerId,
+    region: r.region,
+    vpcId: r.vpcId,
+    cidr: r.cidr,
+    status: e.status as TroubleJson["status"],
+    utilization: r.utilization !== undefined && Number.isFinite(r.utilization) ? r.utilization : undefined,
+    free: r.free !== undefined ? jsonCount(r.free) : undefined,
+    size: jsonCount(r.size),
+    reason: e.reason,
+  });
+}
+
+function uncoveredEntry(r: ResourceCidr): UncoveredJson {
+  return defined<UncoveredJson>({
+    resourceId: r.resourceId,
+    resourceType: r.resourceType,
+    cidr: r.cidr,
+    ownerId: r.ownerId,
+    region: r.region,
+  });
+}
+
+function worstCounts(evaluation: Evaluation): { resources: number; counts: Record<Status, number> } {
+  const worst = new Map<ResourceCidr, Status>();
+  for (const scope of evaluation.scopes) {
+    for (const e of scope.evaluations) {
+      const seen = worst.get(e.resource);
+      if (seen === undefined || STATUS_RANK[e.status] < STATUS_RANK[seen]) worst.set(e.resource, e.status);
+    }
+  }
+  const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
+  for (const status of worst.values()) counts[status]++;
+  // Uncovered resources are not evaluated by any scope: they are not counted as ok.
+  return { resources: worst.size + evaluation.uncovered.length, counts };
+}
+
+/** Fewer bytes than the smallest possible resourcesInTrouble entry with its required fields. */
+const MIN_ENTRY_BYTES = 64;
+
+type ListKey = keyof TruncatedJson;
+/** Left out first to last when the result is too large: least useful first. */
+const DROP_ORDER: ListKey[] = ["resourcesInTrouble", "uncoveredSample", "errors", "scopesWithoutMatches", "scopes"];
+
+/** Drops tail entries of the lists, in DROP_ORDER, until the serialized result fits in maxBytes. */
+function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
+  let size = utf8Bytes(JSON.stringify(result));
+  for (const key of DROP_ORDER) {
+    const list = result[key] as unknown[];
+    while (size > maxBytes && list.length > 0) {
+      // Remove enough tail entries to cover the excess in one step; a little extra covers the
+      // digits the truncated counter gains.
+      let need = size - maxBytes + 16;
+      let removed = 0;
+      while (need > 0 && removed < list.length) {
+        need -= utf8Bytes(JSON.stringify(list[list.length - 1 - removed])) + 1;
+        removed++;
+      }
+      list.length -= removed;
+      result.truncated[key] += removed;
+      size = utf8Bytes(JSON.stringify(result));
+    }
+  }
+  return result;
+}
+
+/** The JSON result of one scan, bounded to `maxBytes` (default 256 KiB) when serialized. */
+export function buildResult(input: BuildResultInput): ScanResultJson {
+  const { evaluation } = input;
+  const maxBytes = input.maxBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  const trouble: ResourceEvaluation[] = [];
+  for (const scope of evaluation.scopes) {
+    for (const e of scope.evaluations) {
+      if (e.status === "ok") break; // evaluations are worst first
+      trouble.push(e);
+    }
+  }
+  // Stable sort: ties keep the order of the scopes in the rules file.
+  trouble.sort(compareEvaluations);
+  const { resources, counts } = worstCounts(evaluation);
+
+  const result: ScanResultJson = defined<ScanResultJson>({
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    scannedAt: input.scannedAt.toISOString(),
+    source: input.source,
+    complete: input.complete ?? input.failures.length === 0,
+    dryRun: input.dryRun,
+    durationMs: input.durationMs,
+    summary: {
+      resources,
+      scopes: evaluation.scopes.length,
+      counts,
+      resourcesInTrouble: trouble.length,
+      scopesWithoutMatches: evaluation.scopesWithoutMatches.length,
+      uncovered: evaluation.uncovered.length,
+    },
+    scopes: evaluation.scopes.map((s) =>
+      defined<ScopeJson>({
+        name: s.name,
+        description: s.description,
+        status: s.status,
+        resourceCount: s.resourceCount,
+        counts: { ...s.counts },
+        maxUtilization: s.maxUtilization,
+        minFreeAddresses: s.minFree !== undefined ? jsonCount(s.minFree) : undefined,
+        thresholds: defined({ ...s.thresholds }),
+        resourceMetrics: s.resourceMetrics,
+      }),
+    ),
+    // No entry serializes to fewer than MIN_ENTRY_BYTES, so entries past maxBytes / MIN_ENTRY_BYTES can
+    // never fit: leave them out before building them (100,000 resources in trouble stay cheap).
+    resourcesInTrouble: trouble.slice(0, Math.floor(maxBytes / MIN_ENTRY_BYTES)).map(troubleEntry),
+    scopesWithoutMatches: [...evaluation.scopesWithoutMatches],
+    uncoveredCount: evaluation.uncovered.length,
+    uncoveredSample: evaluation.uncovered.slice(0, UNCOVERED_SAMPLE_SIZE).map(uncoveredEntry),
+    errors: input.failures.map((f) => defined({ ...f })),
+    published: input.published !== undefined ? { ...input.published } : undefined,
+    notification: input.notification !== undefined ? defined({ ...input.notification }) : undefined,
+    truncated: { resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+  });
+  result.truncated.resourcesInTrouble = trouble.length - result.resourcesInTrouble.length;
+  return bound(result, maxBytes);
+}

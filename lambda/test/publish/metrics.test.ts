@@ -1,0 +1,293 @@
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { ScanError } from "../../src/errors";
+import {
+  MAX_DATUMS_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  batchMetricData,
+  buildMetricData,
+  estimateDatumBytes,
+  publishMetrics,
+} from "../../src/publish/metrics";
+import type { Evaluation, ResourceCidr, ResourceEvaluation, ScopeResult, Status } from "../../src/types";
+
+const TIMESTAMP = new Date("2024-05-01T12:00:00.000Z");
+
+function resource(id: string, utilization: number | undefined, free: bigint | undefined, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+  return {
+    source: "ipam",
+    resourceId: id,
+    resourceType: "subnet",
+    cidr: "10.0.1.0/24",
+    addressFamily: "ipv4",
+    ownerId: "111122223333",
+    region: "eu-west-1",
+    vpcId: "vpc-0123456789abcdef0",
+    tags: {},
+    size: 256n,
+    usable: 251n,
+    ...(utilization !== undefined ? { utilization } : {}),
+    ...(free !== undefined ? { free, used: 251n - free } : {}),
+    ...overrides,
+  };
+}
+
+function evaluationOf(scope: string, status: Status, r: ResourceCidr): ResourceEvaluation {
+  return { scope, resource: r, status, reason: status };
+}
+
+function scopeResult(name: string, evaluations: ResourceEvaluation[], overrides: Partial<ScopeResult> = {}): ScopeResult {
+  const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
+  for (const e of evaluations) counts[e.status]++;
+  const utilizations = evaluations.map((e) => e.resource.utilization).filter((u): u is number => u !== undefined);
+  const frees = evaluations.map((e) => e.resource.free).filter((f): f is bigint => f !== undefined);
+  const result: ScopeResult = {
+    name,
+    thresholds: { warning: 80, critical: 90 },
+    resourceMetrics: false,
+    resourceCount: evaluations.length,
+    counts,
+    status: counts.critical ? "critical" : counts.warning ? "warning" : counts.unknown ? "unknown" : "ok",
+    evaluations,
+    ...overrides,
+  };
+  if (utilizations.length > 0) result.maxUtilization = Math.max(...utilizations);
+  if (frees.length > 0) result.minFree = frees.reduce((a, b) => (b < a ? b : a));
+  return result;
+}
+
+function evaluation(...scopes: ScopeResult[]): Evaluation {
+  return { scopes, scopesWithoutMatches: scopes.filter((s) => s.resourceCount === 0).map((s) => s.name), uncovered: [] };
+}
+
+const PROD = scopeResult("prod", [
+  evaluationOf("prod", "critical", resource("subnet-01", 93.5, 16n)),
+  evaluationOf("prod", "warning", resource("subnet-02", 82, 45n)),
+  evaluationOf("prod", "ok", resource("subnet-03", 10, 226n)),
+]);
+const EMPTY = scopeResult("dev", []);
+
+function find(data: MetricDatum[], name: string, scope?: string): MetricDatum[] {
+  return data.filter((d) => d.MetricName === name && (scope === undefined || d.Dimensions?.some((x) => x.Name === "Scope" && x.Value === scope)));
+}
+
+describe("buildMetricData", () => {
+  it("publishes the six per-scope metrics with the Scope dimension after a complete scan", () => {
+    const data = buildMetricData(evaluation(PROD), { complete: true, timestamp: TIMESTAMP });
+
+    const perScope = data.filter((d) => d.Dimensions?.length === 1);
+    expect(perScope).to.deep.equal([
+      { MetricName: "ResourceCount", Value: 3, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      { MetricName: "WarningCount", Value: 1, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      { MetricName: "CriticalCount", Value: 1, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      { MetricName: "UnknownCount", Value: 0, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      { MetricName: "MaxUtilization", Value: 93.5, Unit: "Percent", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      { MetricName: "MinFreeAddresses", Value: 16, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+    ]);
+  });
+
+  it("publishes zero counts for a scope with nothing in trouble, so alarms never see missing data", () => {
+    const data = buildMetricData(evaluation(EMPTY), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "ResourceCount", "dev")[0]?.Value).to.equal(0);
+    expect(find(data, "WarningCount", "dev")[0]?.Value).to.equal(0);
+    expect(find(data, "CriticalCount", "dev")[0]?.Value).to.equal(0);
+    expect(find(data, "UnknownCount", "dev")[0]?.Value).to.equal(0);
+  });
+
+  it("omits MaxUtilization and MinFreeAddresses when no resource has a known value", () => {
+    const ipv6 = scopeResult("v6", [evaluationOf("v6", "unknown", resource("subnet-06", undefined, undefined))]);
+
+    const data = buildMetricData(evaluation(ipv6), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "MaxUtilization")).to.deep.equal([]);
+    expect(find(data, "MinFreeAddresses")).to.deep.equal([]);
+    expect(find(data, "UnknownCount", "v6")[0]?.Value).to.equal(1);
+  });
+
+  it("clamps IPv6 free-address counts to Number.MAX_SAFE_INTEGER", () => {
+    const pool = scopeResult("v6-pools", [
+      evaluationOf("v6-pools", "ok", resource("ipam-pool-0123", 1, 2n ** 64n, { resourceType: "ipv6-pool", addressFamily: "ipv6" })),
+    ], { resourceMetrics: true });
+
+    const data = buildMetricData(evaluation(pool), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "MinFreeAddresses")[0]?.Value).to.equal(Number.MAX_SAFE_INTEGER);
+    expect(find(data, "FreeAddresses")[0]?.Value).to.equal(Number.MAX_SAFE_INTEGER);
+  });
+
+  it("publishes per-resource metrics with Scope, ResourceId and ResourceType only for scopes that ask", () => {
+    const withResources = { ...PROD, name: "prod-detailed", resourceMetrics: true };
+
+    const data = buildMetricData(evaluation(PROD, withResources), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "Utilization").map((d) => d.Dimensions)).to.deep.equal(
+      ["subnet-01", "subnet-02", "subnet-03"].map((id) => [
+        { Name: "Scope", Value: "prod-detailed" },
+        { Name: "ResourceId", Value: id },
+        { Name: "ResourceType", Value: "subnet" },
+      ]),
+    );
+    expect(find(data, "FreeAddresses").map((d) => [d.Value, d.Unit])).to.deep.equal([
+      [16, "Count"],
+      [45, "Count"],
+      [226, "Count"],
+    ]);
+  });
+
+  it("skips per-resource datums whose value is unknown", () => {
+    const v6 = scopeResult("v6", [evaluationOf("v6", "unknown", resource("subnet-06", undefined, undefined))], { resourceMetrics: true });
+
+    const data = buildMetricData(evaluation(v6), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "Utilization")).to.deep.equal([]);
+    expect(find(data, "FreeAddresses")).to.deep.equal([]);
+  });
+
+  it("publishes ScanSuccess = 1 without dimensions after a complete scan", () => {
+    const data = buildMetricData(evaluation(PROD), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "ScanSuccess")).to.deep.equal([{ MetricName: "ScanSuccess", Value: 1, Unit: "Count", Timestamp: TIMESTAMP }]);
+  });
+
+  it("publishes only the non-zero alarm counts after a partial scan", () => {
+    const data = buildMetricData(evaluation(PROD, EMPTY), { complete: false, timestamp: TIMESTAMP });
+
+    expect(data.map((d) => [d.MetricName, d.Dimensions?.[0]?.Value, d.Value])).to.deep.equal([
+      ["WarningCount", "prod", 1],
+      ["CriticalCount", "prod", 1],
+    ]);
+  });
+
+  it("publishes no ScanSuccess after a partial scan", () => {
+    const data = buildMetricData(evaluation(PROD), { complete: false, timestamp: TIMESTAMP });
+
+    expect(find(data, "ScanSuccess")).to.deep.equal([]);
+  });
+
+  it("never publishes NaN or an infinite value", () => {
+    const broken = scopeResult(
+      "broken",
+      [
+        evaluationOf("broken", "unknown", resource("subnet-0a", Number.NaN, undefined)),
+        evaluationOf("broken", "unknown", resource("subnet-0b", Number.POSITIVE_INFINITY, undefined)),
+        evaluationOf("broken", "ok", resource("subnet-0c", 5, 2n ** 100n)),
+      ],
+      { resourceMetrics: true, maxUtilization: Number.NaN },
+    );
+
+    const data = buildMetricData(evaluation(broken, EMPTY, PROD), { complete: true, timestamp: TIMESTAMP });
+
+    expect(data.length).to.be.greaterThan(10);
+    for (const d of data) expect(Number.isFinite(d.Value), `${d.MetricName} = ${d.Value}`).to.equal(true);
+  });
+});
+
+function datumsOf(count: number, dimensionValue = "prod"): MetricDatum[] {
+  return Array.from({ length: count }, (_, i) => ({
+    MetricName: "Utilization",
+    Value: i % 100,
+    Unit: "Percent",
+    Timestamp: TIMESTAMP,
+    Dimensions: [
+      { Name: "Scope", Value: dimensionValue },
+      { Name: "ResourceId", Value: `${dimensionValue}-${i}` },
+      { Name: "ResourceType", Value: dimensionValue },
+    ],
+  }));
+}
+
+/** The request body as the SDK's JSON protocol sends it (timestamps as epoch seconds). */
+function requestBytes(namespace: string, batch: MetricDatum[]): number {
+  const body = { Namespace: namespace, MetricData: batch.map((d) => ({ ...d, Timestamp: d.Timestamp!.getTime() / 1000 })) };
+  return Buffer.byteLength(JSON.stringify(body), "utf8");
+}
+
+describe("batchMetricData", () => {
+  it("splits 2,345 datums into requests of at most 1,000", () => {
+    const batches = batchMetricData(datumsOf(2345));
+
+    expect(batches.map((b) => b.length)).to.deep.equal([1000, 1000, 345]);
+  });
+
+  it("keeps the datums in order across requests", () => {
+    const datums = datumsOf(2345);
+
+    expect(batchMetricData(datums).flat()).to.deep.equal(datums);
+  });
+
+  it("returns no request for no datums", () => {
+    expect(batchMetricData([])).to.deep.equal([]);
+  });
+
+  it("keeps every request under 1 MB when dimension values are long", () => {
+    const long = "x".repeat(1000);
+    const datums = datumsOf(900, long);
+
+    const batches = batchMetricData(datums, "IPAMMonitor");
+
+    expect(batches.length).to.be.greaterThan(1);
+    for (const batch of batches) {
+      expect(batch.length).to.be.at.most(MAX_DATUMS_PER_REQUEST);
+      expect(requestBytes("IPAMMonitor", batch)).to.be.lessThan(MAX_REQUEST_BYTES);
+    }
+  });
+
+  it("counts non-ASCII dimension values at their largest escaped size", () => {
+    const ascii = estimateDatumBytes(datumsOf(1, "a".repeat(100))[0]!);
+    const accented = estimateDatumBytes(datumsOf(1, "é".repeat(100))[0]!);
+
+    // Three dimensions carry the 100 characters; each is counted as a 6-byte \uXXXX instead of 1 byte.
+    expect(accented - ascii).to.equal(3 * 100 * 5);
+  });
+
+  it("keeps requests with multi-byte dimension values under 1 MB", () => {
+    const datums = datumsOf(900, "日本".repeat(500));
+
+    for (const batch of batchMetricData(datums, "IPAMMonitor")) {
+      expect(requestBytes("IPAMMonitor", batch)).to.be.lessThan(MAX_REQUEST_BYTES);
+    }
+  });
+});
+
+describe("publishMetrics", () => {
+  const cloudwatch = mockClient(CloudWatchClient);
+  afterEach(() => cloudwatch.reset());
+
+  it("sends every datum to the namespace and reports requests and datums", async () => {
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    const datums = datumsOf(2345);
+
+    const result = await publishMetrics(new CloudWatchClient({ region: "eu-west-1" }), "IPAMMonitor", datums);
+
+    expect(result).to.deep.equal({ requests: 3, datums: 2345 });
+    const calls = cloudwatch.commandCalls(PutMetricDataCommand);
+    expect(calls.map((c) => c.args[0].input.Namespace)).to.deep.equal(["IPAMMonitor", "IPAMMonitor", "IPAMMonitor"]);
+    expect(calls.flatMap((c) => c.args[0].input.MetricData ?? [])).to.have.length(2345);
+  });
+
+  it("sends nothing when there is nothing to publish", async () => {
+    const result = await publishMetrics(new CloudWatchClient({ region: "eu-west-1" }), "IPAMMonitor", []);
+
+    expect(result).to.deep.equal({ requests: 0, datums: 0 });
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(0);
+  });
+
+  it("tries every request when one fails, then throws a ScanError naming the namespace and the code", async () => {
+    const denied = Object.assign(new Error("User is not authorized to perform cloudwatch:PutMetricData"), { name: "AccessDenied" });
+    cloudwatch.on(PutMetricDataCommand).resolvesOnce({}).rejectsOnce(denied).resolves({});
+
+    const error = await publishMetrics(new CloudWatchClient({ region: "eu-west-1" }), "IPAMMonitor", datumsOf(2345)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(3);
+    expect(error).to.be.instanceOf(ScanError);
+    expect((error as ScanError).action).to.equal("PutMetricData");
+    expect((error as ScanError).code).to.equal("AccessDenied");
+    expect((error as ScanError).message).to.contain("IPAMMonitor").and.contain("1 of 3 requests");
+    expect((error as ScanError).cause).to.equal(denied);
+  });
+});

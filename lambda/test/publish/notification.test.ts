@@ -1,0 +1,317 @@
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { ScanError } from "../../src/errors";
+import { evaluate } from "../../src/evaluate";
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  formatNotification,
+  formatSubject,
+  publishNotification,
+  sanitizeSubject,
+} from "../../src/publish/notification";
+import { diffStates, mergeForSave, stateFromEvaluation } from "../../src/publish/state";
+import type { Evaluation, ResourceCidr, RulesFile, ScanFailure, ScopeRule, Status } from "../../src/types";
+
+const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
+const UTILIZATION: Record<Status, number | undefined> = { critical: 95.5, warning: 85, unknown: undefined, ok: 10 };
+
+function subnet(id: string, status: Status, env: string, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+  const utilization = UTILIZATION[status];
+  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
+  return {
+    source: "ipam",
+    resourceId: id,
+    resourceType: "subnet",
+    name: `app-${id.slice(-2)}`,
+    cidr: "10.0.1.0/24",
+    addressFamily: "ipv4",
+    ownerId: "111122223333",
+    region: "eu-west-1",
+    vpcId: "vpc-0123456789abcdef0",
+    tags: { env },
+    size: 256n,
+    usable: 251n,
+    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
+    ...overrides,
+  };
+}
+
+function scopeRule(name: string, env: string, overrides: Partial<ScopeRule> = {}): ScopeRule {
+  return { name, match: { tags: { env } }, thresholds: {}, resourceMetrics: false, ...overrides };
+}
+
+function rules(...scopes: ScopeRule[]): RulesFile {
+  return { version: 1, file: "rules.yaml", defaults: { thresholds: { warning: 80, critical: 90 } }, scopes };
+}
+
+const RULES = rules(
+  scopeRule("dev", "dev", { description: "Development subnets" }),
+  scopeRule("prod", "prod", { description: "Production subnets", thresholds: { minFreeCritical: 10 } }),
+  scopeRule("sandbox", "sandbox"),
+  scopeRule("legacy", "legacy"),
+);
+
+const RESOURCES = [
+  subnet("subnet-0d1", "warning", "dev"),
+  subnet("subnet-0p1", "critical", "prod"),
+  subnet("subnet-0p2", "ok", "prod"),
+  subnet("subnet-0p3", "warning", "prod"),
+  subnet("subnet-0s1", "ok", "sandbox"),
+];
+
+function firstRun(evaluation: Evaluation) {
+  return diffStates(undefined, stateFromEvaluation(evaluation), { complete: true });
+}
+
+const OPTIONS = { scannedAt: SCANNED_AT, source: "ipam" as const, complete: true, failures: [] as ScanFailure[] };
+
+describe("formatSubject", () => {
+  it("names the worst status, the scopes and resources at it, and what is new", () => {
+    const evaluation = evaluate([...RESOURCES, subnet("subnet-0d2", "critical", "dev")], RULES);
+
+    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal("IPAM monitor: CRITICAL in 2 scopes, 2 resources (4 new)");
+  });
+
+  it("names the scope when one scope is at the worst status", () => {
+    const evaluation = evaluate(RESOURCES, RULES);
+
+    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (3 new)");
+  });
+
+  it("stays under 100 characters with a very long scope name and keeps the counts", () => {
+    const long = rules(scopeRule(`production-${"very-long-scope-name-".repeat(10)}`, "prod"));
+    const evaluation = evaluate(RESOURCES, long);
+
+    const subject = formatSubject(firstRun(evaluation), evaluation, true);
+
+    expect(subject.length).to.be.lessThan(100);
+    expect(subject).to.match(/^IPAM monitor: CRITICAL in production-very-long.*\.\.\., 1 resource \(2 new\)$/);
+  });
+
+  it("keeps the subject to printable ASCII on one line", () => {
+    const odd = rules(scopeRule("prod\nüber-subnets\u0007", "prod"));
+    const evaluation = evaluate(RESOURCES, odd);
+
+    const subject = formatSubject(firstRun(evaluation), evaluation, true);
+
+    expect(subject).to.match(/^[\x20-\x7e]+$/);
+    expect(subject).to.contain("prod ?ber-subnets");
+  });
+
+  it("says all scopes recovered when nothing is in trouble any more", () => {
+    const before = evaluate(RESOURCES, RULES);
+    const after = evaluate(RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)), RULES);
+    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(before), { complete: true }), stateFromEvaluation(after), { complete: true });
+
+    expect(formatSubject(changes, after, true)).to.equal("IPAM monitor: all scopes recovered");
+  });
+
+  it("marks a partial scan when there is room", () => {
+    const evaluation = evaluate(RESOURCES, RULES);
+
+    expect(formatSubject(firstRun(evaluation), evaluation, false)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (3 new) - partial scan");
+  });
+
+  it("counts improved and recovered resources alongside new ones", () => {
+    const before = evaluate(RESOURCES, RULES);
+    const after = evaluate(
+      [subnet("subnet-0d1", "ok", "dev"), subnet("subnet-0p1", "warning", "prod"), subnet("subnet-0p3", "critical", "prod"), subnet("subnet-0p2", "warning", "prod")],
+      RULES,
+    );
+    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(before), { complete: true }), stateFromEvaluation(after), { complete: true });
+
+    expect(formatSubject(changes, after, true)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (1 new, 1 worse, 1 improved, 1 recovered)");
+  });
+});
+
+describe("sanitizeSubject", () => {
+  it("cuts anything longer than 99 characters", () => {
+    expect(sanitizeSubject("x".repeat(300))).to.have.length(99);
+  });
+});
+
+describe("formatNotification", () => {
+  const evaluation = evaluate(RESOURCES, RULES);
+  const { message } = formatNotification(firstRun(evaluation), evaluation, OPTIONS);
+
+  it("says when and from where the scan ran", () => {
+    expect(message.split("\n")[1]).to.equal("Scan of 2024-05-01T12:00:00.000Z, source ipam, complete.");
+  });
+
+  it("puts what changed before the scope details", () => {
+    expect(message.indexOf("WHAT CHANGED")).to.be.lessThan(message.indexOf("SCOPES, WORST FIRST"));
+    expect(message.indexOf("In trouble (3):")).to.be.greaterThan(message.indexOf("WHAT CHANGED"));
+  });
+
+  it("lists the scopes worst first", () => {
+    expect(message.indexOf("[CRITICAL] prod")).to.be.lessThan(message.indexOf("[WARNING] dev"));
+  });
+
+  it("describes each resource in trouble with id, name, account, region, CIDR, usage and the threshold crossed", () => {
+    expect(message).to.contain(
+      '  - CRITICAL subnet-0p1 "app-p1", account 111122223333, eu-west-1, 10.0.1.0/24: 95.5% used, 11 free - utilization 95.5% ≥ critical 90%',
+    );
+  });
+
+  it("gives each scope in trouble its description, counts and thresholds", () => {
+    expect(message).to.contain("[CRITICAL] prod - 1 critical, 1 warning, 1 ok of 3 resources\n  Production subnets\n  Thresholds: warning at 80% used, critical at 90% used, critical below 10 free");
+  });
+
+  it("sums up healthy scopes on one line and lists scopes without matches", () => {
+    expect(message).to.contain("[OK] sandbox (1 resource)");
+    expect(message).to.contain("SCOPES WITHOUT MATCHES (1): legacy");
+  });
+
+  it("lists scan failures with target, action and code", () => {
+    const failures: ScanFailure[] = [
+      { target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "You are not authorized to perform this operation." },
+    ];
+
+    const partial = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, complete: false, failures });
+
+    expect(partial.message).to.contain("PARTIAL: 1 failure; resources not seen keep their last notified status.");
+    expect(partial.message).to.contain(
+      "SCAN FAILURES (1):\n  - region ap-south-1 (DescribeSubnets UnauthorizedOperation): You are not authorized to perform this operation.",
+    );
+  });
+
+  it("lists worse, improved and recovered resources with their previous status", () => {
+    const after = evaluate(
+      [subnet("subnet-0d1", "critical", "dev"), subnet("subnet-0p1", "warning", "prod"), subnet("subnet-0p2", "ok", "prod")],
+      RULES,
+    );
+    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }), stateFromEvaluation(after), {
+      complete: true,
+    });
+
+    const text = formatNotification(changes, after, OPTIONS).message;
+
+    expect(text).to.contain("New or worse (1):\n  CRITICAL [dev] subnet-0d1");
+    expect(text).to.match(/Improved \(1\):\n {2}WARNING {2}\[prod\] subnet-0p1 .* \(was critical\)/);
+    expect(text).to.contain("Recovered (1):\n  OK       [prod] subnet-0p3 - no longer found (was warning)");
+  });
+
+  it("announces scopes that recovered entirely", () => {
+    const after = evaluate(RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)), RULES);
+    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }), stateFromEvaluation(after), {
+      complete: true,
+    });
+
+    const text = formatNotification(changes, after, OPTIONS).message;
+
+    expect(text).to.contain("Scopes recovered entirely (2): dev (was warning), prod (was critical)");
+    expect(text).to.contain("OK       [prod] subnet-0p1");
+  });
+
+  it("keeps one line per entry when names hold line breaks", () => {
+    const odd = evaluate([subnet("subnet-0p1", "critical", "prod", { name: "evil\nname" })], RULES);
+
+    const text = formatNotification(firstRun(odd), odd, OPTIONS).message;
+
+    expect(text).to.contain('subnet-0p1 "evil name"');
+  });
+});
+
+describe("formatNotification size bound", () => {
+  function crowded(count: number, name = "app"): Evaluation {
+    const resources = Array.from({ length: count }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical", "prod", { name: `${name}-${i}` }));
+    return evaluate(resources, RULES);
+  }
+
+  it("stays within the byte limit and says how many resource lines were left out", () => {
+    const evaluation = crowded(500);
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, maxBytes: 8192 });
+
+    expect(Buffer.byteLength(message, "utf8")).to.be.at.most(8192);
+    const shown = message.split("\n").filter((l) => /subnet-0{6}/.test(l)).length;
+    const leftOut = Number(/(\d+) resource lines left out/.exec(message)?.[1]);
+    expect(shown + leftOut).to.equal(1000); // each resource is listed under "In trouble" and under its scope
+  });
+
+  it("marks where resources were left out with how many more", () => {
+    const evaluation = crowded(500);
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, maxBytes: 8192 });
+
+    expect(message).to.match(/ {4}\.\.\. and \d+ more/);
+  });
+
+  it("leaves out resource lines before scope headers and scan failures", () => {
+    const evaluation = crowded(500);
+    const failures: ScanFailure[] = [{ target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" }];
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, complete: false, failures, maxBytes: 8192 });
+
+    expect(message).to.contain("[CRITICAL] prod - 500 critical of 500 resources");
+    expect(message).to.contain("SCAN FAILURES (1):");
+  });
+
+  it("counts the limit in UTF-8 bytes, not characters", () => {
+    const evaluation = crowded(500, "日本語のサブネット");
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, maxBytes: 8192 });
+
+    expect(Buffer.byteLength(message, "utf8")).to.be.at.most(8192);
+    expect(message.length).to.be.lessThan(8192);
+  });
+
+  it("stays under SNS's 256 KB by default with 20,000 resources in trouble", () => {
+    const evaluation = crowded(20_000);
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, OPTIONS);
+
+    expect(Buffer.byteLength(message, "utf8")).to.be.at.most(DEFAULT_MAX_MESSAGE_BYTES);
+    expect(DEFAULT_MAX_MESSAGE_BYTES).to.be.lessThan(262_144);
+  });
+
+  it("leaves a message that fits untouched", () => {
+    const evaluation = evaluate(RESOURCES, RULES);
+
+    const { message } = formatNotification(firstRun(evaluation), evaluation, OPTIONS);
+
+    expect(message).to.not.contain("left out");
+  });
+});
+
+describe("publishNotification", () => {
+  const sns = mockClient(SNSClient);
+  afterEach(() => sns.reset());
+  const topicArn = "arn:aws:sns:eu-west-1:111122223333:ipam-monitor";
+
+  it("publishes subject and message to the topic", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: "5b2c7f0e-1111-2222-3333-444455556666" });
+
+    const result = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, { subject: "IPAM monitor: CRITICAL in prod", message: "body" });
+
+    expect(result).to.deep.equal({ messageId: "5b2c7f0e-1111-2222-3333-444455556666" });
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).to.deep.equal({
+      TopicArn: topicArn,
+      Subject: "IPAM monitor: CRITICAL in prod",
+      Message: "body",
+    });
+  });
+
+  it("always sets a subject, even when given an empty one", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: "id" });
+
+    await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, { subject: "", message: "body" });
+
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).to.equal("IPAM monitor");
+  });
+
+  it("throws a ScanError naming the topic and the code when Publish fails", async () => {
+    const denied = Object.assign(new Error("User is not authorized to perform: SNS:Publish"), { name: "AuthorizationError" });
+    sns.on(PublishCommand).rejects(denied);
+
+    const error = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, { subject: "s", message: "m" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).to.be.instanceOf(ScanError);
+    expect(error).to.include({ action: "Publish", code: "AuthorizationError" });
+    expect((error as Error).message).to.contain(topicArn);
+  });
+});

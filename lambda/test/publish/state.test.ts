@@ -1,0 +1,393 @@
+import { randomBytes } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { ScanError } from "../../src/errors";
+import { evaluate } from "../../src/evaluate";
+import {
+  DynamoDbStateStore,
+  MAX_STATE_BYTES,
+  MemoryStateStore,
+  diffStates,
+  hasChanges,
+  mergeForSave,
+  parseState,
+  serializeState,
+  stateFromEvaluation,
+  type NotifiedState,
+} from "../../src/publish/state";
+import type { ResourceCidr, RulesFile, Status } from "../../src/types";
+
+/** Utilization that puts a subnet at each status with warning 80 / critical 90. */
+const UTILIZATION: Record<Status, number | undefined> = { critical: 95, warning: 85, unknown: undefined, ok: 10 };
+
+function subnet(id: string, status: Status, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+  const utilization = UTILIZATION[status];
+  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
+  return {
+    source: "ipam",
+    resourceId: id,
+    resourceType: "subnet",
+    cidr: "10.0.1.0/24",
+    addressFamily: "ipv4",
+    ownerId: "111122223333",
+    region: "eu-west-1",
+    vpcId: "vpc-0123456789abcdef0",
+    tags: {},
+    size: 256n,
+    usable: 251n,
+    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
+    ...overrides,
+  };
+}
+
+const RULES: RulesFile = {
+  version: 1,
+  file: "rules.yaml",
+  defaults: { thresholds: { warning: 80, critical: 90 } },
+  scopes: [
+    { name: "prod", match: { tags: { env: "prod" } }, thresholds: {}, resourceMetrics: false },
+    { name: "dev", match: { tags: { env: "dev" } }, thresholds: {}, resourceMetrics: false },
+  ],
+};
+
+/** The observed state of a scan in which each resource has the given status. */
+function observe(statuses: Record<string, Status>, env = "prod") {
+  const resources = Object.entries(statuses).map(([id, status]) => subnet(id, status, { tags: { env } }));
+  return stateFromEvaluation(evaluate(resources, RULES));
+}
+
+/** A saved state as the previous run would have left it. */
+function saved(statuses: Record<string, Status>, env = "prod"): NotifiedState {
+  return mergeForSave(undefined, observe(statuses, env), { complete: true });
+}
+
+const COMPLETE = { complete: true };
+const PARTIAL = { complete: false };
+
+describe("stateFromEvaluation", () => {
+  it("keeps only the resources that are not ok, with status, utilization and free addresses", () => {
+    const state = observe({ "subnet-01": "critical", "subnet-02": "ok", "subnet-03": "unknown" });
+
+    expect(state.scopes.prod).to.deep.equal({
+      status: "critical",
+      resources: {
+        "subnet-01": { status: "critical", utilization: 95, free: 13n },
+        "subnet-03": { status: "unknown" },
+      },
+    });
+  });
+
+  it("keeps a resource with two CIDRs once, at its worst status", () => {
+    const primary = subnet("vpc-0aa", "warning", { resourceType: "vpc", cidr: "10.0.0.0/16", tags: { env: "prod" } });
+    const secondary = subnet("vpc-0aa", "critical", { resourceType: "vpc", cidr: "10.1.0.0/16", tags: { env: "prod" } });
+
+    const state = stateFromEvaluation(evaluate([primary, secondary], RULES));
+
+    expect(state.scopes.prod!.resources["vpc-0aa"]?.status).to.equal("critical");
+  });
+
+  it("records an ok scope with no resources", () => {
+    const state = observe({ "subnet-01": "ok" });
+
+    expect(state.scopes.prod).to.deep.equal({ status: "ok", resources: {} });
+  });
+});
+
+describe("diffStates", () => {
+  it("reports everything in trouble as new on the first run", () => {
+    const changes = diffStates(undefined, observe({ "subnet-01": "critical", "subnet-02": "warning", "subnet-03": "ok" }), COMPLETE);
+
+    expect(changes.firstRun).to.equal(true);
+    expect(changes.scopes[0]!.newInTrouble.map((c) => [c.resourceId, c.to])).to.deep.equal([
+      ["subnet-01", "critical"],
+      ["subnet-02", "warning"],
+    ]);
+  });
+
+  it("reports nothing when the same resources stay at the same status", () => {
+    const previous = saved({ "subnet-01": "critical", "subnet-02": "warning" });
+
+    const changes = diffStates(previous, observe({ "subnet-01": "critical", "subnet-02": "warning" }), COMPLETE);
+
+    expect(hasChanges(changes)).to.equal(false);
+  });
+
+  it("reports nothing when utilization moves within the same status", () => {
+    const previous = saved({ "subnet-01": "critical" });
+    const current = stateFromEvaluation(evaluate([subnet("subnet-01", "critical", { utilization: 99, tags: { env: "prod" } })], RULES));
+
+    expect(hasChanges(diffStates(previous, current, COMPLETE))).to.equal(false);
+  });
+
+  it("reports an ok resource going to warning as new", () => {
+    const previous = saved({ "subnet-01": "ok" });
+
+    const changes = diffStates(previous, observe({ "subnet-01": "warning" }), COMPLETE);
+
+    expect(changes.firstRun).to.equal(false);
+    expect(changes.scopes[0]!.newInTrouble).to.deep.equal([{ resourceId: "subnet-01", to: "warning", utilization: 85, free: 38n }]);
+  });
+
+  it("reports warning to critical as worsened", () => {
+    const changes = diffStates(saved({ "subnet-01": "warning" }), observe({ "subnet-01": "critical" }), COMPLETE);
+
+    expect(changes.scopes[0]!.worsened.map((c) => [c.resourceId, c.from, c.to])).to.deep.equal([["subnet-01", "warning", "critical"]]);
+  });
+
+  it("reports unknown to warning as worsened", () => {
+    const changes = diffStates(saved({ "subnet-01": "unknown" }), observe({ "subnet-01": "warning" }), COMPLETE);
+
+    expect(changes.scopes[0]!.worsened.map((c) => [c.from, c.to])).to.deep.equal([["unknown", "warning"]]);
+  });
+
+  it("reports critical to warning as improved", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical" }), observe({ "subnet-01": "warning" }), COMPLETE);
+
+    expect(changes.scopes[0]!.improved.map((c) => [c.from, c.to])).to.deep.equal([["critical", "warning"]]);
+    expect(changes.scopes[0]!.recovered).to.deep.equal([]);
+  });
+
+  it("reports a resource back to ok as recovered", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-01": "ok", "subnet-02": "warning" }), COMPLETE);
+
+    expect(changes.scopes[0]!.recovered).to.deep.equal([{ resourceId: "subnet-01", from: "critical", to: "ok" }]);
+  });
+
+  it("reports a resource a complete scan no longer finds as recovered and no longer found", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-02": "warning" }), COMPLETE);
+
+    expect(changes.scopes[0]!.recovered).to.deep.equal([{ resourceId: "subnet-01", from: "critical", to: "ok", noLongerFound: true }]);
+  });
+
+  it("does not report a resource a partial scan did not see as recovered", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-02": "warning" }), PARTIAL);
+
+    expect(hasChanges(changes)).to.equal(false);
+  });
+
+  it("reports a resource a partial scan saw as ok as recovered", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical" }), observe({ "subnet-01": "ok" }), PARTIAL);
+
+    expect(changes.scopes[0]!.recovered.map((c) => c.resourceId)).to.deep.equal(["subnet-01"]);
+  });
+
+  it("reports a scope whose resources all recovered as recovered entirely", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical" }), observe({ "subnet-01": "ok" }), COMPLETE);
+
+    expect(changes.scopes[0]).to.include({ scope: "prod", from: "critical", to: "ok", recoveredEntirely: true });
+  });
+
+  it("does not report a scope as recovered entirely while a partial scan left one of its resources unseen", () => {
+    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-01": "ok" }), PARTIAL);
+
+    expect(changes.scopes[0]!.recoveredEntirely).to.equal(false);
+    expect(changes.scopes[0]!.to).to.equal("warning");
+  });
+
+  it("does not report a scope that left the rules file", () => {
+    const previous: NotifiedState = { version: 1, scopes: { retired: { status: "critical", resources: { "subnet-09": { status: "critical" } } } } };
+
+    const changes = diffStates(previous, observe({ "subnet-01": "ok" }), COMPLETE);
+
+    expect(hasChanges(changes)).to.equal(false);
+  });
+
+  it("keeps scopes in the order of the rules file and only those with changes", () => {
+    const current = stateFromEvaluation(
+      evaluate([subnet("subnet-0d", "warning", { tags: { env: "dev" } }), subnet("subnet-0p", "critical", { tags: { env: "prod" } })], RULES),
+    );
+
+    const changes = diffStates(undefined, current, COMPLETE);
+
+    expect(changes.scopes.map((s) => s.scope)).to.deep.equal(["prod", "dev"]);
+  });
+});
+
+describe("mergeForSave", () => {
+  it("saves the current state after a complete scan, without the seen ids", () => {
+    const merged = mergeForSave(saved({ "subnet-01": "critical" }), observe({ "subnet-02": "warning" }), COMPLETE);
+
+    expect(merged).to.deep.equal({
+      version: 1,
+      scopes: {
+        prod: { status: "warning", resources: { "subnet-02": { status: "warning", utilization: 85, free: 38n } } },
+        dev: { status: "ok", resources: {} },
+      },
+    });
+  });
+
+  it("keeps resources a partial scan did not see, with their last notified status", () => {
+    const merged = mergeForSave(saved({ "subnet-01": "critical" }), observe({ "subnet-02": "warning" }), PARTIAL);
+
+    expect(Object.keys(merged.scopes.prod!.resources)).to.deep.equal(["subnet-02", "subnet-01"]);
+    expect(merged.scopes.prod!.status).to.equal("critical");
+  });
+
+  it("drops resources a partial scan saw as ok", () => {
+    const merged = mergeForSave(saved({ "subnet-01": "critical" }), observe({ "subnet-01": "ok" }), PARTIAL);
+
+    expect(merged.scopes.prod!.resources).to.deep.equal({});
+  });
+
+  it("keeps a scope that left the rules file only until a complete scan", () => {
+    const previous: NotifiedState = { version: 1, scopes: { retired: { status: "warning", resources: { "subnet-09": { status: "warning" } } } } };
+
+    expect(mergeForSave(previous, observe({}), PARTIAL).scopes.retired).to.not.equal(undefined);
+    expect(mergeForSave(previous, observe({}), COMPLETE).scopes.retired).to.equal(undefined);
+  });
+});
+
+describe("serializeState and parseState", () => {
+  it("round-trips free counts above 2^53 exactly", () => {
+    const state: NotifiedState = {
+      version: 1,
+      scopes: { v6: { status: "warning", resources: { "ipam-pool-01": { status: "warning", utilization: 81.2, free: 2n ** 64n + 1n } } } },
+    };
+
+    expect(parseState(serializeState(state))).to.deep.equal(state);
+  });
+
+  it("stores utilization rounded to one decimal", () => {
+    const state: NotifiedState = { version: 1, scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "critical", utilization: 91.26789 } } } } };
+
+    expect(JSON.parse(serializeState(state)).scopes.prod.resources["subnet-01"].utilization).to.equal(91.3);
+  });
+
+  it("rejects a state with an unknown status, naming the resource", () => {
+    const text = JSON.stringify({ version: 1, scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "red" } } } } });
+
+    expect(() => parseState(text)).to.throw(/subnet-01.*prod/);
+  });
+
+  it("rejects a state of another version", () => {
+    expect(() => parseState(JSON.stringify({ version: 2, scopes: {} }))).to.throw(/version 1/);
+  });
+});
+
+describe("MemoryStateStore", () => {
+  it("loads nothing before the first save", async () => {
+    expect(await new MemoryStateStore().load()).to.equal(undefined);
+  });
+
+  it("loads what was saved, as a copy", async () => {
+    const store = new MemoryStateStore();
+    const state = saved({ "subnet-01": "critical" });
+    await store.save(state);
+
+    const loaded = await store.load();
+    state.scopes.prod!.resources = {};
+
+    expect(loaded!.scopes.prod!.resources["subnet-01"]?.status).to.equal("critical");
+  });
+});
+
+describe("DynamoDbStateStore", () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  afterEach(() => dynamodb.reset());
+  const client = (): DynamoDBClient => new DynamoDBClient({ region: "eu-west-1" });
+
+  it("reads the item 'last-notified' with a strongly consistent GetItem", async () => {
+    dynamodb.on(GetItemCommand).resolves({});
+
+    await new DynamoDbStateStore(client(), "ipam-monitor-state").load();
+
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).to.deep.equal({
+      TableName: "ipam-monitor-state",
+      Key: { id: { S: "last-notified" } },
+      ConsistentRead: true,
+    });
+  });
+
+  it("loads nothing when the table has no item yet", async () => {
+    dynamodb.on(GetItemCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+
+    expect(await new DynamoDbStateStore(client(), "ipam-monitor-state").load()).to.equal(undefined);
+  });
+
+  it("loads the gzip-compressed JSON state", async () => {
+    const state = saved({ "subnet-01": "critical" });
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        id: { S: "last-notified" },
+        state: { B: gzipSync(serializeState(state)) },
+        updatedAt: { S: "2024-05-01T11:55:00.000Z" },
+      },
+    });
+
+    expect(await new DynamoDbStateStore(client(), "ipam-monitor-state").load()).to.deep.equal(state);
+  });
+
+  it("saves the state gzip-compressed with its id and update time in one PutItem", async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    const state = saved({ "subnet-01": "critical" });
+    const now = new Date("2024-05-01T12:00:00.000Z");
+
+    await new DynamoDbStateStore(client(), "ipam-monitor-state", { now: () => now }).save(state);
+
+    const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(input.TableName).to.equal("ipam-monitor-state");
+    expect(input.Item!.id).to.deep.equal({ S: "last-notified" });
+    expect(input.Item!.updatedAt).to.deep.equal({ S: "2024-05-01T12:00:00.000Z" });
+    expect(parseState(gunzipSync(input.Item!.state!.B!).toString("utf8"))).to.deep.equal(state);
+  });
+
+  it("treats an unreadable item as nothing saved and says so", async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: { id: { S: "last-notified" }, state: { B: Buffer.from("not gzip") } } });
+    const told: Error[] = [];
+
+    const loaded = await new DynamoDbStateStore(client(), "ipam-monitor-state", { onUnreadable: (e) => told.push(e) }).load();
+
+    expect(loaded).to.equal(undefined);
+    expect(told[0]?.message).to.contain("ipam-monitor-state");
+  });
+
+  it("throws a ScanError naming the table and the code when GetItem fails", async () => {
+    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException" });
+    dynamodb.on(GetItemCommand).rejects(missing);
+
+    const error = await new DynamoDbStateStore(client(), "ipam-monitor-state").load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).to.be.instanceOf(ScanError);
+    expect(error).to.include({ action: "GetItem", code: "ResourceNotFoundException" });
+    expect((error as Error).message).to.contain("ipam-monitor-state");
+  });
+
+  /** A state with `count` critical subnets whose ids are as random as real ones. */
+  function largeState(count: number): NotifiedState {
+    const resources: NotifiedState["scopes"][string]["resources"] = {};
+    for (let i = 0; i < count; i++) {
+      const id = `subnet-${randomBytes(9).toString("hex").slice(0, 17)}`;
+      resources[id] = { status: "critical", utilization: 90 + (i % 100) / 10, free: BigInt(i % 25) };
+    }
+    return { version: 1, scopes: { prod: { status: "critical", resources } } };
+  }
+
+  it("saves statuses only when the details would not fit in one item", async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    const state = largeState(30_000);
+
+    await new DynamoDbStateStore(client(), "ipam-monitor-state").save(state);
+
+    const blob = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.state!.B!;
+    const stored = parseState(gunzipSync(blob).toString("utf8"));
+    expect(blob.byteLength).to.be.at.most(MAX_STATE_BYTES);
+    expect(Object.keys(stored.scopes.prod!.resources)).to.have.length(30_000);
+    expect(Object.values(stored.scopes.prod!.resources)[0]).to.deep.equal({ status: "critical" });
+  });
+
+  it("refuses to save a state larger than one item can hold, naming the table", async () => {
+    const error = await new DynamoDbStateStore(client(), "ipam-monitor-state").save(largeState(60_000)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).to.be.instanceOf(ScanError);
+    expect((error as Error).message).to.contain("ipam-monitor-state").and.contain("60000 resources in trouble");
+    expect(dynamodb.commandCalls(PutItemCommand)).to.have.length(0);
+  });
+});

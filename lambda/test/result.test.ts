@@ -1,0 +1,264 @@
+import Ajv from "ajv";
+import { expect } from "chai";
+import schema from "../schema/result.schema.json";
+import { evaluate } from "../src/evaluate";
+import { DEFAULT_MAX_RESULT_BYTES, UNCOVERED_SAMPLE_SIZE, buildResult, type ScanResultJson } from "../src/result";
+import type { Evaluation, ResourceCidr, RulesFile, ScanFailure, Status } from "../src/types";
+
+const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
+const UTILIZATION: Record<Status, number | undefined> = { critical: 95, warning: 85, unknown: undefined, ok: 10 };
+
+function subnet(id: string, status: Status, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+  const utilization = UTILIZATION[status];
+  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
+  return {
+    source: "ipam",
+    resourceId: id,
+    resourceType: "subnet",
+    name: `app-${id.slice(-2)}`,
+    cidr: "10.0.1.0/24",
+    addressFamily: "ipv4",
+    ownerId: "111122223333",
+    region: "eu-west-1",
+    vpcId: "vpc-0123456789abcdef0",
+    tags: { env: "prod" },
+    size: 256n,
+    usable: 251n,
+    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
+    ...overrides,
+  };
+}
+
+/** An IPv6 pool as IPAM reports it: a /40 holds 2^88 addresses. */
+function ipv6Pool(id: string, utilization: number): ResourceCidr {
+  const size = 2n ** 88n;
+  const used = (size * BigInt(Math.round(utilization * 100))) / 10000n;
+  return {
+    source: "ipam",
+    resourceId: id,
+    resourceType: "ipv6-pool",
+    cidr: "2600:1f18:4000::/40",
+    addressFamily: "ipv6",
+    ownerId: "111122223333",
+    region: "us-east-1",
+    tags: { env: "prod" },
+    size,
+    usable: size,
+    used,
+    free: size - used,
+    utilization,
+  };
+}
+
+const RULES: RulesFile = {
+  version: 1,
+  file: "rules.yaml",
+  defaults: { thresholds: { warning: 80, critical: 90 } },
+  scopes: [
+    { name: "prod", description: "Production", match: { tags: { env: "prod" } }, thresholds: { minFreeCritical: 10 }, resourceMetrics: true },
+    { name: "subnets", match: { resourceTypes: ["subnet"] }, thresholds: { warning: 95, critical: 99 }, resourceMetrics: false },
+    { name: "pools", match: { resourceTypes: ["ipv4-pool"] }, thresholds: {}, resourceMetrics: false },
+  ],
+};
+
+const RESOURCES = [
+  subnet("subnet-01", "ok"),
+  subnet("subnet-02", "critical"),
+  subnet("subnet-03", "warning"),
+  subnet("subnet-04", "unknown"),
+  subnet("vpc-0123456789abcdef0", "ok", { resourceType: "vpc", vpcId: undefined, cidr: "10.0.0.0/16", tags: {} }),
+];
+
+const ajv = new Ajv({ strict: true, allErrors: true });
+const validate = ajv.compile<ScanResultJson>(schema);
+
+function expectValid(result: unknown): void {
+  const ok = validate(result);
+  expect(ok, ajv.errorsText(validate.errors)).to.equal(true);
+}
+
+function build(evaluation: Evaluation, extra: Partial<Parameters<typeof buildResult>[0]> = {}): ScanResultJson {
+  return buildResult({ evaluation, failures: [], scannedAt: SCANNED_AT, source: "ipam", dryRun: false, ...extra });
+}
+
+describe("buildResult", () => {
+  const evaluation = evaluate(RESOURCES, RULES);
+
+  it("produces a result that validates against schema/result.schema.json", () => {
+    expectValid(build(evaluation, { durationMs: 1234, published: { requests: 1, datums: 40 }, notification: { sent: true, subject: "IPAM monitor: CRITICAL in prod", reason: "the state changed" } }));
+  });
+
+  it("round-trips through JSON without BigInt errors", () => {
+    const result = build(evaluation);
+
+    expect(JSON.parse(JSON.stringify(result))).to.deep.equal(result);
+  });
+
+  it("summarizes resources by their worst status across scopes", () => {
+    const { summary } = build(evaluation);
+
+    expect(summary).to.deep.equal({
+      resources: 5,
+      scopes: 3,
+      counts: { critical: 1, warning: 1, unknown: 1, ok: 1 },
+      resourcesInTrouble: 5,
+      scopesWithoutMatches: 1,
+      uncovered: 1,
+    });
+  });
+
+  it("lists resources in trouble worst first with the facts to act on", () => {
+    const result = build(evaluation);
+
+    expect(result.resourcesInTrouble.map((t) => [t.scope, t.resourceId, t.status])).to.deep.equal([
+      ["prod", "subnet-02", "critical"],
+      ["subnets", "subnet-02", "warning"],
+      ["prod", "subnet-03", "warning"],
+      ["prod", "subnet-04", "unknown"],
+      ["subnets", "subnet-04", "unknown"],
+    ]);
+    expect(result.resourcesInTrouble[0]).to.deep.equal({
+      scope: "prod",
+      resourceId: "subnet-02",
+      resourceType: "subnet",
+      name: "app-02",
+      ownerId: "111122223333",
+      region: "eu-west-1",
+      vpcId: "vpc-0123456789abcdef0",
+      cidr: "10.0.1.0/24",
+      status: "critical",
+      utilization: 95,
+      free: 13,
+      size: 256,
+      reason: "utilization 95% ≥ critical 90%",
+    });
+  });
+
+  it("describes every scope with its status, counts, extremes and thresholds", () => {
+    const result = build(evaluation);
+
+    expect(result.scopes[0]).to.deep.equal({
+      name: "prod",
+      description: "Production",
+      status: "critical",
+      resourceCount: 4,
+      counts: { critical: 1, warning: 1, unknown: 1, ok: 1 },
+      maxUtilization: 95,
+      minFreeAddresses: 13,
+      thresholds: { warning: 80, critical: 90, minFreeCritical: 10 },
+      resourceMetrics: true,
+    });
+    expect(result.scopes[2]).to.not.have.property("maxUtilization");
+    expect(result.scopesWithoutMatches).to.deep.equal(["pools"]);
+  });
+
+  it("writes IPv6 counts above 2^53 as decimal strings and still validates", () => {
+    const result = build(evaluate([ipv6Pool("ipam-pool-0123456789abcdef0", 92.5)], RULES));
+
+    const [pool] = result.resourcesInTrouble;
+    expect(pool!.size).to.equal("309485009821345068724781056");
+    expect(pool!.free).to.equal((2n ** 88n - (2n ** 88n * 9250n) / 10000n).toString());
+    expect(result.scopes[0]!.minFreeAddresses).to.be.a("string");
+    expectValid(result);
+  });
+
+  it("keeps counts up to 2^53 − 1 as JSON numbers", () => {
+    const result = build(evaluate([subnet("subnet-09", "critical", { size: 2n ** 53n - 1n })], RULES));
+
+    expect(result.resourcesInTrouble[0]!.size).to.equal(Number.MAX_SAFE_INTEGER);
+  });
+
+  it("is complete when there are no failures", () => {
+    expect(build(evaluation).complete).to.equal(true);
+  });
+
+  it("is partial when a collection failed, listing the failure", () => {
+    const failures: ScanFailure[] = [{ target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" }];
+
+    const result = build(evaluation, { failures });
+
+    expect(result.complete).to.equal(false);
+    expect(result.errors).to.deep.equal(failures);
+    expectValid(result);
+  });
+
+  it("takes completeness from the caller when the failures include publishing ones", () => {
+    const failures: ScanFailure[] = [{ target: "namespace IPAMMonitor", action: "PutMetricData", message: "throttled" }];
+
+    expect(build(evaluation, { failures, complete: true }).complete).to.equal(true);
+  });
+
+  it("lists only a sample of uncovered resources but counts them all", () => {
+    const vpcs = Array.from({ length: 50 }, (_, i) => subnet(`vpc-${i}`, "ok", { resourceType: "vpc", tags: {} }));
+
+    const result = build(evaluate(vpcs, RULES));
+
+    expect(result.uncoveredCount).to.equal(50);
+    expect(result.uncoveredSample).to.have.length(UNCOVERED_SAMPLE_SIZE);
+    expect(result.uncoveredSample[0]).to.deep.equal({ resourceId: "vpc-0", resourceType: "vpc", cidr: "10.0.1.0/24", ownerId: "111122223333", region: "eu-west-1" });
+  });
+
+  it("reports nothing truncated when the result fits", () => {
+    expect(build(evaluation).truncated).to.deep.equal({ resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 });
+  });
+});
+
+describe("buildResult size bound", () => {
+  const many = Array.from({ length: 1000 }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, i % 2 ? "critical" : "warning"));
+  const evaluation = evaluate(many, RULES);
+
+  it("drops resources in trouble from the tail to fit and counts them", () => {
+    const result = build(evaluation, { maxBytes: 20_000 });
+
+    expect(Buffer.byteLength(JSON.stringify(result), "utf8")).to.be.at.most(20_000);
+    expect(result.resourcesInTrouble.length).to.be.greaterThan(0);
+    expect(result.resourcesInTrouble.length + result.truncated.resourcesInTrouble).to.equal(result.summary.resourcesInTrouble);
+  });
+
+  it("keeps the worst entries when it drops some", () => {
+    const result = build(evaluation, { maxBytes: 20_000 });
+
+    expect(result.resourcesInTrouble.every((t) => t.status === "critical")).to.equal(true);
+  });
+
+  it("produces a truncated result that still validates", () => {
+    expectValid(build(evaluation, { maxBytes: 20_000 }));
+  });
+
+  it("stays within 256 KB by default with 100,000 resources in trouble", function () {
+    this.timeout(20000);
+    const huge = Array.from({ length: 100_000 }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical"));
+
+    const result = build(evaluate(huge, RULES));
+
+    expect(Buffer.byteLength(JSON.stringify(result), "utf8")).to.be.at.most(DEFAULT_MAX_RESULT_BYTES);
+    expect(result.truncated.resourcesInTrouble).to.be.greaterThan(190_000);
+  });
+
+  it("drops errors too when they alone are too large", () => {
+    const failures: ScanFailure[] = Array.from({ length: 500 }, (_, i) => ({ target: `region r-${i}`, action: "DescribeSubnets", message: "x".repeat(200) }));
+
+    const result = build(evaluation, { failures, maxBytes: 20_000 });
+
+    expect(Buffer.byteLength(JSON.stringify(result), "utf8")).to.be.at.most(20_000);
+    expect(result.resourcesInTrouble).to.deep.equal([]);
+    expect(result.truncated.errors).to.be.greaterThan(0);
+    expectValid(result);
+  });
+});
+
+describe("schema/result.schema.json", () => {
+  it("rejects an address count that is neither a safe integer nor a decimal string", () => {
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as { resourcesInTrouble: Array<Record<string, unknown>> };
+    result.resourcesInTrouble[0]!.free = "12 addresses";
+
+    expect(validate(result)).to.equal(false);
+  });
+
+  it("rejects a count above 2^53 − 1 written as a number", () => {
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as { resourcesInTrouble: Array<Record<string, unknown>> };
+    result.resourcesInTrouble[0]!.size = 2 ** 64;
+
+    expect(validate(result)).to.equal(false);
+  });
+});
