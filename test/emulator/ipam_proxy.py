@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""The IPAM emulation layer: an HTTP server on a loopback port.
+
+Proxy mode (--upstream URL of a moto server): answers DescribeIpams,
+DescribeIpamScopes and GetIpamResourceCidrs itself from moto's live EC2 state
+and forwards every other request to moto unchanged.
+
+Synthetic mode (--synthetic N): serves N generated resource CIDRs over the same
+protocol without moto, for benchmarks; it also accepts CloudWatch PutMetricData
+and SNS Publish (answered, counted, not stored).
+
+Both modes count calls by action: GET /_stats returns them as JSON and
+POST /_stats/reset clears them.
+
+A test double: it never ships in the Lambda package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import ipaddress
+import json
+import os
+import signal
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+sys.dont_write_bytecode = True
+
+from ipam_api import IPAM_ACTIONS, IpamApi, new_request_id, render_error  # noqa: E402
+from stats import CallStats, action_of, credential_scope, is_cbor, metric_series, query_params  # noqa: E402
+
+# Hop-by-hop headers (RFC 9110 §7.6.1), the framing headers the proxy recomputes, and Expect
+# (the proxy has already read the whole body, and answered 100 Continue itself).
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "expect"}
+CLOUDWATCH_XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/"
+SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # Many SDK clients open connections at once during a scan.
+    request_queue_size = 128
+
+    def __init__(self, address, api: IpamApi, upstream: str | None, verbose: bool = False):
+        super().__init__(address, Handler)
+        self.api = api
+        self.stats = CallStats()
+        self.upstream = urlsplit(upstream) if upstream else None
+        self.verbose = verbose
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDKs expect
+    disable_nagle_algorithm = True  # no 40 ms stalls between the header and body writes
+    server: EmulatorServer
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (signature from the base class)
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
+
+    def _handle(self) -> None:
+        self.request_id = new_request_id()
+        body = self._read_body()
+        path = urlsplit(self.path).path
+        if path == "/_stats" and self.command == "GET":
+            return self._send(200, json.dumps(self.server.stats.snapshot(), indent=2).encode(), "application/json")
+        if path == "/_stats/reset" and self.command == "POST":
+            self.server.stats.reset()
+            return self._send(200, b'{"reset": true}', "application/json")
+
+        params = query_params(self.path, self.headers, body)
+        action = action_of(self.command, self.path, self.headers, params)
+        series = None
+        if action == "PutMetricData":
+            try:
+                series = metric_series(self.headers, params, body)
+            except Exception as error:  # noqa: BLE001 — a body the counter cannot read is still forwarded
+                print(f"ipam_proxy: could not read the metric data of a PutMetricData call: {error!r}", file=sys.stderr, flush=True)
+        self.server.stats.record(action, series)
+
+        if action in IPAM_ACTIONS or (params.get("Action") and "Ipam" in action):
+            region, _ = credential_scope(self.headers)
+            status, xml = self.server.api.handle(action, params, region, self.request_id)
+            return self._send(status, xml.encode(), "text/xml;charset=UTF-8")
+        if self.server.upstream:
+            return self._forward(body)
+        return self._answer_without_upstream(action, params)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: list[tuple[str, str]] = ()) -> None:
+        self.send_response_only(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", self.request_id)
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _forward(self, body: bytes) -> None:
+        upstream = self.server.upstream
+        skip = HOP_BY_HOP
+        if (self.headers.get("Content-Encoding") or "").lower() == "gzip":
+            # moto's server un-gzips a request body twice and fails (CloudWatch SDKs gzip
+            # PutMetricData bodies of 10 KB and more), so moto gets the plain body.
+            body = gzip.decompress(body)
+            skip = HOP_BY_HOP | {"content-encoding"}
+        # One connection per request: moto closes its connections after every response anyway.
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
+        try:
+            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for name, value in self.headers.items():
+                if name.lower() not in skip:
+                    connection.putheader(name, value)
+            if body or self.command in ("POST", "PUT", "PATCH"):
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            data = response.read()
+        except OSError as error:
+            message = f"ipam_proxy: upstream {upstream.geturl()} unreachable: {error}"
+            return self._send(502, message.encode(), "text/plain")
+        finally:
+            connection.close()
+        self.send_response_only(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in HOP_BY_HOP:
+                self.send_header(name, value)
+        # HEAD answers carry the length of the body they leave out.
+        length = response.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
+        if length is not None:
+            self.send_header("Content-Length", length)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _answer_without_upstream(self, action: str, params: dict[str, str]) -> None:
+        """Synthetic mode: the calls a scan makes besides IPAM, answered like the real services."""
+        is_json = bool(self.headers.get("X-Amz-Target")) or "json" in (self.headers.get("Content-Type") or "")
+        request_id = self.request_id
+        if action == "PutMetricData":
+            if is_cbor(self.headers):
+                return self._send(200, b"\xa0", "application/cbor", [("smithy-protocol", "rpc-v2-cbor")])  # an empty CBOR map
+            if is_json:
+                return self._send(200, b"{}", "application/x-amz-json-1.0")
+            xml = f'<PutMetricDataResponse xmlns="{CLOUDWATCH_XMLNS}"><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></PutMetricDataResponse>'
+            return self._send(200, xml.encode(), "text/xml")
+        if action == "Publish" and not is_json:
+            xml = (
+                f'<PublishResponse xmlns="{SNS_XMLNS}"><PublishResult><MessageId>{new_request_id()}</MessageId></PublishResult>'
+                f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></PublishResponse>"
+            )
+            return self._send(200, xml.encode(), "text/xml")
+        message = f"The synthetic IPAM emulator answers only IPAM actions, PutMetricData and SNS Publish, not {action}."
+        if is_json:
+            document = {"__type": "UnsupportedOperation", "message": message}
+            return self._send(400, json.dumps(document).encode(), "application/x-amz-json-1.0")
+        _, service = credential_scope(self.headers)
+        if service == "ec2":
+            return self._send(400, render_error("UnsupportedOperation", message, request_id).encode(), "text/xml")
+        xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>UnsupportedOperation</Code><Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        return self._send(400, xml.encode(), "text/xml")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="IPAM emulation layer in front of moto, or a synthetic IPAM for benchmarks.")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--upstream", help="URL of the moto server to answer from and forward to, e.g. http://127.0.0.1:5000")
+    mode.add_argument("--synthetic", type=int, metavar="N", help="serve N generated resource CIDRs without moto")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 (default) asks the OS for a free one")
+    parser.add_argument("--port-file", help="write the port here once listening")
+    parser.add_argument("--regions", default="us-east-1", help="IPAM operating regions, comma-separated (proxy mode; default us-east-1)")
+    parser.add_argument("--home-region", help="IPAM home region (default: the first of --regions)")
+    parser.add_argument("--scopes", default="private,public", help="synthetic mode: IPAM scope types, comma-separated; repeat a type for more scopes")
+    parser.add_argument("--seed", type=int, default=1, help="synthetic mode: generator seed (default 1)")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    if not ipaddress.ip_address(args.host).is_loopback:
+        parser.error(f"--host {args.host}: the emulator listens on loopback addresses only")
+    return args
+
+
+def build_server(args: argparse.Namespace) -> EmulatorServer:
+    log = lambda line: print(f"ipam_proxy: {line}", file=sys.stderr, flush=True)  # noqa: E731
+    regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    if args.synthetic is not None:
+        from inventory_synthetic import SyntheticInventory, parse_scope_types
+
+        inventory = SyntheticInventory(args.synthetic, parse_scope_types(args.scopes), args.seed, args.home_region or "us-east-1")
+    else:
+        from inventory_live import LiveInventory
+
+        # moto accepts any credentials; a profile from the caller's shell would only fail the lookup.
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+            os.environ.pop(name, None)
+        inventory = LiveInventory(args.upstream, args.home_region or regions[0], regions)
+    return EmulatorServer((args.host, args.port), IpamApi(inventory, log), args.upstream, args.verbose)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    server = build_server(args)
+    port = server.server_address[1]
+    if args.port_file:
+        temporary = f"{args.port_file}.tmp"
+        with open(temporary, "w") as handle:
+            handle.write(f"{port}\n")
+        os.replace(temporary, args.port_file)
+    print(f"ipam_proxy listening on http://{args.host}:{port}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
