@@ -30,7 +30,8 @@ export interface Config {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const IPAM_ID = /^ipam-[0-9a-f]{8,17}$/;
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+// Standard topics only: CloudWatch alarms cannot publish to FIFO topics, and the notification sets no message group.
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 // CloudWatch rejects namespaces starting with "AWS/" and characters outside this set.
 const NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
@@ -136,7 +137,7 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
   const ipamId = matching(merged, "IPAM_ID", IPAM_ID, "an IPAM id such as ipam-0123456789abcdef0");
   if (ipamId !== undefined) config.ipamId = ipamId;
   if (resourceTypes !== undefined) config.resourceTypes = resourceTypes;
-  const topic = matching(merged, "SNS_TOPIC_ARN", SNS_TOPIC_ARN, "an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ipam-alerts");
+  const topic = matching(merged, "SNS_TOPIC_ARN", SNS_TOPIC_ARN, "a standard SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ipam-alerts");
   if (topic !== undefined) config.snsTopicArn = topic;
   const table = matching(merged, "STATE_TABLE", TABLE_NAME, "a DynamoDB table name (3-255 letters, digits, _ . -)");
   if (table !== undefined) config.stateTable = table;

@@ -1,0 +1,47 @@
+/**
+ * SDK clients, created once per container and reused across invocations (connection reuse),
+ * and handed to the library so tests can inject stubs.
+ * Throttling (RequestLimitExceeded) is retried by the SDK's retry strategy with backoff;
+ * the attempts and mode come from the configuration.
+ * No client is given an `endpoint`: the SDK then reads AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
+ * and the profile's endpoint_url itself, which is how the CLI and the tests reach a local emulator.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { Config } from "./config";
+
+export interface AwsClients {
+  ec2ForRegion(region: string): EC2Client;
+  cloudwatch: CloudWatchClient;
+  sns: SNSClient;
+  dynamodb: DynamoDBClient;
+}
+
+/**
+ * `homeRegion` is where metrics and the state table live: the Lambda's own region
+ * (AWS_REGION), or the IPAM region for a CLI run with no region configured.
+ */
+export function createAwsClients(
+  config: Pick<Config, "ipamRegion" | "maxAttempts" | "retryMode" | "snsTopicArn">,
+  homeRegion: string = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.ipamRegion,
+): AwsClients {
+  const shared = { maxAttempts: config.maxAttempts, retryMode: config.retryMode };
+  const ec2ByRegion = new Map<string, EC2Client>();
+  // The topic's region is in its ARN; publishing elsewhere fails with NotFound.
+  const topicRegion = config.snsTopicArn?.split(":")[3];
+  return {
+    ec2ForRegion(region) {
+      let client = ec2ByRegion.get(region);
+      if (client === undefined) {
+        client = new EC2Client({ ...shared, region });
+        ec2ByRegion.set(region, client);
+      }
+      return client;
+    },
+    cloudwatch: new CloudWatchClient({ ...shared, region: homeRegion }),
+    sns: new SNSClient({ ...shared, region: topicRegion ?? homeRegion }),
+    dynamodb: new DynamoDBClient({ ...shared, region: homeRegion }),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Lambda entry point: reads the configuration, loads the bundled rules once per container,
+ * runs a scan and returns the JSON result (for Step Functions or another Lambda).
+ * Every run logs one summary line. A partial scan or a failed publish is logged as one JSON
+ * error line and thrown, so Lambda's error metric, retries and the module's alarm see it.
+ */
+import { isAbsolute, join } from "node:path";
+import { createAwsClients, type AwsClients } from "./clients";
+import { readConfig, type Config } from "./config";
+import { ScanError } from "./errors";
+import { createJsonLogger, type Logger } from "./log";
+import type { ScanResultJson } from "./result";
+import { loadRulesFile } from "./rules/load";
+import { runScan, type ScanOutcome } from "./scan";
+import type { RulesFile, ScanFailure } from "./types";
+
+/** The part of Lambda's context object the handler reads. */
+export interface LambdaContext {
+  invokedFunctionArn?: string;
+  awsRequestId?: string;
+}
+
+export type Handler = (event?: unknown, context?: LambdaContext) => Promise<ScanResultJson>;
+
+export interface HandlerDependencies {
+  env?: Record<string, string | undefined>;
+  /** Where log lines go; stdout (CloudWatch Logs) by default. */
+  write?: (line: string) => void;
+  createClients?: (config: Config, homeRegion: string) => AwsClients;
+  now?: () => Date;
+}
+
+interface Container {
+  config: Config;
+  rules: RulesFile;
+  clients: AwsClients;
+  logger: Logger;
+}
+
+/** The account in arn:aws:lambda:eu-west-1:111122223333:function:name. */
+function accountOf(functionArn: string | undefined): string | undefined {
+  const account = functionArn?.split(":")[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** Failures named in the thrown error; the error log line lists all of them. */
+const FAILURES_IN_ERROR = 5;
+
+/** "ipam-scope ipam-scope-0abc: GetIpamResourceCidrs was denied …; namespace IPAMMonitor: … (and 3 more)" */
+function describeFailures(failures: readonly ScanFailure[]): string {
+  const shown = failures.slice(0, FAILURES_IN_ERROR).map((f) => `${f.target}: ${f.message}`);
+  const more = failures.length - shown.length;
+  return shown.join("; ") + (more > 0 ? ` (and ${more} more)` : "");
+}
+
+/**
+ * Builds a handler with its own container cache. The exported `handler` is the one Lambda calls;
+ * tests build their own with an environment, a log sink and clients of their choosing.
+ */
+export function createHandler(deps: HandlerDependencies = {}): Handler {
+  const env = deps.env ?? process.env;
+  const write = deps.write ?? ((line: string) => void process.stdout.write(line + "\n"));
+  const createClients = deps.createClients ?? ((config: Config, homeRegion: string) => createAwsClients(config, homeRegion));
+  let container: Promise<Container> | undefined;
+
+  async function setUp(): Promise<Container> {
+    const config = readConfig(env);
+    const logger = createJsonLogger(config.logLevel, write);
+    const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+    const rulesPath = isAbsolute(config.rulesFile) ? config.rulesFile : join(root, config.rulesFile);
+    const rules = await loadRulesFile(rulesPath);
+    // Metrics and the state table live in the function's own region.
+    const homeRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? config.ipamRegion;
+    return { config, rules, clients: createClients(config, homeRegion), logger };
+  }
+
+  return async function handler(_event?: unknown, context?: LambdaContext): Promise<ScanResultJson> {
+    // Configuration and rules are read once per container. A failure is not cached, so the next
+    // invocation reads them again (a fixed environment or rules file takes effect without a cold start).
+    const pending = container ?? setUp();
+    container = pending;
+    let setup: Container;
+    try {
+      setup = await pending;
+    } catch (err) {
+      container = undefined;
+      createJsonLogger("error", write).error("the monitor cannot start", { error: err });
+      throw err;
+    }
+
+    const { config, rules, clients, logger } = setup;
+    const requestId = context?.awsRequestId !== undefined ? { requestId: context.awsRequestId } : {};
+    let outcome: ScanOutcome;
+    try {
+      const accountId = accountOf(context?.invokedFunctionArn);
+      outcome = await runScan(config, rules, {
+        clients,
+        logger,
+        ...(deps.now !== undefined ? { now: deps.now } : {}),
+        ...(accountId !== undefined ? { accountId } : {}),
+      });
+    } catch (err) {
+      logger.error("scan failed", { ...requestId, error: err });
+      throw err;
+    }
+
+    const { result } = outcome;
+    const fields = {
+      ...requestId,
+      source: result.source,
+      complete: result.complete,
+      dryRun: result.dryRun,
+      durationMs: result.durationMs,
+      summary: result.summary,
+      ...(result.published !== undefined ? { published: result.published } : {}),
+      ...(result.notification !== undefined ? { notification: result.notification } : {}),
+    };
+    if (outcome.failures.length === 0) {
+      logger.info("scan finished", fields);
+      return result;
+    }
+    logger.error(outcome.complete ? "scan finished, publishing failed" : "scan incomplete", { ...fields, errors: outcome.failures });
+    const first = outcome.failures[0]!;
+    throw new ScanError(
+      first.action ?? "scan",
+      `${outcome.complete ? "publishing failed" : "the scan was incomplete"} (${outcome.failures.length} failure${outcome.failures.length === 1 ? "" : "s"}): ${describeFailures(outcome.failures)}`,
+      first.code !== undefined ? { code: first.code } : {},
+    );
+  };
+}
+
+export const handler: Handler = createHandler();

@@ -1,0 +1,210 @@
+/**
+ * The plain-text report `ipam-monitor scan` prints by default (and the demo shows): a header, the
+ * scopes, the resources in trouble worst first, scopes that matched nothing, uncovered resources
+ * and errors. Aligned columns, no colours: it reads the same in a terminal, a CI log and a file.
+ */
+import { formatPercent } from "../evaluate";
+import type { JsonCount, ScanResultJson, ScopeJson, TroubleJson, UncoveredJson } from "../result";
+import type { ScanFailure, Status } from "../types";
+
+type Align = "left" | "right";
+
+interface Column<T> {
+  header: string;
+  align: Align;
+  cell(row: T): string;
+}
+
+/** Longest cell before it is shortened; the last column (reasons, messages) is never padded or cut. */
+const MAX_CELL_WIDTH = 48;
+const GAP = "  ";
+const NONE = "-";
+const STATUS_ORDER: readonly Status[] = ["critical", "warning", "unknown", "ok"];
+
+/**
+ * Names, descriptions and tag values can hold line breaks and control characters;
+ * one would break every column after it.
+ */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+}
+
+/** Width in code points: close enough to columns on a terminal for the ids, names and numbers shown here. */
+function width(text: string): number {
+  return [...text].length;
+}
+
+function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+function pad(text: string, size: number, align: Align): string {
+  const fill = " ".repeat(Math.max(0, size - width(text)));
+  return align === "left" ? text + fill : fill + text;
+}
+
+/** Rows under a header, every column as wide as its widest cell; the last column is left ragged. */
+export function formatColumns<T>(columns: Column<T>[], rows: readonly T[], indent = "  "): string[] {
+  const last = columns.length - 1;
+  const cells = rows.map((row) =>
+    columns.map((column, i) => {
+      const text = clean(column.cell(row));
+      return i === last ? text : shorten(text, MAX_CELL_WIDTH);
+    }),
+  );
+  const widths = columns.map((column, i) => Math.max(width(column.header), ...cells.map((row) => width(row[i]!))));
+  const line = (values: string[]): string =>
+    (
+      indent +
+      values.map((value, i) => (i === last && columns[i]!.align === "left" ? value : pad(value, widths[i]!, columns[i]!.align))).join(GAP)
+    ).trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)];
+}
+
+function percent(value: number | undefined): string {
+  return value === undefined ? NONE : formatPercent(value);
+}
+
+function count(value: JsonCount | undefined): string {
+  return value === undefined ? NONE : String(value);
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function statusCounts(counts: Record<Status, number>): string {
+  const parts = STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return parts.length > 0 ? parts.join(", ") : "none evaluated";
+}
+
+function headerLines(result: ScanResultJson): string[] {
+  const state = result.complete
+    ? "complete"
+    : `PARTIAL (${plural(result.errors.length + result.truncated.errors, "error")}; counts cover only what was read)`;
+  const lines = [
+    `IPAM monitor scan of ${result.scannedAt}, source ${result.source}: ${state}`,
+    `${plural(result.summary.resources, "resource CIDR")} in ${plural(result.summary.scopes, "scope")}: ${statusCounts(result.summary.counts)}` +
+      (result.summary.uncovered > 0 ? `, ${result.summary.uncovered} uncovered` : ""),
+  ];
+  if (result.dryRun) lines.push("Dry run: no metrics published, no notification sent.");
+  return lines;
+}
+
+const SCOPE_COLUMNS: Column<ScopeJson>[] = [
+  { header: "SCOPE", align: "left", cell: (s) => s.name },
+  { header: "STATUS", align: "left", cell: (s) => (s.resourceCount === 0 ? "NO MATCH" : s.status.toUpperCase()) },
+  { header: "RESOURCES", align: "right", cell: (s) => String(s.resourceCount) },
+  { header: "CRITICAL", align: "right", cell: (s) => String(s.counts.critical) },
+  { header: "WARNING", align: "right", cell: (s) => String(s.counts.warning) },
+  { header: "UNKNOWN", align: "right", cell: (s) => String(s.counts.unknown) },
+  { header: "MAX USED", align: "right", cell: (s) => percent(s.maxUtilization) },
+  { header: "MIN FREE", align: "right", cell: (s) => count(s.minFreeAddresses) },
+];
+
+function scopeLines(result: ScanResultJson): string[] {
+  const lines = ["", `SCOPES (${result.summary.scopes})`];
+  if (result.scopes.length > 0) lines.push(...formatColumns(SCOPE_COLUMNS, result.scopes));
+  if (result.truncated.scopes > 0) lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);
+  return lines;
+}
+
+const TROUBLE_COLUMNS: Column<TroubleJson>[] = [
+  { header: "SCOPE", align: "left", cell: (t) => t.scope },
+  { header: "STATUS", align: "left", cell: (t) => t.status.toUpperCase() },
+  { header: "RESOURCE", align: "left", cell: (t) => t.resourceId },
+  { header: "NAME", align: "left", cell: (t) => t.name ?? NONE },
+  { header: "ACCOUNT", align: "left", cell: (t) => t.ownerId ?? NONE },
+  { header: "REGION", align: "left", cell: (t) => t.region ?? NONE },
+  { header: "CIDR", align: "left", cell: (t) => t.cidr },
+  { header: "USED", align: "right", cell: (t) => percent(t.utilization) },
+  { header: "FREE", align: "right", cell: (t) => count(t.free) },
+  { header: "REASON", align: "left", cell: (t) => t.reason },
+];
+
+function troubleLines(result: ScanResultJson): string[] {
+  const total = result.summary.resourcesInTrouble;
+  if (total === 0) return ["", "RESOURCES IN TROUBLE: none"];
+  const lines = ["", `RESOURCES IN TROUBLE (${total}, worst first)`, ...formatColumns(TROUBLE_COLUMNS, result.resourcesInTrouble)];
+  const leftOut = result.truncated.resourcesInTrouble;
+  if (leftOut > 0) {
+    lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
+  }
+  return lines;
+}
+
+function withoutMatchLines(result: ScanResultJson): string[] {
+  const total = result.summary.scopesWithoutMatches;
+  if (total === 0) return [];
+  const lines = [
+    "",
+    `SCOPES WITHOUT MATCHES (${total}): usually a typo; this part of the network is unmonitored`,
+    ...result.scopesWithoutMatches.map((name) => `  ${clean(name)}`),
+  ];
+  if (result.truncated.scopesWithoutMatches > 0) lines.push(`  … and ${result.truncated.scopesWithoutMatches} more`);
+  return lines;
+}
+
+const UNCOVERED_COLUMNS: Column<UncoveredJson>[] = [
+  { header: "RESOURCE", align: "left", cell: (u) => u.resourceId },
+  { header: "TYPE", align: "left", cell: (u) => u.resourceType },
+  { header: "ACCOUNT", align: "left", cell: (u) => u.ownerId ?? NONE },
+  { header: "REGION", align: "left", cell: (u) => u.region ?? NONE },
+  { header: "CIDR", align: "left", cell: (u) => u.cidr },
+];
+
+function uncoveredLines(result: ScanResultJson): string[] {
+  const total = result.uncoveredCount;
+  if (total === 0) return [];
+  const shown = result.uncoveredSample.length;
+  const lines = [
+    "",
+    `UNCOVERED: ${plural(total, "resource CIDR")} ${total === 1 ? "matches" : "match"} no scope and ${total === 1 ? "is" : "are"} not monitored` +
+      (shown > 0 && shown < total ? ` (first ${shown} shown)` : ""),
+  ];
+  if (shown > 0) lines.push(...formatColumns(UNCOVERED_COLUMNS, result.uncoveredSample));
+  return lines;
+}
+
+function errorLine(f: ScanFailure): string {
+  const what = [f.action, f.code].filter((p): p is string => p !== undefined && p !== "").join(" ");
+  return `  ${clean(f.target)}${what !== "" ? ` (${what})` : ""}: ${clean(f.message)}`;
+}
+
+function errorLines(result: ScanResultJson): string[] {
+  const total = result.errors.length + result.truncated.errors;
+  if (total === 0) return [];
+  const lines = ["", `ERRORS (${total})`, ...result.errors.map(errorLine)];
+  if (result.truncated.errors > 0) lines.push(`  … and ${result.truncated.errors} more`);
+  return lines;
+}
+
+function publishedLines(result: ScanResultJson): string[] {
+  const lines: string[] = [];
+  if (result.published !== undefined) {
+    lines.push(`Metrics: ${plural(result.published.datums, "datum")} published in ${plural(result.published.requests, "request")}.`);
+  }
+  const n = result.notification;
+  if (n !== undefined) {
+    const subject = n.subject !== undefined && n.subject !== "" ? ` "${clean(n.subject)}"` : "";
+    const reason = n.reason !== undefined && n.reason !== "" ? `: ${clean(n.reason)}` : "";
+    lines.push(n.sent ? `Notification sent${subject}${reason}.` : `Notification not sent${reason}.`);
+  }
+  return lines.length > 0 ? ["", ...lines] : [];
+}
+
+/** The whole report, ending with a newline. */
+export function formatScanReport(result: ScanResultJson): string {
+  const lines = [
+    ...headerLines(result),
+    ...scopeLines(result),
+    ...troubleLines(result),
+    ...withoutMatchLines(result),
+    ...uncoveredLines(result),
+    ...errorLines(result),
+    ...publishedLines(result),
+  ];
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,277 @@
+import { expect } from "chai";
+import { formatColumns, formatScanReport } from "../../src/report/table";
+import type { ScanResultJson, ScopeJson, TroubleJson } from "../../src/result";
+
+function scope(name: string, overrides: Partial<ScopeJson> = {}): ScopeJson {
+  return {
+    name,
+    status: "ok",
+    resourceCount: 2,
+    counts: { critical: 0, warning: 0, unknown: 0, ok: 2 },
+    maxUtilization: 12.5,
+    minFreeAddresses: 200,
+    thresholds: { warning: 70, critical: 85 },
+    resourceMetrics: false,
+    ...overrides,
+  };
+}
+
+function trouble(resourceId: string, overrides: Partial<TroubleJson> = {}): TroubleJson {
+  return {
+    scope: "prod-subnets",
+    resourceId,
+    resourceType: "subnet",
+    name: "prod-app-a",
+    ownerId: "111122223333",
+    region: "us-east-1",
+    vpcId: "vpc-0a1b2c3d4e5f60001",
+    cidr: "10.0.0.0/24",
+    status: "critical",
+    utilization: 91.23,
+    free: 22,
+    size: 256,
+    reason: "utilization 91.2% ≥ critical 85%",
+    ...overrides,
+  };
+}
+
+function result(overrides: Partial<ScanResultJson> = {}): ScanResultJson {
+  return {
+    schemaVersion: 1,
+    scannedAt: "2024-05-01T12:00:00.000Z",
+    source: "ipam",
+    complete: true,
+    dryRun: false,
+    durationMs: 850,
+    summary: {
+      resources: 5,
+      scopes: 2,
+      counts: { critical: 1, warning: 1, unknown: 0, ok: 3 },
+      resourcesInTrouble: 2,
+      scopesWithoutMatches: 0,
+      uncovered: 0,
+    },
+    scopes: [
+      scope("prod-subnets", {
+        status: "critical",
+        resourceCount: 3,
+        counts: { critical: 1, warning: 1, unknown: 0, ok: 1 },
+        maxUtilization: 91.23,
+        minFreeAddresses: 22,
+      }),
+      scope("vpcs"),
+    ],
+    resourcesInTrouble: [
+      trouble("subnet-0a1b2c3d4e5f60011"),
+      trouble("subnet-0a1b2c3d4e5f60012", {
+        status: "warning",
+        name: "prod-db",
+        cidr: "10.0.1.0/28",
+        utilization: 72.72,
+        free: 3,
+        reason: "utilization 72.7% ≥ warning 70%",
+      }),
+    ],
+    scopesWithoutMatches: [],
+    uncoveredCount: 0,
+    uncoveredSample: [],
+    errors: [],
+    truncated: { resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+    ...overrides,
+  };
+}
+
+/** The lines of the section that starts with `title`, up to the next blank line. */
+function section(report: string, title: string): string[] {
+  const lines = report.split("\n");
+  const start = lines.findIndex((line) => line.startsWith(title));
+  if (start < 0) return [];
+  const end = lines.indexOf("", start);
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe("report/table", () => {
+  describe("formatScanReport", () => {
+    it("starts with the scan time, the source and whether the scan was complete", () => {
+      const report = formatScanReport(result());
+
+      expect(report.split("\n")[0]).to.equal("IPAM monitor scan of 2024-05-01T12:00:00.000Z, source ipam: complete");
+    });
+
+    it("summarizes the resources by status on the second line", () => {
+      const report = formatScanReport(result());
+
+      expect(report.split("\n")[1]).to.equal("5 resource CIDRs in 2 scopes: 1 critical, 1 warning, 3 ok");
+    });
+
+    it("says PARTIAL with the error count when the scan was incomplete", () => {
+      const errors = [{ target: "region eu-west-1", action: "DescribeSubnets", code: "RequestLimitExceeded", message: "throttled" }];
+
+      const report = formatScanReport(result({ complete: false, errors }));
+
+      expect(report.split("\n")[0]).to.equal(
+        "IPAM monitor scan of 2024-05-01T12:00:00.000Z, source ipam: PARTIAL (1 error; counts cover only what was read)",
+      );
+    });
+
+    it("prints the scopes as aligned columns with the worst utilization and the fewest free addresses", () => {
+      const report = formatScanReport(result());
+
+      expect(section(report, "SCOPES")).to.deep.equal([
+        "SCOPES (2)",
+        "  SCOPE         STATUS    RESOURCES  CRITICAL  WARNING  UNKNOWN  MAX USED  MIN FREE",
+        "  prod-subnets  CRITICAL          3         1        1        0     91.2%        22",
+        "  vpcs          OK                2         0        0        0     12.5%       200",
+      ]);
+    });
+
+    it("shows a scope that matched nothing as NO MATCH with dashes for the unknown extremes", () => {
+      const empty = scope("staging", { resourceCount: 0, counts: { critical: 0, warning: 0, unknown: 0, ok: 0 } });
+      delete empty.maxUtilization;
+      delete empty.minFreeAddresses;
+
+      const report = formatScanReport(result({ scopes: [empty] }));
+
+      expect(section(report, "SCOPES")[2]).to.equal("  staging  NO MATCH          0         0        0        0         -         -");
+    });
+
+    it("lists the resources in trouble in the order of the result, with every column", () => {
+      const report = formatScanReport(result());
+
+      expect(section(report, "RESOURCES IN TROUBLE")).to.deep.equal([
+        "RESOURCES IN TROUBLE (2, worst first)",
+        "  SCOPE         STATUS    RESOURCE                  NAME        ACCOUNT       REGION     CIDR          USED  FREE  REASON",
+        "  prod-subnets  CRITICAL  subnet-0a1b2c3d4e5f60011  prod-app-a  111122223333  us-east-1  10.0.0.0/24  91.2%    22  utilization 91.2% ≥ critical 85%",
+        "  prod-subnets  WARNING   subnet-0a1b2c3d4e5f60012  prod-db     111122223333  us-east-1  10.0.1.0/28  72.7%     3  utilization 72.7% ≥ warning 70%",
+      ]);
+    });
+
+    it("prints a dash for a resource without name, account, utilization or free count", () => {
+      const bare = trouble("subnet-0a1b2c3d4e5f60013", { status: "unknown", cidr: "2600:1f18:abc:de00::/64", reason: "usage unknown" });
+      delete bare.name;
+      delete bare.ownerId;
+      delete bare.utilization;
+      delete bare.free;
+
+      const report = formatScanReport(result({ resourcesInTrouble: [bare] }));
+
+      expect(section(report, "RESOURCES IN TROUBLE")[2]).to.equal(
+        "  prod-subnets  UNKNOWN  subnet-0a1b2c3d4e5f60013  -     -        us-east-1  2600:1f18:abc:de00::/64     -     -  usage unknown",
+      );
+    });
+
+    it("prints address counts beyond 2^53 exactly", () => {
+      const pool = trouble("ipv6pool-ec2-0123456789abcdef0", { cidr: "2600:1f18::/40", free: "1208925819614629174706176", utilization: 99 });
+
+      const report = formatScanReport(result({ resourcesInTrouble: [pool] }));
+
+      expect(report).to.include(" 1208925819614629174706176 ");
+    });
+
+    it("says so when no resource is in trouble", () => {
+      const report = formatScanReport(result({ resourcesInTrouble: [], summary: { ...result().summary, resourcesInTrouble: 0 } }));
+
+      expect(report).to.include("\nRESOURCES IN TROUBLE: none\n");
+    });
+
+    it("counts the resources in trouble that the result left out", () => {
+      const report = formatScanReport(result({ truncated: { ...result().truncated, resourcesInTrouble: 1234 } }));
+
+      expect(section(report, "RESOURCES IN TROUBLE").at(-1)).to.equal(
+        "  … and 1234 more left out of the result to keep it within its size limit",
+      );
+    });
+
+    it("lists the scopes without matches with the hint that they are usually a typo", () => {
+      const report = formatScanReport(
+        result({ scopesWithoutMatches: ["stagign"], summary: { ...result().summary, scopesWithoutMatches: 1 } }),
+      );
+
+      expect(section(report, "SCOPES WITHOUT MATCHES")).to.deep.equal([
+        "SCOPES WITHOUT MATCHES (1): usually a typo; this part of the network is unmonitored",
+        "  stagign",
+      ]);
+    });
+
+    it("counts the uncovered resources and shows the sample", () => {
+      const report = formatScanReport(
+        result({
+          uncoveredCount: 3,
+          uncoveredSample: [{ resourceId: "eipalloc-0c9decaa541d89aa9", resourceType: "eip", cidr: "54.240.1.10/32", ownerId: "111122223333", region: "us-east-1" }],
+        }),
+      );
+
+      expect(section(report, "UNCOVERED")).to.deep.equal([
+        "UNCOVERED: 3 resource CIDRs match no scope and are not monitored (first 1 shown)",
+        "  RESOURCE                    TYPE  ACCOUNT       REGION     CIDR",
+        "  eipalloc-0c9decaa541d89aa9  eip   111122223333  us-east-1  54.240.1.10/32",
+      ]);
+    });
+
+    it("lists every error with its target, action and code", () => {
+      const report = formatScanReport(
+        result({
+          complete: false,
+          errors: [
+            { target: "ipam-scope ipam-scope-0bb55556666777788", action: "GetIpamResourceCidrs", code: "UnauthorizedOperation", message: "denied" },
+            { target: "namespace IPAMMonitor", message: "socket hang up" },
+          ],
+        }),
+      );
+
+      expect(section(report, "ERRORS")).to.deep.equal([
+        "ERRORS (2)",
+        "  ipam-scope ipam-scope-0bb55556666777788 (GetIpamResourceCidrs UnauthorizedOperation): denied",
+        "  namespace IPAMMonitor: socket hang up",
+      ]);
+    });
+
+    it("says that a dry run published nothing", () => {
+      const report = formatScanReport(result({ dryRun: true }));
+
+      expect(report.split("\n")[2]).to.equal("Dry run: no metrics published, no notification sent.");
+    });
+
+    it("says what was published and whether the notification went out", () => {
+      const report = formatScanReport(
+        result({
+          published: { requests: 1, datums: 19 },
+          notification: { sent: false, reason: "nothing changed since the last notification" },
+        }),
+      );
+
+      expect(report.trimEnd().split("\n").slice(-2)).to.deep.equal([
+        "Metrics: 19 datums published in 1 request.",
+        "Notification not sent: nothing changed since the last notification.",
+      ]);
+    });
+
+    it("keeps every row on one line when a name holds a line break", () => {
+      const report = formatScanReport(result({ resourcesInTrouble: [trouble("subnet-0a1b2c3d4e5f60011", { name: "evil\nname\tx" })] }));
+
+      expect(section(report, "RESOURCES IN TROUBLE")).to.have.length(3);
+      expect(report).to.include("evil name x");
+    });
+
+    it("ends with a newline", () => {
+      expect(formatScanReport(result())).to.match(/[^\n]\n$/);
+    });
+  });
+
+  describe("formatColumns", () => {
+    const columns = [
+      { header: "ID", align: "left" as const, cell: (r: { id: string; n: number }) => r.id },
+      { header: "N", align: "right" as const, cell: (r: { id: string; n: number }) => String(r.n) },
+    ];
+
+    it("right-aligns numbers under their header", () => {
+      expect(formatColumns(columns, [{ id: "a", n: 5 }, { id: "bbb", n: 1234 }], "")).to.deep.equal(["ID      N", "a       5", "bbb  1234"]);
+    });
+
+    it("shortens a cell longer than 48 characters with an ellipsis, except in the last column", () => {
+      const lines = formatColumns(columns, [{ id: "x".repeat(60), n: 1 }], "");
+
+      expect(lines[1]).to.equal(`${"x".repeat(47)}…  1`);
+    });
+  });
+});
