@@ -49,14 +49,21 @@ const UNKNOWN_FREE: Readonly<ResourceStatus> = Object.freeze({
   reason: "free addresses unknown: the source reports no usage for this CIDR",
 });
 
+/** The thresholds of one level, ready to compare. */
+interface CompiledLevel {
+  /** Percent used at or above which the level is reached. */
+  percent?: number;
+  /** Minimum free addresses as BigInt, rounded up: free < 24.5 is the same as free < 25 for whole addresses. */
+  minFree?: bigint;
+  /** The minimum free addresses as written, for the reason. */
+  minFreeLimit?: number;
+  /** Percent used below which the level is reached. */
+  minUtilization?: number;
+}
+
 interface CompiledThresholds {
-  warning?: number;
-  critical?: number;
-  /** Minimums as BigInt, rounded up: free < 24.5 is the same as free < 25 for whole addresses. */
-  minFreeWarning?: bigint;
-  minFreeCritical?: bigint;
-  minFreeWarningLimit?: number;
-  minFreeCriticalLimit?: number;
+  critical: CompiledLevel;
+  warning: CompiledLevel;
   /** A percent threshold is set, so a missing utilization leaves the status unknown. */
   needsUtilization: boolean;
   /** A minimum-free threshold is set, so missing free addresses leave the status unknown. */
@@ -67,20 +74,25 @@ function finite(n: number | undefined): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
-function compileThresholds(t: Thresholds): CompiledThresholds {
-  const warning = finite(t.warning);
-  const critical = finite(t.critical);
-  const minFreeWarningLimit = finite(t.minFreeWarning);
-  const minFreeCriticalLimit = finite(t.minFreeCritical);
-  const anyPercent = warning !== undefined || critical !== undefined;
-  const anyMinFree = minFreeWarningLimit !== undefined || minFreeCriticalLimit !== undefined;
+function compileLevel(percent: number | undefined, minFree: number | undefined, minUtilization: number | undefined): CompiledLevel {
+  const minFreeLimit = finite(minFree);
   return {
-    warning,
+    percent: finite(percent),
+    minFree: minFreeLimit === undefined ? undefined : BigInt(Math.ceil(minFreeLimit)),
+    minFreeLimit,
+    minUtilization: finite(minUtilization),
+  };
+}
+
+function compileThresholds(t: Thresholds): CompiledThresholds {
+  const critical = compileLevel(t.critical, t.minFreeCritical, t.minUtilizationCritical);
+  const warning = compileLevel(t.warning, t.minFreeWarning, t.minUtilizationWarning);
+  const anyPercent =
+    [critical.percent, warning.percent, critical.minUtilization, warning.minUtilization].some((v) => v !== undefined);
+  const anyMinFree = critical.minFree !== undefined || warning.minFree !== undefined;
+  return {
     critical,
-    minFreeWarning: minFreeWarningLimit === undefined ? undefined : BigInt(Math.ceil(minFreeWarningLimit)),
-    minFreeCritical: minFreeCriticalLimit === undefined ? undefined : BigInt(Math.ceil(minFreeCriticalLimit)),
-    minFreeWarningLimit,
-    minFreeCriticalLimit,
+    warning,
     // With no threshold at all there is nothing to reach, but a resource without any usage
     // facts is still not known to be fine.
     needsUtilization: anyPercent || !anyMinFree,
@@ -105,6 +117,10 @@ function freeReason(level: Breach["level"], actual: bigint, limit: number): stri
   return `${actual} free address${actual === 1n ? "" : "es"} < ${level} minimum ${limit}`;
 }
 
+function minUtilizationReason(level: Breach["level"], actual: number, limit: number): string {
+  return `utilization ${formatPercent(actual)} < ${level} minimum ${limit}%`;
+}
+
 /** Status of one resource against one set of thresholds; worst level reached wins. */
 export function evaluateResource(resource: ResourceCidr, thresholds: Thresholds): ResourceStatus {
   return { ...evaluateCompiled(resource, compileThresholds(thresholds)) };
@@ -113,12 +129,18 @@ export function evaluateResource(resource: ResourceCidr, thresholds: Thresholds)
 function evaluateCompiled(resource: ResourceCidr, t: CompiledThresholds): Readonly<ResourceStatus> {
   const utilization = finite(resource.utilization);
   const free = resource.free;
+  // A single address (an Elastic IP, any /32 or /128) is 100% used with 0 free when associated
+  // and 0% used when idle: it is in use or idle, never running out. Applying the running-out
+  // thresholds to it would make every associated address critical under the usual defaults, so
+  // only the minimum-utilization thresholds (which flag the idle, billed ones) apply to it.
+  const runningOut = resource.usable > 1n;
 
-  const critical = breachesAt("critical", utilization, t.critical, free, t.minFreeCritical, t.minFreeCriticalLimit);
+  const critical = breachesAt("critical", t.critical, utilization, free, runningOut);
   if (critical) return critical;
-  const warning = breachesAt("warning", utilization, t.warning, free, t.minFreeWarning, t.minFreeWarningLimit);
+  const warning = breachesAt("warning", t.warning, utilization, free, runningOut);
   if (warning) return warning;
 
+  if (!runningOut) return utilization === undefined ? UNKNOWN_USAGE : OK;
   if (t.needsUtilization && utilization === undefined) return UNKNOWN_USAGE;
   if (t.needsFree && free === undefined) return UNKNOWN_FREE;
   return OK;
@@ -126,27 +148,32 @@ function evaluateCompiled(resource: ResourceCidr, t: CompiledThresholds): Readon
 
 function breachesAt(
   level: Breach["level"],
+  limits: CompiledLevel,
   utilization: number | undefined,
-  percentLimit: number | undefined,
   free: bigint | undefined,
-  minFree: bigint | undefined,
-  minFreeLimit: number | undefined,
+  runningOut: boolean,
 ): ResourceStatus | undefined {
-  const byUtilization =
-    utilization !== undefined && percentLimit !== undefined && utilization + PERCENT_TOLERANCE >= percentLimit;
-  const byFree = free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
-  if (!byUtilization && !byFree) return undefined;
+  const { percent, minFree, minFreeLimit, minUtilization } = limits;
+  const byUtilization = runningOut && utilization !== undefined && percent !== undefined && utilization + PERCENT_TOLERANCE >= percent;
+  const byFree = runningOut && free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
+  const byMinUtilization =
+    utilization !== undefined && minUtilization !== undefined && utilization + PERCENT_TOLERANCE < minUtilization;
+  if (!byUtilization && !byFree && !byMinUtilization) return undefined;
 
-  // Both thresholds can be crossed at once; the reason names both, the breach the percent one.
+  // Several thresholds can be crossed at once; the reason names each, the breach the first.
   const reasons: string[] = [];
   let breach: Breach | undefined;
   if (byUtilization) {
-    reasons.push(utilizationReason(level, utilization, percentLimit));
-    breach = { level, kind: "utilization", actual: utilization, limit: percentLimit };
+    reasons.push(utilizationReason(level, utilization, percent));
+    breach = { level, kind: "utilization", actual: utilization, limit: percent };
   }
   if (byFree) {
     reasons.push(freeReason(level, free, minFreeLimit));
     breach ??= { level, kind: "minFree", actual: free, limit: minFreeLimit };
+  }
+  if (byMinUtilization) {
+    reasons.push(minUtilizationReason(level, utilization, minUtilization));
+    breach ??= { level, kind: "minUtilization", actual: utilization, limit: minUtilization };
   }
   return { status: level, reason: reasons.join("; "), breach };
 }
@@ -181,10 +208,21 @@ export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation)
   return byStatus !== 0 ? byStatus : compareResources(a.resource, b.resource);
 }
 
+/** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
+const THRESHOLD_FIELDS = {
+  warning: true,
+  critical: true,
+  minFreeWarning: true,
+  minFreeCritical: true,
+  minUtilizationWarning: true,
+  minUtilizationCritical: true,
+} as const satisfies Record<keyof Thresholds, true>;
+const THRESHOLD_KEYS = Object.keys(THRESHOLD_FIELDS) as (keyof Thresholds)[];
+
 /** Scope thresholds over the file defaults, field by field (a no-op when the loader already merged them). */
 export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
   const merged: Thresholds = { ...defaults };
-  for (const key of ["warning", "critical", "minFreeWarning", "minFreeCritical"] as const) {
+  for (const key of THRESHOLD_KEYS) {
     const value = scope.thresholds[key];
     if (value !== undefined) merged[key] = value;
   }

@@ -78,6 +78,10 @@ export interface Thresholds {
   minFreeWarning?: number;
   /** Fewer free addresses than this is critical. */
   minFreeCritical?: number;
+  /** Percent used below which a resource is at warning: an idle address, an oversized VPC. */
+  minUtilizationWarning?: number;
+  /** Percent used below which a resource is critical. */
+  minUtilizationCritical?: number;
 }
 
 /** Match conditions: every given condition must hold; items in a list are alternatives. */
@@ -113,8 +117,8 @@ export interface RulesFile {
 /** Which threshold put a resource at its status. */
 export interface Breach {
   level: "warning" | "critical";
-  kind: "utilization" | "minFree";
-  /** Actual value: percent for utilization, addresses for minFree. */
+  kind: "utilization" | "minFree" | "minUtilization";
+  /** Actual value: percent for utilization and minUtilization, addresses for minFree. */
   actual: number | bigint;
   /** The limit it reached: percent, or the minimum free addresses. */
   limit: number;

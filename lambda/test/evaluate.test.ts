@@ -1,6 +1,11 @@
+import type { IpamResourceCidr } from "@aws-sdk/client-ec2";
 import { expect } from "chai";
+import { addressResource } from "../src/collect/ec2";
+import { toResourceCidr } from "../src/collect/ipam";
 import { compareEvaluations, evaluate, evaluateResource, formatPercent, worseStatus } from "../src/evaluate";
 import type { ResourceCidr, RulesFile, ScopeRule, Thresholds } from "../src/types";
+import { addresses } from "./fixtures/ec2/us-east-1";
+import { eip, IPAM_A, SCOPE_A_PRIVATE, SCOPE_A_PUBLIC, subnetIpv6, vpcProd } from "./fixtures/ipam/responses";
 
 /** A subnet as the IPAM collector produces it from a GetIpamResourceCidrs entry (IpUsage 0..1). */
 function subnet(id: string, ipUsage: number | undefined, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
@@ -50,6 +55,31 @@ function ipv6Subnet(id: string): ResourceCidr {
 }
 
 const THRESHOLDS: Thresholds = { warning: 70, critical: 85, minFreeWarning: 50, minFreeCritical: 25 };
+
+/** A GetIpamResourceCidrs entry as the IPAM collector maps it. */
+function fromIpam(entry: IpamResourceCidr, scopeId: string): ResourceCidr {
+  const mapped = toResourceCidr(entry, { scopeId, ipamId: IPAM_A });
+  if (!("resourceId" in mapped)) throw new Error(`fixture ${entry.ResourceId} did not map: ${mapped.message}`);
+  return mapped;
+}
+
+/** A DescribeAddresses entry as the EC2 collector maps it. */
+function fromEc2(index: 0 | 1): ResourceCidr {
+  const mapped = addressResource(addresses.Addresses[index]!, "us-east-1", "111111111111");
+  if (mapped === undefined) throw new Error(`address fixture ${index} did not map`);
+  return mapped;
+}
+
+/** An Elastic IP with an association (EC2 source): a /32, 100% used, 0 free. */
+const associatedEc2Eip = (): ResourceCidr => fromEc2(0);
+/** An Elastic IP without an association (EC2 source): a /32, 0% used, 1 free. */
+const idleEc2Eip = (): ResourceCidr => fromEc2(1);
+const associatedIpamEip = (): ResourceCidr => fromIpam(eip, SCOPE_A_PUBLIC);
+const idleIpamEip = (): ResourceCidr => fromIpam({ ...eip, IpUsage: 0 }, SCOPE_A_PUBLIC);
+const vpcAt = (ipUsage: number): ResourceCidr => fromIpam({ ...vpcProd, IpUsage: ipUsage }, SCOPE_A_PRIVATE);
+
+const DEFAULTS: Thresholds = { warning: 70, critical: 85 };
+const IDLE_WARNING: Thresholds = { ...DEFAULTS, minUtilizationWarning: 1 };
 
 function scope(name: string, overrides: Partial<ScopeRule> = {}): ScopeRule {
   return { name, match: { resourceTypes: ["subnet"] }, thresholds: {}, resourceMetrics: false, ...overrides };
@@ -178,6 +208,157 @@ describe("evaluateResource", () => {
   });
 });
 
+describe("evaluateResource for single addresses and minimum utilization", () => {
+  it("reports an idle Elastic IP from EC2 below a 1% minimum as warning", () => {
+    const result = evaluateResource(idleEc2Eip(), IDLE_WARNING);
+
+    expect(result.status).to.equal("warning");
+    expect(result.reason).to.equal("utilization 0% < warning minimum 1%");
+    expect(result.breach).to.deep.equal({ level: "warning", kind: "minUtilization", actual: 0, limit: 1 });
+  });
+
+  it("reports an idle Elastic IP from IPAM below a 1% minimum as warning", () => {
+    const result = evaluateResource(idleIpamEip(), IDLE_WARNING);
+
+    expect(result.status).to.equal("warning");
+    expect(result.reason).to.equal("utilization 0% < warning minimum 1%");
+  });
+
+  it("reports an idle Elastic IP below a critical minimum as critical", () => {
+    const result = evaluateResource(idleEc2Eip(), { ...IDLE_WARNING, minUtilizationCritical: 1 });
+
+    expect(result.status).to.equal("critical");
+    expect(result.breach).to.deep.equal({ level: "critical", kind: "minUtilization", actual: 0, limit: 1 });
+  });
+
+  it("reports an associated Elastic IP from EC2 as ok under warning 70 and critical 85", () => {
+    const result = evaluateResource(associatedEc2Eip(), DEFAULTS);
+
+    expect(associatedEc2Eip().utilization).to.equal(100);
+    expect(result).to.deep.equal({ status: "ok", reason: "within thresholds" });
+  });
+
+  it("reports an associated Elastic IP from IPAM as ok under warning 70 and critical 85", () => {
+    const result = evaluateResource(associatedIpamEip(), DEFAULTS);
+
+    expect(associatedIpamEip().utilization).to.equal(100);
+    expect(result.status).to.equal("ok");
+  });
+
+  it("never applies minimum free addresses to a single address, which has 0 free when in use", () => {
+    const result = evaluateResource(associatedEc2Eip(), { minFreeWarning: 50, minFreeCritical: 25 });
+
+    expect(associatedEc2Eip().free).to.equal(0n);
+    expect(result.status).to.equal("ok");
+  });
+
+  it("reports an associated Elastic IP as ok when a minimum utilization is set", () => {
+    const result = evaluateResource(associatedEc2Eip(), { ...IDLE_WARNING, minUtilizationCritical: 1 });
+
+    expect(result.status).to.equal("ok");
+  });
+
+  it("reports an idle Elastic IP as ok when no minimum utilization is set", () => {
+    const result = evaluateResource(idleEc2Eip(), THRESHOLDS);
+
+    expect(result.status).to.equal("ok");
+  });
+
+  it("keeps a /32 whose source reports no usage unknown", () => {
+    const result = evaluateResource(fromIpam({ ...eip, IpUsage: undefined }, SCOPE_A_PUBLIC), DEFAULTS);
+
+    expect(result.status).to.equal("unknown");
+    expect(result.reason).to.equal("usage unknown: the source reports no utilization for this CIDR");
+  });
+
+  it("keeps a /32 whose source reports no usage unknown when a minimum utilization is set", () => {
+    const result = evaluateResource(fromIpam({ ...eip, IpUsage: undefined }, SCOPE_A_PUBLIC), IDLE_WARNING);
+
+    expect(result.status).to.equal("unknown");
+  });
+
+  it("says usage is unknown, not free addresses, for a /32 under minimum-free thresholds only", () => {
+    const result = evaluateResource(fromIpam({ ...eip, IpUsage: undefined }, SCOPE_A_PUBLIC), { minFreeCritical: 25 });
+
+    expect(result.status).to.equal("unknown");
+    expect(result.reason).to.equal("usage unknown: the source reports no utilization for this CIDR");
+  });
+
+  it("treats an IPv6 /128 in use as a single address, not as running out", () => {
+    const resource = fromIpam({ ...subnetIpv6, ResourceId: "eni-0123456789abcdef0", ResourceType: "eni", ResourceCidr: "2600:1f18:abc:de01::10/128", IpUsage: 1 }, SCOPE_A_PRIVATE);
+
+    const result = evaluateResource(resource, THRESHOLDS);
+
+    expect(resource.usable).to.equal(1n);
+    expect(result.status).to.equal("ok");
+  });
+
+  it("keeps applying percent thresholds to a /31 of two usable addresses", () => {
+    const pair = fromIpam({ ...eip, ResourceType: "public-ipv4-pool", ResourceId: "ipv4pool-ec2-0123456789abcdef0", ResourceCidr: "54.240.1.10/31" }, SCOPE_A_PUBLIC);
+
+    const result = evaluateResource(pair, DEFAULTS);
+
+    expect(pair.usable).to.equal(2n);
+    expect(result.status).to.equal("critical");
+  });
+
+  it("reports a VPC at 2% used below a 5% minimum as warning", () => {
+    const result = evaluateResource(vpcAt(0.02), { ...DEFAULTS, minUtilizationWarning: 5 });
+
+    expect(result.status).to.equal("warning");
+    expect(result.reason).to.equal("utilization 2% < warning minimum 5%");
+    expect(result.breach).to.deep.equal({ level: "warning", kind: "minUtilization", actual: 2, limit: 5 });
+  });
+
+  it("reports a VPC below a critical minimum as critical rather than warning", () => {
+    const result = evaluateResource(vpcAt(0.02), { minUtilizationWarning: 5, minUtilizationCritical: 3 });
+
+    expect(result.status).to.equal("critical");
+    expect(result.reason).to.equal("utilization 2% < critical minimum 3%");
+  });
+
+  it("reports a VPC at 50% used as ok with minimum utilization thresholds", () => {
+    const result = evaluateResource(vpcAt(0.5), { ...DEFAULTS, minUtilizationWarning: 5, minUtilizationCritical: 1 });
+
+    expect(result.status).to.equal("ok");
+  });
+
+  it("does not let floating-point noise put a resource at exactly the minimum below it", () => {
+    const result = evaluateResource(vpcAt(0.57), { minUtilizationWarning: 57 });
+
+    expect(0.57 * 100).to.be.lessThan(57);
+    expect(result.status).to.equal("ok");
+  });
+
+  it("still reports a subnet at 90% used as critical when minimum utilization thresholds are present", () => {
+    const result = evaluateResource(subnet("subnet-01", 0.9), { ...DEFAULTS, minUtilizationWarning: 5, minUtilizationCritical: 1 });
+
+    expect(result.status).to.equal("critical");
+    expect(result.reason).to.equal("utilization 90% ≥ critical 85%");
+    expect(result.breach?.kind).to.equal("utilization");
+  });
+
+  it("lets an idle critical win over a running-out warning", () => {
+    const result = evaluateResource(subnet("subnet-01", 0.75), { warning: 70, minUtilizationCritical: 80 });
+
+    expect(result.status).to.equal("critical");
+    expect(result.breach?.kind).to.equal("minUtilization");
+  });
+
+  it("names both thresholds when a percent and a minimum are crossed at the same level", () => {
+    const result = evaluateResource(subnet("subnet-01", 0.3), { warning: 20, minUtilizationWarning: 50 });
+
+    expect(result.reason).to.equal("utilization 30% ≥ warning 20%; utilization 30% < warning minimum 50%");
+    expect(result.breach?.kind).to.equal("utilization");
+  });
+
+  it("reports unknown when only a minimum utilization is set and utilization is missing", () => {
+    const result = evaluateResource(ipv6Subnet("subnet-06"), { minUtilizationWarning: 5 });
+
+    expect(result.status).to.equal("unknown");
+  });
+});
+
 describe("formatPercent", () => {
   it("rounds down so a value under a limit never prints as the limit", () => {
     expect(formatPercent(79.96)).to.equal("79.9%");
@@ -256,6 +437,28 @@ describe("evaluate", () => {
 
     expect(s!.thresholds).to.deep.equal({ warning: 30, critical: 85, minFreeWarning: 50, minFreeCritical: 25 });
     expect(s!.evaluations[0]!.reason).to.equal("utilization 40% ≥ warning 30%; 30 free addresses < warning minimum 50");
+  });
+
+  it("flags the idle Elastic IPs of a scope and leaves the associated ones ok", () => {
+    const eips = [associatedEc2Eip(), idleEc2Eip(), associatedIpamEip(), idleIpamEip()];
+    const idle = scope("elastic-ips", { match: { resourceTypes: ["eip"] }, thresholds: { minUtilizationWarning: 1 } });
+
+    const [s] = evaluate(eips, rules([idle], DEFAULTS)).scopes;
+
+    expect(s!.counts).to.deep.equal({ critical: 0, warning: 2, unknown: 0, ok: 2 });
+    expect(s!.status).to.equal("warning");
+    expect(s!.evaluations.filter((e) => e.status === "warning").map((e) => e.resource.resourceId)).to.have.members([
+      "eipalloc-0a1b2c3d4e5f60002",
+      "eipalloc-0c9decaa541d89aa9",
+    ]);
+  });
+
+  it("merges minimum utilization thresholds over the defaults field by field", () => {
+    const custom = scope("custom", { thresholds: { minUtilizationCritical: 2 } });
+
+    const [s] = evaluate([subnet("subnet-01", 0.4)], rules([custom], { ...DEFAULTS, minUtilizationWarning: 5 })).scopes;
+
+    expect(s!.thresholds).to.deep.equal({ warning: 70, critical: 85, minUtilizationWarning: 5, minUtilizationCritical: 2 });
   });
 
   it("lists scopes that matched nothing, reported ok with no extremes", () => {

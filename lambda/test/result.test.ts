@@ -152,6 +152,30 @@ describe("buildResult", () => {
     expect(result.scopesWithoutMatches).to.deep.equal(["pools"]);
   });
 
+  it("reports minimum utilization thresholds and an idle address in a result that validates", () => {
+    const idleEip = subnet("eipalloc-0a1b2c3d4e5f60002", "ok", {
+      resourceType: "eip",
+      name: undefined,
+      cidr: "198.51.100.7/32",
+      vpcId: undefined,
+      size: 1n,
+      usable: 1n,
+      used: 0n,
+      free: 1n,
+      utilization: 0,
+    });
+    const idleRules: RulesFile = {
+      ...RULES,
+      scopes: [{ name: "eips", match: { resourceTypes: ["eip"] }, thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 }, resourceMetrics: false }],
+    };
+
+    const result = build(evaluate([idleEip], idleRules));
+
+    expect(result.scopes[0]!.thresholds).to.deep.equal({ warning: 80, critical: 90, minUtilizationWarning: 1, minUtilizationCritical: 0.5 });
+    expect(result.resourcesInTrouble[0]).to.include({ status: "critical", reason: "utilization 0% < critical minimum 0.5%" });
+    expectValid(result);
+  });
+
   it("writes IPv6 counts above 2^53 as decimal strings and still validates", () => {
     const result = build(evaluate([ipv6Pool("ipam-pool-0123456789abcdef0", 92.5)], RULES));
 

@@ -136,6 +136,8 @@ function describeThresholds(t: Thresholds): string {
   if (t.critical !== undefined) parts.push(`critical at ${t.critical}% used`);
   if (t.minFreeWarning !== undefined) parts.push(`warning below ${t.minFreeWarning} free`);
   if (t.minFreeCritical !== undefined) parts.push(`critical below ${t.minFreeCritical} free`);
+  if (t.minUtilizationWarning !== undefined) parts.push(`warning below ${t.minUtilizationWarning}% used`);
+  if (t.minUtilizationCritical !== undefined) parts.push(`critical below ${t.minUtilizationCritical}% used`);
   return parts.length > 0 ? parts.join(", ") : "none";
 }
 

@@ -205,13 +205,22 @@ function duplicateKeys(doc: Document.Parsed, locator: Locator): { offset: number
 // ---------------------------------------------------------------------------
 // What the schema cannot say
 
-const LEVEL_KEYS = ["warning", "critical", "minFreeWarning", "minFreeCritical"] as const;
-type LevelKey = (typeof LEVEL_KEYS)[number];
+/** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
+const LEVEL_FIELDS = {
+  warning: true,
+  critical: true,
+  minFreeWarning: true,
+  minFreeCritical: true,
+  minUtilizationWarning: true,
+  minUtilizationCritical: true,
+} as const satisfies Record<keyof Thresholds, true>;
+type LevelKey = keyof typeof LEVEL_FIELDS;
+const LEVEL_KEYS = Object.keys(LEVEL_FIELDS) as LevelKey[];
 
 function isValidLevel(key: LevelKey, value: unknown): value is number {
   if (typeof value !== "number" || !Number.isFinite(value)) return false;
-  if (key === "warning" || key === "critical") return value >= 0 && value <= 100;
-  return Number.isInteger(value) && value >= 0;
+  if (key === "minFreeWarning" || key === "minFreeCritical") return Number.isInteger(value) && value >= 0;
+  return value >= 0 && value <= 100;
 }
 
 /** A level in effect for a scope and where it was set. `invalid` levels are already reported by the schema. */
@@ -221,11 +230,28 @@ interface Level {
   fromDefaults: boolean;
 }
 
-/** Warning must trip before critical: below it in percent used, above it in free addresses. */
-const ORDERS = [
-  { warning: "warning", critical: "critical", relation: "below", inverse: "above" },
-  { warning: "minFreeWarning", critical: "minFreeCritical", relation: "above", inverse: "below" },
-] as const;
+/**
+ * Warning must trip before critical: below it in percent used, above it in free addresses.
+ * For minimum utilization, equal levels are allowed: a resource below them is critical, which
+ * lets a scope make idle addresses critical over a default that makes them a warning.
+ */
+const ORDERS: readonly {
+  warning: LevelKey;
+  critical: LevelKey;
+  relation: string;
+  inverse: string;
+  holds: (warning: number, critical: number) => boolean;
+}[] = [
+  { warning: "warning", critical: "critical", relation: "below", inverse: "above", holds: (w, c) => w < c },
+  { warning: "minFreeWarning", critical: "minFreeCritical", relation: "above", inverse: "below", holds: (w, c) => w > c },
+  {
+    warning: "minUtilizationWarning",
+    critical: "minUtilizationCritical",
+    relation: "at least",
+    inverse: "at most",
+    holds: (w, c) => w >= c,
+  },
+];
 
 type Levels = Partial<Record<LevelKey, Level>>;
 
@@ -265,8 +291,7 @@ class SemanticChecker {
       const critical = levels[order.critical];
       if (!warning || !critical || warning.value === "invalid" || critical.value === "invalid") continue;
       if (scope === "scope" && warning.fromDefaults && critical.fromDefaults) continue;
-      const ok = order.relation === "below" ? warning.value < critical.value : warning.value > critical.value;
-      if (ok) continue;
+      if (order.holds(warning.value, critical.value)) continue;
       if (!warning.fromDefaults) {
         this.add(
           warning.path,

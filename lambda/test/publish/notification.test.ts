@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
@@ -158,6 +158,29 @@ describe("formatNotification", () => {
     expect(message).to.contain("[CRITICAL] prod - 1 critical, 1 warning, 1 ok of 3 resources\n  Production subnets\n  Thresholds: warning at 80% used, critical at 90% used, critical below 10 free");
   });
 
+  it("gives an idle-address scope its minimum utilization thresholds and the idle address's reason", () => {
+    const idle = subnet("eipalloc-0a1b2c3d4e5f60002", "ok", "edge", {
+      resourceType: "eip",
+      name: undefined,
+      cidr: "198.51.100.7/32",
+      vpcId: undefined,
+      size: 1n,
+      usable: 1n,
+      used: 0n,
+      free: 1n,
+      utilization: 0,
+    });
+    const edge = rules(scopeRule("edge", "edge", { thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 } }));
+    const idleEvaluation = evaluate([idle], edge);
+
+    const text = formatNotification(firstRun(idleEvaluation), idleEvaluation, OPTIONS).message;
+
+    expect(text).to.contain("Thresholds: warning at 80% used, critical at 90% used, warning below 1% used, critical below 0.5% used");
+    expect(text).to.contain(
+      "  - CRITICAL eipalloc-0a1b2c3d4e5f60002, account 111122223333, eu-west-1, 198.51.100.7/32: 0% used, 1 free - utilization 0% < critical minimum 0.5%",
+    );
+  });
+
   it("sums up healthy scopes on one line and lists scopes without matches", () => {
     expect(message).to.contain("[OK] sandbox (1 resource)");
     expect(message).to.contain("SCOPES WITHOUT MATCHES (1): legacy");
@@ -276,8 +299,13 @@ describe("formatNotification size bound", () => {
 });
 
 describe("publishNotification", () => {
-  const sns = mockClient(SNSClient);
-  afterEach(() => sns.reset());
+  // Mocked per test and restored after: a mock made once at load time is undone when another
+  // test file restores its own mock of the same client class.
+  let sns: AwsClientStub<SNSClient>;
+  beforeEach(() => {
+    sns = mockClient(SNSClient);
+  });
+  afterEach(() => sns.restore());
   const topicArn = "arn:aws:sns:eu-west-1:111122223333:ipam-monitor";
 
   it("publishes subject and message to the topic", async () => {

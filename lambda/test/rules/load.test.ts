@@ -227,6 +227,32 @@ describe("rules/load", () => {
       ]);
     });
 
+    it("returns minimum utilization thresholds merged over the defaults", () => {
+      const rules = parseRules(readFileSync(join(VALID_DIR, "idle-addresses.yaml"), "utf8"), "rules.yaml");
+      expect(rules.scopes.map((s) => [s.name, s.thresholds])).to.deep.equal([
+        ["subnets", { warning: 70, critical: 85 }],
+        ["elastic-ips", { warning: 70, critical: 85, minUtilizationWarning: 1 }],
+        ["oversized-vpcs", { warning: 70, critical: 85, minUtilizationWarning: 5, minUtilizationCritical: 1 }],
+      ]);
+    });
+
+    it("counts a minimum utilization as a threshold, so a scope with only that one can alarm", () => {
+      const rules = parseRules("version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationCritical: 1 }\n", "rules.yaml");
+      expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationCritical: 1 });
+    });
+
+    it("accepts a minimum utilization critical equal to the warning, which makes idle resources critical", () => {
+      const rules = parseRules("version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 1 }\n", "rules.yaml");
+      expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationWarning: 1, minUtilizationCritical: 1 });
+    });
+
+    it("reports a minimum utilization conflict in the defaults once, not again for each scope", () => {
+      const text = "version: 1\ndefaults:\n  thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 5 }\nscopes:\n  - name: a\n  - name: b\n";
+      expect(linesOf(text)).to.deep.equal([
+        "rules.yaml:3:40: defaults.thresholds.minUtilizationWarning (1) must be at least minUtilizationCritical (5)",
+      ]);
+    });
+
     it("accepts newer resource types it has no special handling for", () => {
       const rules = parseRules(readFileSync(join(VALID_DIR, "newer-resource-types.yaml"), "utf8"), "rules.yaml");
       expect(rules.scopes.flatMap((s) => s.match.resourceTypes)).to.include.members(["eni", "anycast-ip-list"]);
