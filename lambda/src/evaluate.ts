@@ -282,6 +282,9 @@ function evaluateScope(
         ? { scope: scope.name, resource, status, reason }
         : { scope: scope.name, resource, status, reason, breach },
     );
+    // The aggregates say how close the scope is to running out, which a single address never is:
+    // an associated Elastic IP (100% used, 0 free) would otherwise pin them there for good.
+    if (resource.usable <= 1n) continue;
     const utilization = finite(resource.utilization);
     if (utilization !== undefined && (maxUtilization === undefined || utilization > maxUtilization)) {
       maxUtilization = utilization;

@@ -140,9 +140,12 @@ export interface ScopeResult {
   resourceMetrics: boolean;
   resourceCount: number;
   counts: Record<Status, number>;
-  /** Highest utilization among resources with a known one; undefined when none. */
+  /**
+   * Highest utilization among resources of more than one address with a known one; undefined when
+   * none. Single addresses (usable = 1, e.g. Elastic IPs) are left out: they never run out.
+   */
   maxUtilization?: number;
-  /** Lowest free addresses among resources with a known one; undefined when none. */
+  /** Lowest free addresses among resources of more than one address with a known count; undefined when none. */
   minFree?: bigint;
   /** Worst status in the scope (ok when empty). */
   status: Status;

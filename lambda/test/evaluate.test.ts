@@ -420,6 +420,34 @@ describe("evaluate", () => {
     expect(s!.minFree).to.equal(251n - 238n);
   });
 
+  it("leaves an associated Elastic IP out of a mixed scope's highest utilization and fewest free addresses", () => {
+    const mixed = scope("mixed", { match: { resourceTypes: ["subnet", "eip"] } });
+
+    const [s] = evaluate([subnet("subnet-01", 0.4), associatedEc2Eip(), associatedIpamEip()], rules([mixed])).scopes;
+
+    expect(s!.maxUtilization).to.equal(40);
+    expect(s!.minFree).to.equal(251n - 100n);
+  });
+
+  it("still counts an associated Elastic IP in a mixed scope's resources and statuses", () => {
+    const mixed = scope("mixed", { match: { resourceTypes: ["subnet", "eip"] } });
+
+    const [s] = evaluate([subnet("subnet-01", 0.4), associatedEc2Eip()], rules([mixed])).scopes;
+
+    expect(s!.resourceCount).to.equal(2);
+    expect(s!.counts).to.deep.equal({ critical: 0, warning: 0, unknown: 0, ok: 2 });
+  });
+
+  it("gives a scope of single addresses no highest utilization and no fewest free addresses", () => {
+    const eips = scope("elastic-ips", { match: { resourceTypes: ["eip"] }, thresholds: { minUtilizationWarning: 1 } });
+
+    const [s] = evaluate([associatedEc2Eip(), idleEc2Eip(), associatedIpamEip(), idleIpamEip()], rules([eips], DEFAULTS)).scopes;
+
+    expect(s!.resourceCount).to.equal(4);
+    expect(s!.maxUtilization).to.equal(undefined);
+    expect(s!.minFree).to.equal(undefined);
+  });
+
   it("evaluates a resource in every scope that matches it, with each scope's thresholds", () => {
     const evaluation = evaluate(
       [subnet("subnet-03", 0.75)],

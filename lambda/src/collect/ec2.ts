@@ -8,12 +8,12 @@
  * subnet. Each region is read on its own and a failing region becomes a
  * ScanFailure while the others still report.
  *
- * Idle Elastic IPs cost money, and an idle one is reported as 0% used with
- * one free address. Thresholds only fire on *high* usage (`warning`,
- * `critical`) or *few* free addresses (`minFreeWarning`, `minFreeCritical`),
- * so a scope such as `match: { resourceTypes: [eip] }` alerts on in-use
- * addresses (0 free) rather than idle ones; flagging idle addresses needs a
- * low-usage threshold in the rules and in evaluate.ts.
+ * Each Elastic IP is a /32 of one address: 100% used with 0 free when
+ * associated, 0% used with 1 free when idle. A single address never runs out,
+ * so the running-out thresholds (`warning`, `critical`, `minFree*`) leave it
+ * ok; what costs money is an idle one, billed every hour. A scope alerts on
+ * those with a minimum-utilization threshold, e.g.
+ * `match: { resourceTypes: [eip] }` with `minUtilizationWarning: 1`.
  */
 
 import {

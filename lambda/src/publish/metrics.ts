@@ -81,8 +81,9 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
     for (const { name, status } of ALARM_COUNTS) {
       data.push(datum(name, scope.counts[status], "Count", scopeDimension, timestamp));
     }
-    // No known value means no datum, never 0 or NaN: a 0% MaxUtilization would look healthy and keep
-    // an alarm OK while nothing is actually measured (CloudWatch also rejects NaN).
+    // No known value (nothing measured, or only single addresses, which evaluate leaves out) means no
+    // datum, never 0 or NaN: a 0% MaxUtilization would look healthy and keep an alarm OK while nothing
+    // is actually measured (CloudWatch also rejects NaN).
     if (scope.maxUtilization !== undefined && Number.isFinite(scope.maxUtilization)) {
       data.push(datum("MaxUtilization", scope.maxUtilization, "Percent", scopeDimension, timestamp));
     }

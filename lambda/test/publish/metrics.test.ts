@@ -1,7 +1,9 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { addressResource } from "../../src/collect/ec2";
 import { ScanError } from "../../src/errors";
+import { evaluate } from "../../src/evaluate";
 import {
   MAX_DATUMS_PER_REQUEST,
   MAX_REQUEST_BYTES,
@@ -10,7 +12,8 @@ import {
   estimateDatumBytes,
   publishMetrics,
 } from "../../src/publish/metrics";
-import type { Evaluation, ResourceCidr, ResourceEvaluation, ScopeResult, Status } from "../../src/types";
+import type { Evaluation, ResourceCidr, ResourceEvaluation, RulesFile, ScopeResult, Status } from "../../src/types";
+import { addresses } from "../fixtures/ec2/us-east-1";
 
 const TIMESTAMP = new Date("2024-05-01T12:00:00.000Z");
 
@@ -40,8 +43,10 @@ function evaluationOf(scope: string, status: Status, r: ResourceCidr): ResourceE
 function scopeResult(name: string, evaluations: ResourceEvaluation[], overrides: Partial<ScopeResult> = {}): ScopeResult {
   const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
   for (const e of evaluations) counts[e.status]++;
-  const utilizations = evaluations.map((e) => e.resource.utilization).filter((u): u is number => u !== undefined);
-  const frees = evaluations.map((e) => e.resource.free).filter((f): f is bigint => f !== undefined);
+  // Like evaluate: the extremes cover only resources of more than one address.
+  const measured = evaluations.filter((e) => e.resource.usable > 1n);
+  const utilizations = measured.map((e) => e.resource.utilization).filter((u): u is number => u !== undefined);
+  const frees = measured.map((e) => e.resource.free).filter((f): f is bigint => f !== undefined);
   const result: ScopeResult = {
     name,
     thresholds: { warning: 80, critical: 90 },
@@ -104,6 +109,40 @@ describe("buildMetricData", () => {
     expect(find(data, "MaxUtilization")).to.deep.equal([]);
     expect(find(data, "MinFreeAddresses")).to.deep.equal([]);
     expect(find(data, "UnknownCount", "v6")[0]?.Value).to.equal(1);
+  });
+
+  describe("for scopes with Elastic IPs, evaluated", () => {
+    /** An associated Elastic IP as the EC2 collector maps it from DescribeAddresses: 100% used, 0 free. */
+    function associatedEip(): ResourceCidr {
+      const mapped = addressResource(addresses.Addresses[0]!, "us-east-1", "111111111111");
+      if (mapped === undefined) throw new Error("address fixture 0 did not map");
+      return mapped;
+    }
+    const rulesFor = (resourceTypes: string[]): RulesFile => ({
+      version: 1,
+      file: "rules.yaml",
+      defaults: { thresholds: { warning: 70, critical: 85 } },
+      scopes: [{ name: "edge", match: { resourceTypes }, thresholds: {}, resourceMetrics: false }],
+    });
+
+    it("publishes a mixed scope's MaxUtilization and MinFreeAddresses from its subnets, not its associated Elastic IP", () => {
+      const scanned = evaluate([resource("subnet-01", 40, 151n), associatedEip()], rulesFor(["subnet", "eip"]));
+
+      const data = buildMetricData(scanned, { complete: true, timestamp: TIMESTAMP });
+
+      expect(find(data, "MaxUtilization", "edge").map((d) => d.Value)).to.deep.equal([40]);
+      expect(find(data, "MinFreeAddresses", "edge").map((d) => d.Value)).to.deep.equal([151]);
+    });
+
+    it("publishes the counts but no MaxUtilization or MinFreeAddresses for a scope of only Elastic IPs", () => {
+      const scanned = evaluate([associatedEip()], rulesFor(["eip"]));
+
+      const data = buildMetricData(scanned, { complete: true, timestamp: TIMESTAMP });
+
+      expect(find(data, "ResourceCount", "edge")[0]?.Value).to.equal(1);
+      expect(find(data, "MaxUtilization")).to.deep.equal([]);
+      expect(find(data, "MinFreeAddresses")).to.deep.equal([]);
+    });
   });
 
   it("clamps IPv6 free-address counts to Number.MAX_SAFE_INTEGER", () => {
@@ -252,8 +291,13 @@ describe("batchMetricData", () => {
 });
 
 describe("publishMetrics", () => {
-  const cloudwatch = mockClient(CloudWatchClient);
-  afterEach(() => cloudwatch.reset());
+  // Mocked per test and restored after: a mock made once at load time is undone when another
+  // test file restores its own mock of the same client class.
+  let cloudwatch: AwsClientStub<CloudWatchClient>;
+  beforeEach(() => {
+    cloudwatch = mockClient(CloudWatchClient);
+  });
+  afterEach(() => cloudwatch.restore());
 
   it("sends every datum to the namespace and reports requests and datums", async () => {
     cloudwatch.on(PutMetricDataCommand).resolves({});

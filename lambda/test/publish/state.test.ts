@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
@@ -284,8 +284,13 @@ describe("MemoryStateStore", () => {
 });
 
 describe("DynamoDbStateStore", () => {
-  const dynamodb = mockClient(DynamoDBClient);
-  afterEach(() => dynamodb.reset());
+  // Mocked per test and restored after: a mock made once at load time is undone when another
+  // test file restores its own mock of the same client class.
+  let dynamodb: AwsClientStub<DynamoDBClient>;
+  beforeEach(() => {
+    dynamodb = mockClient(DynamoDBClient);
+  });
+  afterEach(() => dynamodb.restore());
   const client = (): DynamoDBClient => new DynamoDBClient({ region: "eu-west-1" });
 
   it("reads the item 'last-notified' with a strongly consistent GetItem", async () => {
