@@ -1,0 +1,125 @@
+################################################################################
+# Function
+################################################################################
+
+output "lambda_function_name" {
+  description = "Name of the scan function, for `aws lambda invoke` and log queries."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the scan function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the function's IAM role, for cross-account trust (for example an IPAM delegated administrator account)."
+  value       = aws_iam_role.this.arn
+}
+
+output "lambda_role_name" {
+  description = "Name of the function's IAM role, to attach extra policies."
+  value       = aws_iam_role.this.name
+}
+
+output "lambda_package_path" {
+  description = "Path of the function package: the zip built during apply, or lambda_package."
+  value       = local.build_package ? local.package_file : var.lambda_package
+}
+
+output "log_group_name" {
+  description = "Name of the function's CloudWatch Logs log group."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "schedule_rule_name" {
+  description = "Name of the EventBridge rule that runs the scan; disable it to pause the monitor."
+  value       = aws_cloudwatch_event_rule.this.name
+}
+
+################################################################################
+# Notifications and state
+################################################################################
+
+output "sns_topic_arn" {
+  description = "ARN of the topic that receives alarm and scan notifications: the one created by the module or sns_topic_arn."
+  value       = local.topic_arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the topic (created or given), or null when the topic is not encrypted by the module."
+  value       = local.kms_key_arn
+}
+
+output "state_table_name" {
+  description = "Name of the DynamoDB table that remembers what was last notified."
+  value       = aws_dynamodb_table.this.name
+}
+
+output "state_table_arn" {
+  description = "ARN of the DynamoDB table that remembers what was last notified."
+  value       = aws_dynamodb_table.this.arn
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+output "scope_names" {
+  description = "Scope names read from the rules file, in file order; each one has a critical alarm."
+  value       = local.scope_names
+}
+
+output "critical_alarm_names" {
+  description = "Names of the critical alarms, by scope name."
+  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.critical : scope => alarm.alarm_name }
+}
+
+output "critical_alarm_arns" {
+  description = "ARNs of the critical alarms, by scope name."
+  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.critical : scope => alarm.arn }
+}
+
+output "warning_alarm_names" {
+  description = "Names of the warning alarms, by scope name (scopes with a warning threshold, when create_warning_alarms is true)."
+  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.warning : scope => alarm.alarm_name }
+}
+
+output "warning_alarm_arns" {
+  description = "ARNs of the warning alarms, by scope name."
+  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.warning : scope => alarm.arn }
+}
+
+output "heartbeat_alarm_name" {
+  description = "Name of the alarm that fires when complete scans stop arriving."
+  value       = aws_cloudwatch_metric_alarm.heartbeat.alarm_name
+}
+
+output "heartbeat_alarm_arn" {
+  description = "ARN of the alarm that fires when complete scans stop arriving."
+  value       = aws_cloudwatch_metric_alarm.heartbeat.arn
+}
+
+output "errors_alarm_name" {
+  description = "Name of the alarm on the function's errors."
+  value       = aws_cloudwatch_metric_alarm.errors.alarm_name
+}
+
+output "errors_alarm_arn" {
+  description = "ARN of the alarm on the function's errors."
+  value       = aws_cloudwatch_metric_alarm.errors.arn
+}
+
+################################################################################
+# Dashboard
+################################################################################
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard, or null when create_dashboard is false."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}
+
+output "dashboard_url" {
+  description = "Console URL of the CloudWatch dashboard, or null when create_dashboard is false."
+  value       = try("https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}", null)
+}

@@ -1,0 +1,434 @@
+################################################################################
+# Naming and tags
+################################################################################
+
+variable "name" {
+  description = "Name prefix for every resource the module creates: the function, role, log group, schedule, topic, state table, alarms and dashboard."
+  type        = string
+  default     = "ipam-monitor"
+  nullable    = false
+
+  validation {
+    # The longest derived name ("<name>-schedule") must fit the 64-character limit of EventBridge rules and IAM roles.
+    condition     = can(regex("^[A-Za-z0-9_-]{1,48}$", var.name))
+    error_message = "The name must be 1 to 48 characters of letters, digits, hyphens or underscores, so that every derived resource name stays within AWS limits."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+################################################################################
+# Rules
+################################################################################
+
+variable "rules_file" {
+  description = "Path of the YAML rules file (scopes and thresholds). It is bundled into the function package, and Terraform reads it to create one set of alarms per scope. Pass a path such as \"$${path.root}/ipam-rules.yaml\"."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = try(fileexists(var.rules_file), false)
+    error_message = "The rules_file does not exist or is not a regular file. Pass the path of your rules YAML, for example \"$${path.root}/ipam-rules.yaml\"."
+  }
+
+  validation {
+    condition     = !try(fileexists(var.rules_file), false) || can(yamldecode(file(var.rules_file)))
+    error_message = "The rules_file is not valid YAML. Check it with scripts/ipam-monitor validate FILE (in a checkout of this module), which names the line and column of each problem."
+  }
+
+  validation {
+    condition = (
+      !can(yamldecode(file(var.rules_file))) ||
+      try(length(yamldecode(file(var.rules_file)).scopes) > 0 && can(yamldecode(file(var.rules_file)).scopes[0]), false)
+    )
+    error_message = "The rules_file must contain a non-empty \"scopes\" list: every scope becomes a set of CloudWatch alarms."
+  }
+
+  # Terraform evaluates both sides of || and &&, so every condition below is wrapped in try():
+  # a file that is missing or not YAML is reported once, by the blocks above.
+  validation {
+    condition = try(
+      alltrue([for scope in yamldecode(file(var.rules_file)).scopes : can(regex("^[A-Za-z0-9_-]{1,64}$", scope.name))]),
+      true
+    )
+    error_message = "Every scope in the rules_file needs a name of 1 to 64 letters, digits, hyphens or underscores: the name becomes the CloudWatch Scope dimension and part of the alarm names."
+  }
+
+  validation {
+    condition = try(
+      length(distinct([for scope in yamldecode(file(var.rules_file)).scopes : scope.name])) == length(yamldecode(file(var.rules_file)).scopes),
+      true
+    )
+    error_message = "Scope names in the rules_file must be unique: two scopes with one name would publish into the same metrics and alarms."
+  }
+}
+
+################################################################################
+# What to scan
+################################################################################
+
+variable "scan_source" {
+  description = "Where the scanner reads resource CIDRs: \"ipam\" (Amazon VPC IPAM, every account and Region it manages) or \"ec2\" (DescribeVpcs, DescribeSubnets and DescribeAddresses in this account, for the Regions in `regions`)."
+  type        = string
+  default     = "ipam"
+  nullable    = false
+
+  validation {
+    condition     = contains(["ipam", "ec2"], var.scan_source)
+    error_message = "The scan_source must be \"ipam\" or \"ec2\"."
+  }
+}
+
+variable "ipam_region" {
+  description = "Home Region of the IPAM (IPAM source). null scans the IPAM of the Region the function runs in."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ipam_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.ipam_region))
+    error_message = "The ipam_region must be an AWS Region code such as us-east-1."
+  }
+}
+
+variable "ipam_id" {
+  description = "Scan only this IPAM (IPAM source). null scans every IPAM in the account's IPAM home Region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ipam_id == null || can(regex("^ipam-[0-9a-f]{8,17}$", var.ipam_id))
+    error_message = "The ipam_id must be an IPAM id such as ipam-0123456789abcdef0."
+  }
+}
+
+variable "scope_types" {
+  description = "IPAM scope types to scan (IPAM source): \"private\", \"public\" or both."
+  type        = list(string)
+  default     = ["private", "public"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.scope_types) > 0 && alltrue([for type in var.scope_types : contains(["private", "public"], type)])
+    error_message = "The scope_types must be a non-empty list of \"private\" and/or \"public\"."
+  }
+}
+
+variable "resource_types" {
+  description = "IPAM resource types to fetch (IPAM source), for example [\"vpc\", \"subnet\"]. An empty list fetches every type in one pass per scope."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for type in var.resource_types : can(regex("^[a-z0-9-]{2,40}$", type))])
+    error_message = "Each resource_types entry must be an IPAM resource type in lower case, such as vpc, subnet, eip or public-ipv4-pool."
+  }
+}
+
+variable "regions" {
+  description = "Regions to scan (EC2 source). An empty list scans the Region the function runs in."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for region in var.regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", region))])
+    error_message = "Each regions entry must be an AWS Region code such as eu-west-1."
+  }
+}
+
+variable "region_concurrency" {
+  description = "How many Regions the EC2 source scans at once."
+  type        = number
+  default     = 4
+  nullable    = false
+
+  validation {
+    condition     = var.region_concurrency >= 1 && var.region_concurrency <= 32 && floor(var.region_concurrency) == var.region_concurrency
+    error_message = "The region_concurrency must be a whole number from 1 to 32."
+  }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the scope metrics. The function may publish only to this namespace, and the alarms and dashboard read from it."
+  type        = string
+  default     = "IPAMMonitor"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "The metrics_namespace must be 1 to 255 letters, digits or . _ / # : - characters and must not start with \"AWS/\", which CloudWatch reserves."
+  }
+}
+
+variable "dry_run" {
+  description = "Scan and log the result, but publish no metrics and send no notification. The alarms stay silent and the heartbeat alarm goes to ALARM while this is on."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "log_level" {
+  description = "Function log level: debug, info, warn or error."
+  type        = string
+  default     = "info"
+  nullable    = false
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "The log_level must be one of debug, info, warn or error."
+  }
+}
+
+################################################################################
+# Schedule
+################################################################################
+
+variable "schedule_expression" {
+  description = "EventBridge schedule of the scan: rate(...) or cron(...). It must run at least once a day. The alarm periods follow a rate expression; a cron expression also needs schedule_interval_seconds."
+  type        = string
+  default     = "rate(1 hour)"
+  nullable    = false
+
+  validation {
+    condition = (
+      can(regex("^rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\\)$", var.schedule_expression)) ||
+      can(regex("^cron\\([^ ()]+( [^ ()]+){5}\\)$", var.schedule_expression))
+    )
+    error_message = "The schedule_expression must be an EventBridge schedule such as rate(1 hour), rate(30 minutes) or cron(0 6 * * ? *); use the singular unit with 1 (rate(1 hour)) and the plural otherwise."
+  }
+
+  validation {
+    condition = try(
+      tonumber(regex("^rate\\(([0-9]+) (minute|hour|day)s?\\)$", var.schedule_expression)[0]) *
+      { minute = 60, hour = 3600, day = 86400 }[regex("^rate\\(([0-9]+) (minute|hour|day)s?\\)$", var.schedule_expression)[1]] <= 86400,
+      true
+    )
+    error_message = "The schedule_expression must run at least once a day: the heartbeat alarm cannot watch a longer interval."
+  }
+}
+
+variable "schedule_interval_seconds" {
+  description = "Longest time between two scheduled runs, in seconds. It sets the period of every alarm and of the dashboard. null derives it from a rate() schedule; a cron() schedule must set it."
+  type        = number
+  default     = null
+
+  validation {
+    condition = var.schedule_interval_seconds == null || try(
+      var.schedule_interval_seconds >= 60 && var.schedule_interval_seconds <= 86400 && var.schedule_interval_seconds % 60 == 0,
+      false
+    )
+    error_message = "The schedule_interval_seconds must be a multiple of 60 from 60 (one minute) to 86400 (one day)."
+  }
+}
+
+################################################################################
+# Function
+################################################################################
+
+variable "lambda_package" {
+  description = "Path of a prebuilt function package made by scripts/package, for runners without Node.js (Terraform Cloud, Atlantis). Build it with the same rules file as rules_file. null builds the package with scripts/build during apply."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package == null || (endswith(coalesce(var.lambda_package, "-"), ".zip") && try(fileexists(var.lambda_package), false))
+    error_message = "The lambda_package must be the path of an existing .zip file made by scripts/package, or null to build the package during apply."
+  }
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of the function. The package targets Node.js 20 or later."
+  type        = string
+  default     = "nodejs22.x"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^nodejs([2-9][0-9])\\.x$", var.lambda_runtime))
+    error_message = "The lambda_runtime must be a Node.js runtime of version 20 or later, such as nodejs22.x."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the function: arm64 (cheaper per GB-second) or x86_64."
+  type        = string
+  default     = "arm64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "The lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of the function in MB. CPU grows with memory; 512 MB scans tens of thousands of CIDRs comfortably."
+  type        = number
+  default     = 512
+  nullable    = false
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240 && floor(var.lambda_memory_size) == var.lambda_memory_size
+    error_message = "The lambda_memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "lambda_timeout" {
+  description = "Function timeout in seconds. Keep it shorter than the schedule interval."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 900 && floor(var.lambda_timeout) == var.lambda_timeout
+    error_message = "The lambda_timeout must be a whole number of seconds from 1 to 900."
+  }
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency of the function. 1 keeps two scans from overlapping. Accounts whose concurrency limit is low (new accounts may have 10) cannot reserve any; set null there to use the unreserved pool."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == null || try(var.lambda_reserved_concurrency >= 1 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency, false)
+    error_message = "The lambda_reserved_concurrency must be a whole number of 1 or more, or null for no reservation; 0 would stop the function from ever running."
+  }
+}
+
+variable "lambda_log_retention_days" {
+  description = "Days the function's CloudWatch Logs are kept. 0 keeps them forever."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.lambda_log_retention_days)
+    error_message = "The lambda_log_retention_days must be a value CloudWatch Logs accepts: 0 (forever), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "iam_role_permissions_boundary" {
+  description = "ARN of an IAM policy to set as the permissions boundary of the function's role, where your organisation requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iam_role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.iam_role_permissions_boundary))
+    error_message = "The iam_role_permissions_boundary must be an IAM policy ARN such as arn:aws:iam::111122223333:policy/boundary."
+  }
+}
+
+################################################################################
+# Notifications
+################################################################################
+
+variable "create_sns_topic" {
+  description = "Create the SNS topic that receives alarm and scan notifications. Set false and pass sns_topic_arn to use a topic you already have."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "sns_topic_arn" {
+  description = "ARN of an existing SNS topic for alarm and scan notifications, used when create_sns_topic is false. It must be a standard topic in the same Region, and its access policy must let CloudWatch alarms publish."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.sns_topic_arn))
+    error_message = "The sns_topic_arn must be a standard SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ipam-alerts."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Email addresses subscribed to the topic. Each address receives a confirmation email and gets notifications only after confirming."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for email in var.alarm_emails : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", email))])
+    error_message = "Each alarm_emails entry must be an email address such as netops@example.com."
+  }
+}
+
+variable "alarm_https_endpoints" {
+  description = "HTTPS URLs subscribed to the topic (incident tools, chat webhooks that accept SNS). Each endpoint must confirm the subscription."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for url in var.alarm_https_endpoints : can(regex("^https://[^[:space:]]+$", url))])
+    error_message = "Each alarm_https_endpoints entry must be an https:// URL."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the topic. With create_sns_topic the module encrypts its topic with it; with an existing topic, name the key that topic uses. Either way the function is allowed to use it for publishing, and the key policy must let cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey* so that alarms can publish. null leaves a created topic unencrypted unless create_kms_key is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || !can(regex("alias/aws/sns$", var.kms_key_arn))
+    error_message = "The AWS managed key alias/aws/sns cannot encrypt the alarm topic: its key policy does not let CloudWatch alarms use it, so every alarm notification would fail. Use a customer managed key whose policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or set create_kms_key = true."
+  }
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("alias/aws/sns$", var.kms_key_arn)) || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "The kms_key_arn must be a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab; IAM policies match keys by key ARN, not by alias."
+  }
+}
+
+variable "create_kms_key" {
+  description = "Create a customer managed KMS key (with rotation) for the module's topic, whose key policy lets CloudWatch alarms publish. Needs create_sns_topic and excludes kms_key_arn."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+################################################################################
+# Alarms and dashboard
+################################################################################
+
+variable "create_warning_alarms" {
+  description = "Create a warning alarm (WarningCount > 0) for every scope that has a warning threshold, in addition to the critical alarm every scope gets."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "runbook_url" {
+  description = "URL of the runbook for IP exhaustion, added to every alarm description. null leaves it out."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.runbook_url == null || can(regex("^https?://[^[:space:]]+$", var.runbook_url))
+    error_message = "The runbook_url must be an http:// or https:// URL."
+  }
+}
+
+variable "create_dashboard" {
+  description = "Create a CloudWatch dashboard with per-scope utilization and counts, the monitor's health and, when a scope has resourceMetrics, the top resources by utilization."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+################################################################################
+# Notification state
+################################################################################
+
+variable "state_table_point_in_time_recovery" {
+  description = "Turn on point-in-time recovery for the DynamoDB table that remembers what was last notified. The table is small and rebuilt by the next scan, so recovery is rarely needed."
+  type        = bool
+  default     = false
+  nullable    = false
+}
