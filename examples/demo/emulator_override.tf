@@ -1,0 +1,13 @@
+# The only file that points this configuration at the local AWS emulator of scripts/demo and the
+# end-to-end test: keys the emulator accepts, and no checks that need real AWS. The emulator's
+# address reaches the provider through AWS_ENDPOINT_URL, which those scripts set for their own
+# terraform runs only.
+#
+# Delete this file to deploy the same configuration to a real account with your usual credentials.
+provider "aws" {
+  access_key                  = "emulator"
+  secret_key                  = "emulator"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}

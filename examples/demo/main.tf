@@ -1,0 +1,20 @@
+provider "aws" {
+  region = var.region
+}
+
+module "ipam_monitor" {
+  source = "../.."
+
+  name       = var.name
+  rules_file = "${path.module}/ipam-rules.yaml"
+
+  # Read the IPAM of var.region, both scope types: subnets and VPCs, and Elastic IPs.
+  scope_types         = ["private", "public"]
+  schedule_expression = "rate(1 hour)"
+
+  alarm_emails = var.alarm_emails
+
+  tags = {
+    Project = "ipam-monitor-demo"
+  }
+}

@@ -1,0 +1,20 @@
+variable "region" {
+  description = "Region to deploy the monitor in; the IPAM home Region."
+  type        = string
+  default     = "us-east-1"
+  nullable    = false
+}
+
+variable "name" {
+  description = "Name prefix of everything the module creates."
+  type        = string
+  default     = "ipam-monitor-demo"
+  nullable    = false
+}
+
+variable "alarm_emails" {
+  description = "Email addresses that receive the alarms. Each one must confirm its subscription."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

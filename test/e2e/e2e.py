@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""End-to-end test: the module deployed into the AWS emulator, its deployed package run against it.
+
+  python3 test/e2e/e2e.py [--keep-work-dir]      (or test/e2e/run.sh)
+
+1. starts moto and the IPAM layer on free loopback ports (always stopped, also on failure);
+2. seeds the network of test/emulator/seed.py;
+3. applies examples/demo (the module at ../.., the provider pointed at moto) and subscribes an
+   SQS queue to the module's topic;
+4. reads the deployed function back from Lambda (environment, CodeSha256), finds the built zip with
+   that SHA-256 and runs its handler locally with exactly that environment;
+5. checks the per-scope metrics against expectations.py, the notification received through SQS, the
+   alarms of every scope and the ScanSuccess heartbeat;
+6. fills a subnet past critical (the notification names it), runs with nothing changed (nothing is
+   sent), empties the subnet (the notification reports the recovery);
+7. expects an empty plan, destroys, and checks that nothing of the deployment is left.
+
+Ends with "N passed, N failed"; exits 1 when any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import expectations as expect  # noqa: E402
+import harness  # noqa: E402
+
+# Unique per run: the name is in every resource and in the package the build writes under dist/,
+# so test runs on one machine at the same time never share or remove each other's package.
+NAME = f"ipam-monitor-e2e-{os.getpid()}"
+FILLED = "prod-edge-a"  # ok before (16.9% used); 100% once filled: new in trouble in prod-subnets
+QUIET_WAIT_S = 3  # how long an unchanged run is given to (wrongly) send something
+ALARM_PERIOD_S = 3600  # examples/demo runs every hour
+TIME_BUDGET_S = 300
+
+
+class Stopped(Exception):
+    """A check failed that the remaining steps depend on; it has been reported."""
+
+
+class Checks:
+    """Named checks, printed as they happen, counted at the end."""
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        if ok:
+            self.passed += 1
+            print(f"  ok    {name}")
+        else:
+            self.failed += 1
+            print(f"  FAIL  {name}" + (f"\n{_indent(detail)}" if detail else ""))
+        return ok
+
+    def equal(self, name: str, actual, expected) -> bool:
+        if isinstance(actual, dict) and isinstance(expected, dict):
+            keys = sorted({*actual, *expected} - {k for k in actual if k in expected and actual[k] == expected[k]}, key=str)
+            detail = "\n".join(f"{k!r}: expected {expected.get(k, '(absent)')!r}, got {actual.get(k, '(absent)')!r}" for k in keys)
+        else:
+            detail = f"expected {expected!r}\n     got {actual!r}"
+        return self.check(name, actual == expected, detail)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"        {line}" for line in str(text).splitlines())
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}")
+
+
+# ---------------------------------------------------------------- notification text
+
+CHANGE_SECTION = re.compile(r"^(In trouble|New or worse|Improved|Recovered) \((\d+)\):$")
+CHANGE_LINE = re.compile(r"^  (CRITICAL|WARNING|UNKNOWN|OK)\s+\[([^\]]+)\] (\S+)")
+RESOURCE_ID = re.compile(r"\b(?:subnet|vpc|eipalloc)-[0-9a-f]+\b")
+
+
+def what_changed(message: str) -> dict[str, dict[tuple[str, str], tuple[str, str]]]:
+    """The WHAT CHANGED part of a notification: section -> {(scope, resource id): (status, line)}."""
+    lines = message.splitlines()
+    if "WHAT CHANGED" not in lines or "SCOPES, WORST FIRST" not in lines:
+        return {}
+    sections: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+    current = None
+    for line in lines[lines.index("WHAT CHANGED") + 1 : lines.index("SCOPES, WORST FIRST")]:
+        header = CHANGE_SECTION.match(line)
+        if header:
+            current = sections.setdefault(header.group(1), {})
+            continue
+        entry = CHANGE_LINE.match(line)
+        if entry and current is not None:
+            current[(entry.group(2), entry.group(3))] = (entry.group(1).lower(), line)
+    return sections
+
+
+def all_trouble(report: dict[str, expect.ScopeReport]) -> dict[tuple[str, str], str]:
+    return {(scope, rid): status for scope, r in report.items() for rid, status in r.trouble.items()}
+
+
+def changes(before: dict[str, expect.ScopeReport], after: dict[str, expect.ScopeReport]) -> dict[str, dict[tuple[str, str], str]]:
+    """What a notification must say changed between two expected reports."""
+    old, new = all_trouble(before), all_trouble(after)
+    result: dict[str, dict[tuple[str, str], str]] = {"New or worse": {}, "Improved": {}, "Recovered": {}}
+    for key, status in new.items():
+        if key not in old or expect.STATUS_RANK[status] < expect.STATUS_RANK[old[key]]:
+            result["New or worse"][key] = status
+        elif expect.STATUS_RANK[status] > expect.STATUS_RANK[old[key]]:
+            result["Improved"][key] = status
+    for key in old.keys() - new.keys():
+        result["Recovered"][key] = "ok"
+    return {section: entries for section, entries in result.items() if entries}
+
+
+# ---------------------------------------------------------------- checks on one run
+
+
+def check_run(checks: Checks, deployment: harness.Deployment, run: harness.MonitorRun, label: str) -> dict[str, expect.ScopeReport]:
+    """The result and every metric of one run against the expectations for the current manifest."""
+    report = expect.expected_report(deployment.manifest)
+    result = run.result
+    checks.check(f"{label}: the scan is complete, without errors", result["complete"] is True and result["errors"] == [], str(result.get("errors")))
+    namespace = run.env["METRICS_NAMESPACE"]
+    for name, scope in report.items():
+        readings = {metric: deployment.metric(namespace, metric, {"Scope": name}, run.scanned_at) for metric in scope.metrics}
+        actual = {metric: (r.maximum if r.samples == 1 and r.maximum == r.minimum else ("none" if r.samples == 0 else r)) for metric, r in readings.items()}
+        wanted = {metric: ("none" if value is None else value) for metric, value in scope.metrics.items()}
+        checks.equal(f"{label}: metrics of scope {name}", actual, wanted)
+    heartbeat = deployment.metric(namespace, "ScanSuccess", {}, run.scanned_at)
+    checks.equal(f"{label}: ScanSuccess heartbeat published once with value 1", (heartbeat.samples, heartbeat.maximum), (1, 1.0))
+    finished = [line for line in run.logs if line.get("message") == "scan finished"]
+    checks.check(f"{label}: the function logged one 'scan finished' line", len(finished) == 1, "\n".join(map(str, run.logs)))
+    return report
+
+
+def check_alarms(checks: Checks, deployment: harness.Deployment, topic_arn: str, namespace: str) -> None:
+    alarms = {alarm["AlarmName"]: alarm for alarm in deployment.alarms()}
+    for scope in expect.SCOPES:
+        for level, metric, terms in (("critical", "CriticalCount", scope.critical_terms), ("warning", "WarningCount", scope.warning_terms)):
+            if level == "warning" and not terms:
+                continue
+            name = f"{NAME}-{scope.name}-{level}"
+            alarm = alarms.get(name)
+            if not checks.check(f"alarm {name} exists", alarm is not None, f"alarms: {sorted(alarms)}"):
+                continue
+            shape = {
+                "namespace": alarm["Namespace"],
+                "metric": alarm["MetricName"],
+                "dimensions": alarm.get("Dimensions"),
+                "statistic": alarm.get("Statistic"),
+                "condition": (alarm["ComparisonOperator"], alarm["Threshold"]),
+                "period": alarm["Period"],
+                "actions": (alarm.get("AlarmActions"), alarm.get("OKActions")),
+            }
+            checks.equal(
+                f"alarm {name} watches {metric} > 0 of its scope and notifies the topic",
+                shape,
+                {
+                    "namespace": namespace,
+                    "metric": metric,
+                    "dimensions": [{"Name": "Scope", "Value": scope.name}],
+                    "statistic": "Maximum",
+                    "condition": ("GreaterThanThreshold", 0.0),
+                    "period": ALARM_PERIOD_S,
+                    "actions": ([topic_arn], [topic_arn]),
+                },
+            )
+            description = alarm.get("AlarmDescription", "")
+            checks.check(
+                f"alarm {name} names the scope's {level} thresholds {list(terms)}",
+                all(term in description for term in terms),
+                f"description: {description!r}",
+            )
+    heartbeat = alarms.get(f"{NAME}-heartbeat")
+    checks.check(
+        "the heartbeat alarm fires when ScanSuccess stops",
+        heartbeat is not None
+        and (heartbeat["MetricName"], heartbeat["ComparisonOperator"], heartbeat["Threshold"], heartbeat.get("TreatMissingData"))
+        == ("ScanSuccess", "LessThanThreshold", 1.0, "breaching"),
+        str(heartbeat),
+    )
+
+
+def check_package(checks: Checks, run: harness.MonitorRun) -> None:
+    with zipfile.ZipFile(run.package) as archive:
+        names = sorted(archive.namelist())
+        rules = archive.read("rules.yaml") if "rules.yaml" in names else b""
+    checks.equal("the deployed package holds index.js and rules.yaml only", names, ["index.js", "rules.yaml"])
+    checks.check("the deployed rules.yaml is examples/demo/ipam-rules.yaml byte for byte", rules == (harness.EXAMPLE_DIR / "ipam-rules.yaml").read_bytes())
+
+
+def check_notification(
+    checks: Checks,
+    deployment: harness.Deployment,
+    run: harness.MonitorRun,
+    label: str,
+    section_expected: dict[str, dict[tuple[str, str], str]],
+) -> harness.Notification | None:
+    received = deployment.receive_notifications()
+    if not checks.equal(f"{label}: exactly one notification arrived through SQS", len(received), 1):
+        return None
+    notification = received[0]
+    sent = run.result.get("notification") or {}
+    checks.check(f"{label}: the function reports it sent that notification", sent.get("sent") is True and sent.get("subject") == notification.subject, str(sent))
+    checks.equal(f"{label}: it came from the module's topic", notification.topic_arn, deployment.outputs["sns_topic_arn"])
+    checks.check(f"{label}: the subject starts with 'IPAM monitor:' and fits SNS (under 100 characters)", notification.subject.startswith("IPAM monitor:") and len(notification.subject) < 100, notification.subject)
+    actual = {section: {key: status for key, (status, _line) in entries.items()} for section, entries in what_changed(notification.message).items()}
+    checks.equal(f"{label}: WHAT CHANGED names exactly the expected resources", actual, section_expected)
+    return notification
+
+
+# ---------------------------------------------------------------- the test
+
+
+def preflight(checks: Checks) -> bool:
+    # The lambda/ dependencies need no check: the module's build installs them when missing.
+    missing = harness.missing_prerequisites()
+    return checks.check("prerequisites are installed", not missing, "missing:\n" + "\n".join(missing))
+
+
+def run_test(checks: Checks, deployment: harness.Deployment) -> None:
+    step("1. emulator")
+    checks.check("moto and the IPAM layer run on loopback ports", deployment.moto_url.startswith("http://127.0.0.1:") and deployment.proxy_url.startswith("http://127.0.0.1:"))
+
+    step("2. seed the network")
+    manifest = deployment.seed()
+    report = expect.expected_report(manifest)
+    checks.equal("the seeded network is in trouble where the expectations say", expect.trouble_by_key(report, manifest), expect.INITIAL_TROUBLE)
+
+    step("3. terraform apply examples/demo")
+    started = time.monotonic()
+    outputs = deployment.deploy()
+    print(f"  (applied in {time.monotonic() - started:.0f} s)")
+    checks.equal("the module's scopes are the rules file's, in order", outputs["scope_names"], expect.SCOPE_NAMES)
+    deployment.subscribe_queue()
+
+    step("4. run the deployed function")
+    function = deployment.deployed_function()
+    checks.equal("the function's handler is index.handler", function.handler, "index.handler")
+    checks.equal(
+        "the function's environment names the module's topic, table and namespace",
+        {key: function.environment.get(key) for key in ("SNS_TOPIC_ARN", "STATE_TABLE", "METRICS_NAMESPACE", "RULES_FILE", "DRY_RUN")},
+        {"SNS_TOPIC_ARN": outputs["sns_topic_arn"], "STATE_TABLE": outputs["state_table_name"], "METRICS_NAMESPACE": "IPAMMonitor", "RULES_FILE": "rules.yaml", "DRY_RUN": "false"},
+    )
+    try:
+        package = harness.find_package(function.code_sha256)
+        checks.check(f"a built package has the deployed CodeSha256 ({package.name})", True)
+    except harness.HarnessError as error:
+        checks.check("a built package has the deployed CodeSha256", False, str(error))
+        raise Stopped from error
+    first = deployment.run_monitor()
+    check_package(checks, first)
+
+    step("5. metrics, notification, alarms")
+    report = check_run(checks, deployment, first, "first run")
+    stats = deployment.proxy_stats()
+    checks.check("the scan read the network through the IPAM layer", stats["calls"].get("GetIpamResourceCidrs", 0) > 0, str(stats["calls"]))
+    in_trouble = {key: status for key, status in all_trouble(report).items()}
+    notification = check_notification(checks, deployment, first, "first run", {"In trouble": in_trouble})
+    if notification is not None:
+        ids = set(RESOURCE_ID.findall(notification.message))
+        checks.equal("the notification names no resource that is not in trouble", ids, {rid for _scope, rid in in_trouble})
+    check_alarms(checks, deployment, outputs["sns_topic_arn"], first.env["METRICS_NAMESPACE"])
+
+    step(f"6a. fill {FILLED} past critical")
+    record = deployment.fill_subnet(FILLED)
+    print(f"  ({FILLED}: {record['used']} of {record['usable']} addresses used)")
+    second = deployment.run_monitor()
+    after_fill = check_run(checks, deployment, second, "after filling")
+    expected_changes = changes(report, after_fill)
+    checks.equal(
+        f"the expected change is {FILLED} new at critical",
+        expected_changes,
+        {"New or worse": {("prod-subnets", deployment.manifest["ids"][FILLED]): "critical"}},
+    )
+    notification = check_notification(checks, deployment, second, "after filling", expected_changes)
+    if notification is not None:
+        line = what_changed(notification.message).get("New or worse", {}).get(("prod-subnets", deployment.manifest["ids"][FILLED]), ("", ""))[1]
+        checks.check(f"the change line names {FILLED} and says it is new", f'"{FILLED}"' in line and line.endswith("(new)"), line)
+        checks.check("the subject counts the new resource", "(1 new)" in notification.subject, notification.subject)
+
+    step("6b. run again with nothing changed")
+    third = deployment.run_monitor()
+    check_run(checks, deployment, third, "unchanged")
+    sent = third.result.get("notification") or {}
+    checks.equal("the function says nothing changed and sent nothing", (sent.get("sent"), sent.get("reason")), (False, "nothing changed since the last notification"))
+    quiet = deployment.receive_notifications(wait_s=QUIET_WAIT_S)
+    checks.equal(f"the queue stays empty for {QUIET_WAIT_S} s", [n.subject for n in quiet], [])
+
+    step(f"6c. empty {FILLED}")
+    record = deployment.empty_subnet(FILLED)
+    print(f"  ({FILLED}: {record['used']} of {record['usable']} addresses used)")
+    fourth = deployment.run_monitor()
+    after_empty = check_run(checks, deployment, fourth, "after emptying")
+    expected_changes = changes(after_fill, after_empty)
+    checks.equal(
+        f"the expected change is {FILLED} recovered", expected_changes, {"Recovered": {("prod-subnets", deployment.manifest["ids"][FILLED]): "ok"}}
+    )
+    notification = check_notification(checks, deployment, fourth, "after emptying", expected_changes)
+    if notification is not None:
+        line = what_changed(notification.message).get("Recovered", {}).get(("prod-subnets", deployment.manifest["ids"][FILLED]), ("", ""))[1]
+        checks.check(f"the recovery line says {FILLED} is ok now and was critical", "now ok (was critical)" in line, line)
+        checks.check("the subject counts the recovery", "1 recovered" in notification.subject, notification.subject)
+
+    verdicts = {v.name: v.state for v in deployment.judge_alarms()}
+    wanted = {f"{NAME}-heartbeat": "OK", f"{NAME}-errors": "OK"}
+    for name, scope in after_empty.items():
+        wanted[f"{NAME}-{name}-critical"] = "ALARM" if scope.metrics["CriticalCount"] else "OK"
+        if next(s for s in expect.SCOPES if s.name == name).warning_terms:
+            wanted[f"{NAME}-{name}-warning"] = "ALARM" if scope.metrics["WarningCount"] else "OK"
+    checks.equal("alarms judged on their latest values fire exactly where resources are in trouble", verdicts, wanted)
+
+    step("7. plan and destroy")
+    code, output = deployment.plan_exit_code()
+    checks.check("terraform plan -detailed-exitcode finds nothing to change (exit 0)", code == 0, f"exit {code}\n{harness.tail(output)}")
+    deployment.destroy()
+    leftovers = deployment.leftovers()
+    checks.equal("terraform destroy leaves nothing of the deployment", {what: found for what, found in leftovers.items() if found}, {})
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep-work-dir", action="store_true", help="keep the temporary directory (Terraform working copy, logs) and print its path")
+    args = parser.parse_args(argv)
+    harness.install_signal_handlers()
+    checks = Checks()
+    started = time.monotonic()
+    step("0. the test's own helpers")
+    import test_helpers
+
+    passed, failed = test_helpers.run()
+    checks.passed += passed
+    checks.failed += failed
+    if preflight(checks):
+        deployment = harness.Deployment(NAME, keep_work_dir=args.keep_work_dir)
+        try:
+            deployment.start()
+            run_test(checks, deployment)
+        except KeyboardInterrupt:
+            checks.check("the test ran to the end", False, "interrupted")
+        except Stopped:
+            checks.check("the test ran to the end", False, "stopped by the failure above")
+        except Exception as error:  # any failure ends the sequence: later steps build on earlier ones
+            checks.check("the test ran to the end", False, f"{type(error).__name__}: {error}")
+        finally:
+            problems = deployment.close()
+            for problem in problems:
+                checks.check("cleanup", False, problem)
+            if args.keep_work_dir and deployment.work_dir is not None:
+                print(f"\nwork directory kept: {deployment.work_dir}")
+        took = time.monotonic() - started
+        checks.check(f"the test took {took:.0f} s, within {TIME_BUDGET_S} s", took <= TIME_BUDGET_S)
+    print(f"\n{checks.passed} passed, {checks.failed} failed")
+    return 0 if checks.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
