@@ -1,17 +1,22 @@
 /**
  * The JSON result of a scan: what the Lambda returns (to Step Functions or another caller) and what
  * the CLI prints with --format json. Described by schema/result.schema.json; bounded to 256 KB, the
- * Step Functions payload limit, by leaving out the least severe resources first and saying how many.
+ * Step Functions payload limit, by leaving out the least useful entries first and saying how many.
  */
 import { STATUS_RANK, compareEvaluations } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
-import type { Evaluation, ResourceCidr, ResourceEvaluation, ScanFailure, SourceName, Status, Thresholds } from "./types";
+import type { Evaluation, ResourceCidr, ResourceEvaluation, RoomForSubnets, ScanFailure, SourceName, Status, Thresholds } from "./types";
 
 export const RESULT_SCHEMA_VERSION = 1;
 /** Step Functions and Lambda-to-Lambda payloads are limited to 256 KB. */
 export const DEFAULT_MAX_RESULT_BYTES = 256 * 1024;
 /** Uncovered resources are listed only as a sample: they point at a gap in the rules, not at a problem. */
 export const UNCOVERED_SAMPLE_SIZE = 20;
+/**
+ * VPC CIDR blocks listed in roomForSubnets, tightest first. The tail holds the blocks with the most
+ * room, which nobody needs to read about; the rest are counted in `truncated`.
+ */
+export const ROOM_FOR_SUBNETS_LIMIT = 100;
 
 /** An address count: a number up to 2^53 − 1, a decimal string beyond (IPv6). */
 export type JsonCount = number | string;
@@ -39,9 +44,33 @@ export interface TroubleJson {
   cidr: string;
   status: Exclude<Status, "ok">;
   utilization?: number;
+  /** Addresses in use; for a VPC block, addresses allocated to its subnets. */
+  used?: JsonCount;
   free?: JsonCount;
+  /** Addresses a workload can use: size − 5 for IPv4 subnets, else size. */
+  usable?: JsonCount;
   size: JsonCount;
+  /** VPC CIDR blocks of the EC2 source: room left for new subnets. */
+  room?: RoomForSubnets;
   reason: string;
+}
+
+/** One VPC CIDR block with the room it has left for new subnets (EC2 source). */
+export interface RoomForSubnetsJson {
+  /** The VPC id. */
+  resourceId: string;
+  name?: string;
+  ownerId?: string;
+  region?: string;
+  cidr: string;
+  /** Percent of the block allocated to subnets. */
+  utilization?: number;
+  /** Prefix length of the largest free aligned block; absent when the block is full. */
+  largestFreePrefix?: number;
+  freeSlash24: number;
+  freeSlash28: number;
+  /** IPv6 blocks only. */
+  freeSlash64?: number;
 }
 
 export interface UncoveredJson {
@@ -67,6 +96,7 @@ export interface NotificationJson {
 
 /** How many entries of each list were left out to stay within the size bound. */
 export interface TruncatedJson {
+  roomForSubnets: number;
   resourcesInTrouble: number;
   uncoveredSample: number;
   errors: number;
@@ -96,6 +126,8 @@ export interface ScanResultJson {
   scopes: ScopeJson[];
   /** Worst first. */
   resourcesInTrouble: TroubleJson[];
+  /** VPC CIDR blocks with the room they have left for new subnets, tightest first; empty for IPAM. */
+  roomForSubnets: RoomForSubnetsJson[];
   scopesWithoutMatches: string[];
   uncoveredCount: number;
   uncoveredSample: UncoveredJson[];
@@ -124,6 +156,19 @@ function defined<T extends object>(value: T): T {
   return value;
 }
 
+function finiteUtilization(r: ResourceCidr): number | undefined {
+  return r.utilization !== undefined && Number.isFinite(r.utilization) ? r.utilization : undefined;
+}
+
+function roomEntry(room: RoomForSubnets): RoomForSubnets {
+  return defined<RoomForSubnets>({
+    largestFreePrefix: room.largestFreePrefix,
+    freeSlash24: room.freeSlash24,
+    freeSlash28: room.freeSlash28,
+    freeSlash64: room.freeSlash64,
+  });
+}
+
 function troubleEntry(e: ResourceEvaluation): TroubleJson {
   const r = e.resource;
   return defined<TroubleJson>({
@@ -136,10 +181,83 @@ function troubleEntry(e: ResourceEvaluation): TroubleJson {
     vpcId: r.vpcId,
     cidr: r.cidr,
     status: e.status as TroubleJson["status"],
-    utilization: r.utilization !== undefined && Number.isFinite(r.utilization) ? r.utilization : undefined,
+    utilization: finiteUtilization(r),
+    used: r.used !== undefined ? jsonCount(r.used) : undefined,
     free: r.free !== undefined ? jsonCount(r.free) : undefined,
+    usable: jsonCount(r.usable),
     size: jsonCount(r.size),
+    room: r.room !== undefined ? roomEntry(r.room) : undefined,
     reason: e.reason,
+  });
+}
+
+/** A VPC CIDR block of the EC2 source, measured with the room it has left. */
+type BlockWithRoom = ResourceCidr & { room: RoomForSubnets };
+
+/** The smallest subnet of each family: room is measured in how many of them the largest free block holds. */
+const SMALLEST_SUBNET_PREFIX = { ipv4: 28, ipv6: 64 } as const;
+
+/**
+ * Log2 of how many smallest subnets the largest free block holds: 0 for a free /28 (IPv4) or /64
+ * (IPv6), 4 for a free /24 or /60. Comparable across families, unlike the prefix length itself.
+ * A full block holds none.
+ */
+function headroom(r: BlockWithRoom): number {
+  const prefix = r.room.largestFreePrefix;
+  return prefix === undefined ? -Infinity : SMALLEST_SUBNET_PREFIX[r.addressFamily] - prefix;
+}
+
+function ascending(a: number | undefined, b: number | undefined): number {
+  return (a ?? 0) - (b ?? 0);
+}
+
+/**
+ * Tightest first: full blocks, then the smallest largest-free-block, then (IPv4 before IPv6 at the
+ * same headroom) the fewest free /24, /28 and /64, then the most used, then by id and CIDR so the
+ * order is stable across runs.
+ */
+function compareRoom(a: BlockWithRoom, b: BlockWithRoom): number {
+  const ha = headroom(a);
+  const hb = headroom(b);
+  if (ha !== hb) return ha < hb ? -1 : 1;
+  if (a.addressFamily !== b.addressFamily) return a.addressFamily === "ipv4" ? -1 : 1;
+  const byCounts =
+    ascending(a.room.freeSlash24, b.room.freeSlash24) ||
+    ascending(a.room.freeSlash28, b.room.freeSlash28) ||
+    ascending(a.room.freeSlash64, b.room.freeSlash64);
+  if (byCounts !== 0) return byCounts;
+  const ua = finiteUtilization(a) ?? -1;
+  const ub = finiteUtilization(b) ?? -1;
+  if (ua !== ub) return ua > ub ? -1 : 1;
+  if (a.resourceId !== b.resourceId) return a.resourceId < b.resourceId ? -1 : 1;
+  if (a.cidr !== b.cidr) return a.cidr < b.cidr ? -1 : 1;
+  return 0;
+}
+
+/** Every collected resource once: those the scopes matched and those no scope covers. */
+function allResources(evaluation: Evaluation): Set<ResourceCidr> {
+  const all = new Set<ResourceCidr>();
+  for (const scope of evaluation.scopes) for (const e of scope.evaluations) all.add(e.resource);
+  for (const r of evaluation.uncovered) all.add(r);
+  return all;
+}
+
+/** Every resource with room for subnets (the EC2 source's VPC blocks), covered by a scope or not, tightest first. */
+function blocksWithRoom(evaluation: Evaluation): BlockWithRoom[] {
+  const blocks: BlockWithRoom[] = [];
+  for (const r of allResources(evaluation)) if (r.room !== undefined) blocks.push(r as BlockWithRoom);
+  return blocks.sort(compareRoom);
+}
+
+function roomForSubnetsEntry(r: BlockWithRoom): RoomForSubnetsJson {
+  return defined<RoomForSubnetsJson>({
+    resourceId: r.resourceId,
+    name: r.name,
+    ownerId: r.ownerId,
+    region: r.region,
+    cidr: r.cidr,
+    utilization: finiteUtilization(r),
+    ...roomEntry(r.room),
   });
 }
 
@@ -171,8 +289,12 @@ function worstCounts(evaluation: Evaluation): { resources: number; counts: Recor
 const MIN_ENTRY_BYTES = 64;
 
 type ListKey = keyof TruncatedJson;
-/** Left out first to last when the result is too large: least useful first. */
-const DROP_ORDER: ListKey[] = ["resourcesInTrouble", "uncoveredSample", "errors", "scopesWithoutMatches", "scopes"];
+/**
+ * Left out first to last when the result is too large: least useful first. Room for subnets goes
+ * before the resources in trouble: it is for planning, the resources in trouble are what the alarms
+ * are about, and a VPC block in trouble carries its own `room` there.
+ */
+const DROP_ORDER: ListKey[] = ["roomForSubnets", "resourcesInTrouble", "uncoveredSample", "errors", "scopesWithoutMatches", "scopes"];
 
 /** Drops tail entries of the lists, in DROP_ORDER, until the serialized result fits in maxBytes. */
 function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
@@ -210,6 +332,7 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
   // Stable sort: ties keep the order of the scopes in the rules file.
   trouble.sort(compareEvaluations);
   const { resources, counts } = worstCounts(evaluation);
+  const room = blocksWithRoom(evaluation);
 
   const result: ScanResultJson = defined<ScanResultJson>({
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -242,14 +365,16 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
     // No entry serializes to fewer than MIN_ENTRY_BYTES, so entries past maxBytes / MIN_ENTRY_BYTES can
     // never fit: leave them out before building them (100,000 resources in trouble stay cheap).
     resourcesInTrouble: trouble.slice(0, Math.floor(maxBytes / MIN_ENTRY_BYTES)).map(troubleEntry),
+    roomForSubnets: room.slice(0, ROOM_FOR_SUBNETS_LIMIT).map(roomForSubnetsEntry),
     scopesWithoutMatches: [...evaluation.scopesWithoutMatches],
     uncoveredCount: evaluation.uncovered.length,
     uncoveredSample: evaluation.uncovered.slice(0, UNCOVERED_SAMPLE_SIZE).map(uncoveredEntry),
     errors: input.failures.map((f) => defined({ ...f })),
     published: input.published !== undefined ? { ...input.published } : undefined,
     notification: input.notification !== undefined ? defined({ ...input.notification }) : undefined,
-    truncated: { resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+    truncated: { roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
   });
   result.truncated.resourcesInTrouble = trouble.length - result.resourcesInTrouble.length;
+  result.truncated.roomForSubnets = room.length - result.roomForSubnets.length;
   return bound(result, maxBytes);
 }

@@ -2,8 +2,8 @@ import Ajv from "ajv";
 import { expect } from "chai";
 import schema from "../schema/result.schema.json";
 import { evaluate } from "../src/evaluate";
-import { DEFAULT_MAX_RESULT_BYTES, UNCOVERED_SAMPLE_SIZE, buildResult, type ScanResultJson } from "../src/result";
-import type { Evaluation, ResourceCidr, RulesFile, ScanFailure, Status } from "../src/types";
+import { DEFAULT_MAX_RESULT_BYTES, ROOM_FOR_SUBNETS_LIMIT, UNCOVERED_SAMPLE_SIZE, buildResult, type ScanResultJson } from "../src/result";
+import type { Evaluation, ResourceCidr, RoomForSubnets, RulesFile, ScanFailure, Status } from "../src/types";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
 const UTILIZATION: Record<Status, number | undefined> = { critical: 95, warning: 85, unknown: undefined, ok: 10 };
@@ -50,6 +50,48 @@ function ipv6Pool(id: string, utilization: number): ResourceCidr {
   };
 }
 
+/**
+ * A VPC CIDR block as the EC2 source measures it: used = addresses allocated to subnets, and the
+ * room left for new subnets.
+ */
+function vpcBlock(id: string, cidr: string, used: bigint, room: RoomForSubnets, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+  const ipv6 = cidr.includes(":");
+  const size = 2n ** BigInt((ipv6 ? 128 : 32) - Number(cidr.split("/")[1]));
+  return {
+    source: "ec2",
+    resourceId: id,
+    resourceType: "vpc",
+    name: `net-${id.slice(-2)}`,
+    cidr,
+    addressFamily: ipv6 ? "ipv6" : "ipv4",
+    ownerId: "111122223333",
+    region: "us-east-2",
+    vpcId: id,
+    tags: { env: "prod" },
+    size,
+    usable: size,
+    used,
+    free: size - used,
+    utilization: (Number(used) / Number(size)) * 100,
+    room,
+    ...overrides,
+  };
+}
+
+/** 10.4.0.0/22 with a /26, a /24, a /28 and a /25 taken: 464 of 1,024 allocated, scattered. */
+const HOLES = vpcBlock("vpc-0a1b2c3d4e5f60004", "10.4.0.0/22", 464n, { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 });
+/** 10.3.0.0/16 taken entirely by one /16 subnet. */
+const CARVED = vpcBlock("vpc-0a1b2c3d4e5f60003", "10.3.0.0/16", 65536n, { freeSlash24: 0, freeSlash28: 0 });
+/** 10.1.0.0/16 with a /20, a /24 and a /28 at its start. */
+const CORE = vpcBlock("vpc-0a1b2c3d4e5f60001", "10.1.0.0/16", 4368n, { largestFreePrefix: 17, freeSlash24: 238, freeSlash28: 3823 });
+/** An Amazon /56 with two /64 subnets. */
+const DUAL_V6 = vpcBlock("vpc-0a1b2c3d4e5f60005", "2600:1f16:4c1:a100::/56", 2n * 2n ** 64n, {
+  largestFreePrefix: 57,
+  freeSlash24: 0,
+  freeSlash28: 0,
+  freeSlash64: 254,
+});
+
 const RULES: RulesFile = {
   version: 1,
   file: "rules.yaml",
@@ -68,6 +110,12 @@ const RESOURCES = [
   subnet("subnet-04", "unknown"),
   subnet("vpc-0123456789abcdef0", "ok", { resourceType: "vpc", vpcId: undefined, cidr: "10.0.0.0/16", tags: {} }),
 ];
+
+/** VPC blocks at 40% or more allocated are at warning. */
+const VPC_RULES: RulesFile = {
+  ...RULES,
+  scopes: [{ name: "vpcs", match: { resourceTypes: ["vpc"] }, thresholds: { warning: 40, critical: 99 }, resourceMetrics: false }],
+};
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 const validate = ajv.compile<ScanResultJson>(schema);
@@ -128,7 +176,9 @@ describe("buildResult", () => {
       cidr: "10.0.1.0/24",
       status: "critical",
       utilization: 95,
+      used: 238,
       free: 13,
+      usable: 251,
       size: 256,
       reason: "utilization 95% ≥ critical 90%",
     });
@@ -223,7 +273,114 @@ describe("buildResult", () => {
   });
 
   it("reports nothing truncated when the result fits", () => {
-    expect(build(evaluation).truncated).to.deep.equal({ resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 });
+    expect(build(evaluation).truncated).to.deep.equal({ roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 });
+  });
+});
+
+describe("buildResult room for new subnets", () => {
+
+  it("gives a VPC block in trouble its used, usable and room", () => {
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" });
+
+    expect(result.resourcesInTrouble[0]).to.deep.include({
+      resourceId: "vpc-0a1b2c3d4e5f60004",
+      used: 464,
+      free: 560,
+      usable: 1024,
+      size: 1024,
+      room: { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 },
+    });
+  });
+
+  it("leaves the largest free block out of the room of a full VPC block", () => {
+    const result = build(evaluate([CARVED], VPC_RULES), { source: "ec2" });
+
+    expect(result.resourcesInTrouble[0]!.room).to.deep.equal({ freeSlash24: 0, freeSlash28: 0 });
+  });
+
+  it("gives a resource without room no room field", () => {
+    const result = build(evaluate(RESOURCES, RULES));
+
+    expect(result.resourcesInTrouble.filter((t) => "room" in t)).to.deep.equal([]);
+  });
+
+  it("writes IPv6 VPC block counts above 2^53 as strings and its free /64 blocks as a number", () => {
+    const anyUse: RulesFile = { ...VPC_RULES, scopes: [{ ...VPC_RULES.scopes[0]!, thresholds: { warning: 0.5 } }] };
+
+    const result = build(evaluate([DUAL_V6], anyUse), { source: "ec2" });
+
+    expect(result.resourcesInTrouble[0]).to.deep.include({
+      used: "36893488147419103232",
+      usable: "4722366482869645213696",
+      room: { largestFreePrefix: 57, freeSlash24: 0, freeSlash28: 0, freeSlash64: 254 },
+    });
+    expectValid(result);
+  });
+
+  it("lists every VPC block with room, each once, whether or not it is in trouble", () => {
+    const result = build(evaluate([CORE, HOLES, CARVED, subnet("subnet-01", "critical")], VPC_RULES), { source: "ec2" });
+
+    expect(result.roomForSubnets.map((r) => r.cidr).sort()).to.deep.equal(["10.1.0.0/16", "10.3.0.0/16", "10.4.0.0/22"]);
+  });
+
+  it("lists VPC blocks that no scope covers", () => {
+    const result = build(evaluate([HOLES], { ...RULES, scopes: [] }), { source: "ec2" });
+
+    expect(result.roomForSubnets.map((r) => r.resourceId)).to.deep.equal(["vpc-0a1b2c3d4e5f60004"]);
+  });
+
+  it("describes each VPC block with its id, name, owner, region, CIDR, utilization and room", () => {
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" });
+
+    expect(result.roomForSubnets).to.deep.equal([
+      {
+        resourceId: "vpc-0a1b2c3d4e5f60004",
+        name: "net-04",
+        ownerId: "111122223333",
+        region: "us-east-2",
+        cidr: "10.4.0.0/22",
+        utilization: 45.3125,
+        largestFreePrefix: 25,
+        freeSlash24: 0,
+        freeSlash28: 35,
+      },
+    ]);
+  });
+
+  it("lists the tightest block first: full, then the smallest largest free block, then IPv6 by the /64 blocks it holds", () => {
+    const result = build(evaluate([CORE, DUAL_V6, HOLES, CARVED], VPC_RULES), { source: "ec2" });
+
+    // CARVED is full; HOLES' largest free /25 holds 8 /28s; DUAL_V6's /57 holds 128 /64s; CORE's /17 2,048 /28s.
+    expect(result.roomForSubnets.map((r) => r.cidr)).to.deep.equal(["10.3.0.0/16", "10.4.0.0/22", "2600:1f16:4c1:a100::/56", "10.1.0.0/16"]);
+  });
+
+  it("puts the block with fewer free /24 first when the largest free blocks are alike", () => {
+    const roomier = vpcBlock("vpc-0a1b2c3d4e5f60006", "10.6.0.0/16", 32768n, { largestFreePrefix: 17, freeSlash24: 128, freeSlash28: 2048 });
+
+    const result = build(evaluate([CORE, roomier], VPC_RULES), { source: "ec2" });
+
+    expect(result.roomForSubnets.map((r) => r.resourceId)).to.deep.equal(["vpc-0a1b2c3d4e5f60006", "vpc-0a1b2c3d4e5f60001"]);
+  });
+
+  it("is empty for the IPAM source, whose resources have no room", () => {
+    expect(build(evaluate(RESOURCES, RULES)).roomForSubnets).to.deep.equal([]);
+  });
+
+  it("keeps the tightest blocks up to its limit and counts the rest", () => {
+    const blocks = Array.from({ length: ROOM_FOR_SUBNETS_LIMIT + 5 }, (_, i) =>
+      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, { largestFreePrefix: 16, freeSlash24: 256, freeSlash28: 4096 }),
+    );
+
+    const result = build(evaluate([...blocks, CARVED], VPC_RULES), { source: "ec2" });
+
+    expect(result.roomForSubnets).to.have.length(ROOM_FOR_SUBNETS_LIMIT);
+    expect(result.roomForSubnets[0]!.resourceId).to.equal(CARVED.resourceId);
+    expect(result.truncated.roomForSubnets).to.equal(6);
+    expectValid(result);
+  });
+
+  it("produces a result with room for subnets that validates against schema/result.schema.json", () => {
+    expectValid(build(evaluate([CORE, DUAL_V6, HOLES, CARVED, ...RESOURCES], { ...VPC_RULES, scopes: [...VPC_RULES.scopes, ...RULES.scopes] }), { source: "ec2" }));
   });
 });
 
@@ -259,6 +416,23 @@ describe("buildResult size bound", () => {
     expect(result.truncated.resourcesInTrouble).to.be.greaterThan(190_000);
   });
 
+  it("drops room for subnets before any resource in trouble, tightest blocks kept longest", () => {
+    const blocks = Array.from({ length: 60 }, (_, i) =>
+      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, { largestFreePrefix: 16, freeSlash24: 256, freeSlash28: 4096 + i }),
+    );
+    const withRoom = evaluate([...many.slice(0, 20), ...blocks], RULES);
+    const unbounded = build(withRoom);
+    const maxBytes = Buffer.byteLength(JSON.stringify(unbounded), "utf8") - 1000;
+
+    const result = build(withRoom, { maxBytes });
+
+    expect(Buffer.byteLength(JSON.stringify(result), "utf8")).to.be.at.most(maxBytes);
+    expect(result.truncated.resourcesInTrouble).to.equal(0);
+    expect(result.roomForSubnets.length + result.truncated.roomForSubnets).to.equal(60);
+    expect(result.roomForSubnets).to.deep.equal(unbounded.roomForSubnets.slice(0, result.roomForSubnets.length));
+    expectValid(result);
+  });
+
   it("drops errors too when they alone are too large", () => {
     const failures: ScanFailure[] = Array.from({ length: 500 }, (_, i) => ({ target: `region r-${i}`, action: "DescribeSubnets", message: "x".repeat(200) }));
 
@@ -272,6 +446,32 @@ describe("buildResult size bound", () => {
 });
 
 describe("schema/result.schema.json", () => {
+  it("allows as many room-for-subnets entries as buildResult keeps", () => {
+    expect(schema.properties.roomForSubnets.maxItems).to.equal(ROOM_FOR_SUBNETS_LIMIT);
+  });
+
+  it("validates a result written before room for subnets was added", () => {
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as Record<string, unknown> & { truncated: Record<string, unknown> };
+    delete result.roomForSubnets;
+    delete result.truncated.roomForSubnets;
+
+    expect(validate(result)).to.equal(true);
+  });
+
+  it("rejects a room without its free /24 count", () => {
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as { roomForSubnets: Array<Record<string, unknown>> };
+    delete result.roomForSubnets[0]!.freeSlash24;
+
+    expect(validate(result)).to.equal(false);
+  });
+
+  it("rejects a largest free block that is not a prefix length", () => {
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as { resourcesInTrouble: Array<{ room?: Record<string, unknown> }> };
+    result.resourcesInTrouble[0]!.room!.largestFreePrefix = 129;
+
+    expect(validate(result)).to.equal(false);
+  });
+
   it("rejects an address count that is neither a safe integer nor a decimal string", () => {
     const result = build(evaluate(RESOURCES, RULES)) as unknown as { resourcesInTrouble: Array<Record<string, unknown>> };
     result.resourcesInTrouble[0]!.free = "12 addresses";

@@ -131,8 +131,11 @@ def trouble_entry(scope: Scope, resource: Expected, status: str, reason: str) ->
         "cidr": resource.cidr,
         "status": status,
         "utilization": resource.utilization,
+        "used": None if resource.used is None else json_count(resource.used),
         "free": None if resource.free is None else json_count(resource.free),
+        "usable": json_count(resource.usable),
         "size": json_count(resource.size),
+        "room": resource.room,
         "reason": reason,
     }
     return {k: v for k, v in entry.items() if v is not None}

@@ -54,7 +54,7 @@ class TheResult(ScanTest):
         self.assertEqual(
             {k: self.result.get(k) for k in ("source", "complete", "dryRun", "errors", "published", "notification", "truncated")},
             {"source": "ec2", "complete": True, "dryRun": True, "errors": [], "published": None, "notification": None,
-             "truncated": {"resourcesInTrouble": 0, "uncoveredSample": 0, "errors": 0, "scopesWithoutMatches": 0, "scopes": 0}},
+             "truncated": {"roomForSubnets": 0, "resourcesInTrouble": 0, "uncoveredSample": 0, "errors": 0, "scopesWithoutMatches": 0, "scopes": 0}},
         )
 
     def test_the_scan_takes_well_under_a_minute(self):
@@ -171,9 +171,9 @@ class VpcBlocks(ScanTest):
         entry = self.entry("ipv6-vpc-blocks", r)
         self.assertEqual((entry["size"], entry["free"], entry["utilization"]), (str(2**72), str(2**72 - 2 * 2**64), 2 * 2**64 / 2**72 * 100))
 
-    @unittest.expectedFailure
     def test_vpc_blocks_report_the_room_left_for_new_subnets(self):
-        """the collector computes room (largest free block, free /24 and /28) but result.ts leaves it out of resourcesInTrouble"""
+        # `room` of each VPC block entry: the largest free block (absent when full) and the free /24
+        # and /28 blocks, or /64 blocks for an IPv6 block, as network.room_for_subnets works them out.
         for r in self.resources:
             if r.resource_type != "vpc" or not r.seeded:
                 continue

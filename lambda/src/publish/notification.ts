@@ -8,7 +8,7 @@ import { awsErrorCode } from "../collect/aws-error";
 import { ScanError } from "../errors";
 import { STATUS_RANK, formatPercent } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
-import type { Evaluation, ResourceEvaluation, ScanFailure, ScopeResult, SourceName, Status, Thresholds } from "../types";
+import type { Evaluation, ResourceEvaluation, RoomForSubnets, ScanFailure, ScopeResult, SourceName, Status, Thresholds } from "../types";
 import type { ResourceChange, ScopeChanges, StateChanges } from "./state";
 
 export interface NotificationOptions {
@@ -148,7 +148,24 @@ function describeCounts(scope: ScopeResult): string {
   return `${parts.length > 0 ? `${parts.join(", ")} of ` : ""}${plural(scope.resourceCount, "resource")}`;
 }
 
-/** "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free" */
+/**
+ * "largest free block /25 (0 free /24, 35 free /28)": whether a new subnet still fits in a VPC
+ * block, which its free address count does not say when the free space is scattered.
+ */
+function describeRoom(room: RoomForSubnets): string {
+  const counts =
+    room.freeSlash64 !== undefined
+      ? `${room.freeSlash64} free /64`
+      : `${room.freeSlash24} free /24, ${room.freeSlash28} free /28`;
+  return room.largestFreePrefix === undefined
+    ? "no room for a new subnet"
+    : `largest free block /${room.largestFreePrefix} (${counts})`;
+}
+
+/**
+ * "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free", and for
+ * a VPC block of the EC2 source ", largest free block /25 (0 free /24, 35 free /28)".
+ */
 function describeResource(e: ResourceEvaluation): string {
   const r = e.resource;
   const where = [
@@ -160,6 +177,7 @@ function describeResource(e: ResourceEvaluation): string {
   const usage = [
     r.utilization !== undefined && Number.isFinite(r.utilization) ? `${formatPercent(r.utilization)} used` : undefined,
     r.free !== undefined ? `${r.free} free` : undefined,
+    r.room !== undefined ? describeRoom(r.room) : undefined,
   ].filter((p): p is string => p !== undefined);
   // Without any usage the reason says so ("usage unknown: …"); no need to say it twice.
   return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");

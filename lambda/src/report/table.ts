@@ -1,10 +1,11 @@
 /**
  * The plain-text report `ipam-monitor scan` prints by default (and the demo shows): a header, the
- * scopes, the resources in trouble worst first, scopes that matched nothing, uncovered resources
- * and errors. Aligned columns, no colours: it reads the same in a terminal, a CI log and a file.
+ * scopes, the resources in trouble worst first, the room VPC blocks have left for new subnets (EC2
+ * source), scopes that matched nothing, uncovered resources and errors. Aligned columns, no
+ * colours: it reads the same in a terminal, a CI log and a file.
  */
 import { formatPercent } from "../evaluate";
-import type { JsonCount, ScanResultJson, ScopeJson, TroubleJson, UncoveredJson } from "../result";
+import type { JsonCount, RoomForSubnetsJson, ScanResultJson, ScopeJson, TroubleJson, UncoveredJson } from "../result";
 import type { ScanFailure, Status } from "../types";
 
 type Align = "left" | "right";
@@ -135,6 +136,40 @@ function troubleLines(result: ScanResultJson): string[] {
   return lines;
 }
 
+/** The IPv4 counts mean nothing for an IPv6 block (always 0), so it shows a dash there. */
+function ipv4Count(r: RoomForSubnetsJson, value: number): string {
+  return r.freeSlash64 !== undefined ? NONE : String(value);
+}
+
+const ROOM_COLUMNS: Column<RoomForSubnetsJson>[] = [
+  { header: "VPC", align: "left", cell: (r) => r.resourceId },
+  { header: "NAME", align: "left", cell: (r) => r.name ?? NONE },
+  { header: "REGION", align: "left", cell: (r) => r.region ?? NONE },
+  { header: "CIDR", align: "left", cell: (r) => r.cidr },
+  { header: "USED", align: "right", cell: (r) => percent(r.utilization) },
+  { header: "LARGEST FREE", align: "right", cell: (r) => (r.largestFreePrefix === undefined ? "full" : `/${r.largestFreePrefix}`) },
+  { header: "FREE /24", align: "right", cell: (r) => ipv4Count(r, r.freeSlash24) },
+  { header: "FREE /28", align: "right", cell: (r) => ipv4Count(r, r.freeSlash28) },
+];
+
+const FREE_SLASH_64_COLUMN: Column<RoomForSubnetsJson> = {
+  header: "FREE /64",
+  align: "right",
+  cell: (r) => (r.freeSlash64 === undefined ? NONE : String(r.freeSlash64)),
+};
+
+function roomLines(result: ScanResultJson): string[] {
+  const rows = result.roomForSubnets;
+  const leftOut = result.truncated.roomForSubnets;
+  if (rows.length === 0 && leftOut === 0) return [];
+  // A /64 column only when an IPv6 block is listed: most networks have none.
+  const columns = rows.some((r) => r.freeSlash64 !== undefined) ? [...ROOM_COLUMNS, FREE_SLASH_64_COLUMN] : ROOM_COLUMNS;
+  const lines = ["", `ROOM FOR NEW SUBNETS (${plural(rows.length + leftOut, "VPC CIDR block")}, tightest first)`];
+  if (rows.length > 0) lines.push(...formatColumns(columns, rows));
+  if (leftOut > 0) lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
+  return lines;
+}
+
 function withoutMatchLines(result: ScanResultJson): string[] {
   const total = result.summary.scopesWithoutMatches;
   if (total === 0) return [];
@@ -201,6 +236,7 @@ export function formatScanReport(result: ScanResultJson): string {
     ...headerLines(result),
     ...scopeLines(result),
     ...troubleLines(result),
+    ...roomLines(result),
     ...withoutMatchLines(result),
     ...uncoveredLines(result),
     ...errorLines(result),

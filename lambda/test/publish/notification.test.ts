@@ -11,7 +11,7 @@ import {
   sanitizeSubject,
 } from "../../src/publish/notification";
 import { diffStates, mergeForSave, stateFromEvaluation } from "../../src/publish/state";
-import type { Evaluation, ResourceCidr, RulesFile, ScanFailure, ScopeRule, Status } from "../../src/types";
+import type { Evaluation, ResourceCidr, RoomForSubnets, RulesFile, ScanFailure, ScopeRule, Status } from "../../src/types";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
 const UTILIZATION: Record<Status, number | undefined> = { critical: 95.5, warning: 85, unknown: undefined, ok: 10 };
@@ -225,6 +225,60 @@ describe("formatNotification", () => {
 
     expect(text).to.contain("Scopes recovered entirely (2): dev (was warning), prod (was critical)");
     expect(text).to.contain("OK       [prod] subnet-0p1");
+  });
+
+  describe("a VPC block with room for new subnets", () => {
+    /** A VPC CIDR block as the EC2 source measures it: used = addresses allocated to subnets. */
+    function vpcBlock(cidr: string, used: bigint, room: RoomForSubnets): ResourceCidr {
+      const ipv6 = cidr.includes(":");
+      const size = 2n ** BigInt((ipv6 ? 128 : 32) - Number(cidr.split("/")[1]));
+      return subnet("vpc-0a1b2c3d4e5f60004", "ok", "prod", {
+        source: "ec2",
+        resourceType: "vpc",
+        name: "holes",
+        cidr,
+        addressFamily: ipv6 ? "ipv6" : "ipv4",
+        region: "us-east-2",
+        size,
+        usable: size,
+        used,
+        free: size - used,
+        utilization: (Number(used) / Number(size)) * 100,
+        room,
+      });
+    }
+    const vpcs = rules(scopeRule("vpcs", "prod", { thresholds: { warning: 40, critical: 99 } }));
+
+    function messageFor(block: ResourceCidr): string {
+      const evaluation = evaluate([block], vpcs);
+      return formatNotification(firstRun(evaluation), evaluation, OPTIONS).message;
+    }
+
+    it("appends the largest free block and the free /24 and /28 to its line", () => {
+      const text = messageFor(vpcBlock("10.4.0.0/22", 464n, { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 }));
+
+      expect(text).to.contain(
+        '  - WARNING  vpc-0a1b2c3d4e5f60004 "holes", account 111122223333, us-east-2, 10.4.0.0/22: 45.3% used, 560 free, largest free block /25 (0 free /24, 35 free /28) - utilization 45.3% ≥ warning 40%',
+      );
+    });
+
+    it("says a full block has no room for a new subnet", () => {
+      const text = messageFor(vpcBlock("10.3.0.0/16", 65536n, { freeSlash24: 0, freeSlash28: 0 }));
+
+      expect(text).to.contain("10.3.0.0/16: 100% used, 0 free, no room for a new subnet - utilization 100% ≥ critical 99%");
+    });
+
+    it("counts free /64 blocks for an IPv6 block", () => {
+      const text = messageFor(
+        vpcBlock("2600:1f16:4c1:a100::/56", 128n * 2n ** 64n, { largestFreePrefix: 57, freeSlash24: 0, freeSlash28: 0, freeSlash64: 128 }),
+      );
+
+      expect(text).to.contain("2600:1f16:4c1:a100::/56: 50% used, 2361183241434822606848 free, largest free block /57 (128 free /64) - ");
+    });
+
+    it("says nothing of room for a resource without it", () => {
+      expect(message).to.not.contain("free block");
+    });
   });
 
   it("keeps one line per entry when names hold line breaks", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatColumns, formatScanReport } from "../../src/report/table";
-import type { ScanResultJson, ScopeJson, TroubleJson } from "../../src/result";
+import type { RoomForSubnetsJson, ScanResultJson, ScopeJson, TroubleJson } from "../../src/result";
 
 function scope(name: string, overrides: Partial<ScopeJson> = {}): ScopeJson {
   return {
@@ -31,6 +31,21 @@ function trouble(resourceId: string, overrides: Partial<TroubleJson> = {}): Trou
     free: 22,
     size: 256,
     reason: "utilization 91.2% ≥ critical 85%",
+    ...overrides,
+  };
+}
+
+function room(resourceId: string, overrides: Partial<RoomForSubnetsJson> = {}): RoomForSubnetsJson {
+  return {
+    resourceId,
+    name: "holes",
+    ownerId: "111122223333",
+    region: "us-east-2",
+    cidr: "10.4.0.0/22",
+    utilization: 45.3125,
+    largestFreePrefix: 25,
+    freeSlash24: 0,
+    freeSlash28: 35,
     ...overrides,
   };
 }
@@ -72,11 +87,12 @@ function result(overrides: Partial<ScanResultJson> = {}): ScanResultJson {
         reason: "utilization 72.7% ≥ warning 70%",
       }),
     ],
+    roomForSubnets: [],
     scopesWithoutMatches: [],
     uncoveredCount: 0,
     uncoveredSample: [],
     errors: [],
-    truncated: { resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+    truncated: { roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
     ...overrides,
   };
 }
@@ -180,6 +196,54 @@ describe("report/table", () => {
       expect(section(report, "RESOURCES IN TROUBLE").at(-1)).to.equal(
         "  … and 1234 more left out of the result to keep it within its size limit",
       );
+    });
+
+    it("shows no room-for-subnets section when the result lists no VPC block", () => {
+      const report = formatScanReport(result());
+
+      expect(report).to.not.include("ROOM FOR NEW SUBNETS");
+    });
+
+    it("lists the room VPC blocks have left for new subnets in the order of the result, with every column", () => {
+      const full = room("vpc-0a1b2c3d4e5f60003", { name: "carved", cidr: "10.3.0.0/16", utilization: 100, freeSlash28: 0 });
+      delete full.largestFreePrefix;
+
+      const report = formatScanReport(result({ source: "ec2", roomForSubnets: [full, room("vpc-0a1b2c3d4e5f60004")] }));
+
+      expect(section(report, "ROOM FOR NEW SUBNETS")).to.deep.equal([
+        "ROOM FOR NEW SUBNETS (2 VPC CIDR blocks, tightest first)",
+        "  VPC                    NAME    REGION     CIDR          USED  LARGEST FREE  FREE /24  FREE /28",
+        "  vpc-0a1b2c3d4e5f60003  carved  us-east-2  10.3.0.0/16   100%          full         0         0",
+        "  vpc-0a1b2c3d4e5f60004  holes   us-east-2  10.4.0.0/22  45.3%           /25         0        35",
+      ]);
+    });
+
+    it("adds a free /64 column for an IPv6 block and shows dashes for its IPv4 counts", () => {
+      const v6 = room("vpc-0a1b2c3d4e5f60005", { name: "dual", cidr: "2600:1f16:4c1:a100::/56", utilization: 0.78125, largestFreePrefix: 57, freeSlash28: 0, freeSlash64: 254 });
+
+      const report = formatScanReport(result({ source: "ec2", roomForSubnets: [room("vpc-0a1b2c3d4e5f60004"), v6] }));
+
+      expect(section(report, "ROOM FOR NEW SUBNETS").slice(1)).to.deep.equal([
+        "  VPC                    NAME   REGION     CIDR                      USED  LARGEST FREE  FREE /24  FREE /28  FREE /64",
+        "  vpc-0a1b2c3d4e5f60004  holes  us-east-2  10.4.0.0/22              45.3%           /25         0        35         -",
+        "  vpc-0a1b2c3d4e5f60005  dual   us-east-2  2600:1f16:4c1:a100::/56   0.7%           /57         -         -       254",
+      ]);
+    });
+
+    it("counts the VPC blocks the result left out of room for subnets", () => {
+      const report = formatScanReport(
+        result({ roomForSubnets: [room("vpc-0a1b2c3d4e5f60004")], truncated: { ...result().truncated, roomForSubnets: 150 } }),
+      );
+
+      const lines = section(report, "ROOM FOR NEW SUBNETS");
+      expect(lines[0]).to.equal("ROOM FOR NEW SUBNETS (151 VPC CIDR blocks, tightest first)");
+      expect(lines.at(-1)).to.equal("  … and 150 more left out of the result to keep it within its size limit");
+    });
+
+    it("puts room for new subnets after the resources in trouble", () => {
+      const report = formatScanReport(result({ roomForSubnets: [room("vpc-0a1b2c3d4e5f60004")] }));
+
+      expect(report.indexOf("ROOM FOR NEW SUBNETS")).to.be.greaterThan(report.indexOf("RESOURCES IN TROUBLE"));
     });
 
     it("lists the scopes without matches with the hint that they are usually a typo", () => {
