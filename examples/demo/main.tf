@@ -9,6 +9,9 @@ module "ipam_monitor" {
   rules_file = "${path.module}/ipam-rules.yaml"
 
   # Read the IPAM of var.region, both scope types: subnets and VPCs, and Elastic IPs.
+  # With scan_source = "ec2", read the VPCs, subnets and Elastic IPs of var.regions instead.
+  scan_source         = var.scan_source
+  regions             = var.regions
   scope_types         = ["private", "public"]
   schedule_expression = "rate(1 hour)"
 

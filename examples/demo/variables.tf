@@ -18,3 +18,17 @@ variable "alarm_emails" {
   default     = []
   nullable    = false
 }
+
+variable "scan_source" {
+  description = "Where the monitor reads resource CIDRs: \"ipam\" (the IPAM of var.region) or \"ec2\" (VPCs, subnets and Elastic IPs of this account in var.regions)."
+  type        = string
+  default     = "ipam"
+  nullable    = false
+}
+
+variable "regions" {
+  description = "Regions the EC2 source reads. An empty list reads var.region only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

@@ -7,15 +7,22 @@
 2. seeds the network of test/emulator/seed.py;
 3. applies examples/demo (the module at ../.., the provider pointed at moto) and subscribes an
    SQS queue to the module's topic;
-4. reads the deployed function back from Lambda (environment, CodeSha256), finds the built zip with
-   that SHA-256 and runs its handler locally with exactly that environment;
+4. reads the deployed function back from Lambda (environment, CodeSha256, the role's policy), finds
+   the built zip with that SHA-256 and runs its handler locally with exactly that environment;
 5. checks the per-scope metrics against expectations.py, the notification received through SQS, the
    alarms of every scope and the ScanSuccess heartbeat;
 6. fills a subnet past critical (the notification names it), runs with nothing changed (nothing is
    sent), empties the subnet (the notification reports the recovery);
-7. expects an empty plan, destroys, and checks that nothing of the deployment is left.
+7. expects an empty plan, destroys, and checks that nothing of the deployment is left;
+8. applies examples/demo again, under another name, with scan_source = "ec2" and regions = the
+   seeded Regions, into the same emulator and network; checks the function's environment and that
+   its policy grants the EC2 describe actions and no IPAM action;
+9. runs the deployed package once and checks the metrics against the EC2 view of the network
+   (expectations.ec2_view), the EC2 calls it made, the notification and the ScanSuccess heartbeat;
+10. expects an empty plan, destroys, and checks that nothing of that deployment is left.
 
-Ends with "N passed, N failed"; exits 1 when any check failed.
+Steps 8 to 10 run also when an earlier step failed, as long as the network was seeded.
+Ends with "N passed, N failed" over both deployments; exits 1 when any check failed.
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ import harness  # noqa: E402
 # Unique per run: the name is in every resource and in the package the build writes under dist/,
 # so test runs on one machine at the same time never share or remove each other's package.
 NAME = f"ipam-monitor-e2e-{os.getpid()}"
+# The EC2-source deployment; neither name is a prefix of the other, so the leftover checks (which
+# look for names starting with the deployment's) never see the other deployment.
+NAME_EC2 = f"ipam-monitor-e2e-ec2-{os.getpid()}"
+EC2_VARIABLES = {"scan_source": "ec2", "regions": harness.REGIONS}
+# What each source may read, as the issue and docs/architecture.md name them.
+IPAM_READS = {"ec2:DescribeIpams", "ec2:DescribeIpamScopes", "ec2:GetIpamResourceCidrs"}
+EC2_READS = {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeAddresses"}
 FILLED = "prod-edge-a"  # ok before (16.9% used); 100% once filled: new in trouble in prod-subnets
 QUIET_WAIT_S = 3  # how long an unchanged run is given to (wrongly) send something
 ALARM_PERIOD_S = 3600  # examples/demo runs every hour
@@ -126,9 +140,12 @@ def changes(before: dict[str, expect.ScopeReport], after: dict[str, expect.Scope
 # ---------------------------------------------------------------- checks on one run
 
 
-def check_run(checks: Checks, deployment: harness.Deployment, run: harness.MonitorRun, label: str) -> dict[str, expect.ScopeReport]:
-    """The result and every metric of one run against the expectations for the current manifest."""
-    report = expect.expected_report(deployment.manifest)
+def check_run(
+    checks: Checks, deployment: harness.Deployment, run: harness.MonitorRun, label: str, report: dict[str, expect.ScopeReport] | None = None
+) -> dict[str, expect.ScopeReport]:
+    """The result and every metric of one run against `report`, by default the expectations for the
+    current manifest (the IPAM view)."""
+    report = report if report is not None else expect.expected_report(deployment.manifest)
     result = run.result
     checks.check(f"{label}: the scan is complete, without errors", result["complete"] is True and result["errors"] == [], str(result.get("errors")))
     namespace = run.env["METRICS_NAMESPACE"]
@@ -192,12 +209,41 @@ def check_alarms(checks: Checks, deployment: harness.Deployment, topic_arn: str,
     )
 
 
-def check_package(checks: Checks, run: harness.MonitorRun) -> None:
+def check_package(checks: Checks, run: harness.MonitorRun, label: str = "") -> None:
     with zipfile.ZipFile(run.package) as archive:
         names = sorted(archive.namelist())
         rules = archive.read("rules.yaml") if "rules.yaml" in names else b""
-    checks.equal("the deployed package holds index.js and rules.yaml only", names, ["index.js", "rules.yaml"])
-    checks.check("the deployed rules.yaml is examples/demo/ipam-rules.yaml byte for byte", rules == (harness.EXAMPLE_DIR / "ipam-rules.yaml").read_bytes())
+    checks.equal(f"{label}the deployed package holds index.js and rules.yaml only", names, ["index.js", "rules.yaml"])
+    checks.check(f"{label}the deployed rules.yaml is examples/demo/ipam-rules.yaml byte for byte", rules == (harness.EXAMPLE_DIR / "ipam-rules.yaml").read_bytes())
+
+
+def policy_actions(documents: dict[str, dict]) -> set[str]:
+    """Every action an Allow statement of these policy documents grants."""
+    actions: set[str] = set()
+    for document in documents.values():
+        statements = document.get("Statement", [])
+        for statement in [statements] if isinstance(statements, dict) else statements:
+            if statement.get("Effect") == "Allow":
+                granted = statement.get("Action", [])
+                actions.update([granted] if isinstance(granted, str) else granted)
+    return actions
+
+
+def ungranted_calls(calls: dict[str, int], granted: set[str]) -> list[str]:
+    """The actions among `calls` (named without their service, as the IPAM layer counts them) that
+    no granted action (service:Action, possibly with a trailing *) covers."""
+    names = {action.split(":", 1)[-1] for action in granted}
+    return sorted(call for call in calls if not any(call == name or (name.endswith("*") and call.startswith(name[:-1])) for name in names))
+
+
+def check_policy(checks: Checks, deployment: harness.Deployment, label: str, reads: set[str]) -> set[str]:
+    """The role's policy grants exactly `reads` of the ec2 service's actions (IPAM's are ec2 actions
+    too); returns every action it grants."""
+    granted = policy_actions(deployment.role_policy())
+    checks.equal(f"{label}: the role's policy grants exactly the ec2 actions {sorted(reads)}", sorted(a for a in granted if a.lower().startswith("ec2:")), sorted(reads))
+    if not any("ipam" in action.lower() for action in reads):
+        checks.equal(f"{label}: the role's policy grants no IPAM action", sorted(a for a in granted if "ipam" in a.lower()), [])
+    return granted
 
 
 def check_notification(
@@ -249,12 +295,21 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     function = deployment.deployed_function()
     checks.equal("the function's handler is index.handler", function.handler, "index.handler")
     checks.equal(
-        "the function's environment names the module's topic, table and namespace",
-        {key: function.environment.get(key) for key in ("SNS_TOPIC_ARN", "STATE_TABLE", "METRICS_NAMESPACE", "RULES_FILE", "DRY_RUN")},
-        {"SNS_TOPIC_ARN": outputs["sns_topic_arn"], "STATE_TABLE": outputs["state_table_name"], "METRICS_NAMESPACE": "IPAMMonitor", "RULES_FILE": "rules.yaml", "DRY_RUN": "false"},
+        "the function's environment names the source, the module's topic, table and namespace",
+        {key: function.environment.get(key) for key in ("SOURCE", "REGIONS", "SNS_TOPIC_ARN", "STATE_TABLE", "METRICS_NAMESPACE", "RULES_FILE", "DRY_RUN")},
+        {
+            "SOURCE": "ipam",
+            "REGIONS": None,
+            "SNS_TOPIC_ARN": outputs["sns_topic_arn"],
+            "STATE_TABLE": outputs["state_table_name"],
+            "METRICS_NAMESPACE": "IPAMMonitor",
+            "RULES_FILE": "rules.yaml",
+            "DRY_RUN": "false",
+        },
     )
+    granted = check_policy(checks, deployment, "IPAM source", IPAM_READS)
     try:
-        package = harness.find_package(function.code_sha256)
+        package = harness.find_package(function.code_sha256, name=deployment.name)
         checks.check(f"a built package has the deployed CodeSha256 ({package.name})", True)
     except harness.HarnessError as error:
         checks.check("a built package has the deployed CodeSha256", False, str(error))
@@ -266,6 +321,7 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     report = check_run(checks, deployment, first, "first run")
     stats = deployment.proxy_stats()
     checks.check("the scan read the network through the IPAM layer", stats["calls"].get("GetIpamResourceCidrs", 0) > 0, str(stats["calls"]))
+    checks.equal("every call the function made is granted by its role's policy", ungranted_calls(stats["calls"], granted), [])
     in_trouble = {key: status for key, status in all_trouble(report).items()}
     notification = check_notification(checks, deployment, first, "first run", {"In trouble": in_trouble})
     if notification is not None:
@@ -329,6 +385,101 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     checks.equal("terraform destroy leaves nothing of the deployment", {what: found for what, found in leftovers.items() if found}, {})
 
 
+def run_ec2_test(checks: Checks, deployment: harness.Deployment) -> None:
+    """Steps 8 to 10: examples/demo with scan_source = "ec2", in the emulator and network of the first deployment."""
+    step(f'8. terraform apply examples/demo with scan_source = "ec2", regions = {harness.REGIONS}')
+    states = deployment.subnet_ipv6_states(harness.REGIONS)
+    ipv6_cidrs = expect.subnet_ipv6_cidrs(deployment.manifest)
+    associated = [states.get(key) == expect.ASSOCIATED for key in ipv6_cidrs]
+    seen = sorted({str(states.get(key)) for key in ipv6_cidrs})
+    print(f"  (EC2 returns the subnets' IPv6 association states as {seen}: the EC2 view has {'their' if all(associated) else 'none of their'} IPv6 CIDRs)")
+    checks.check(
+        "EC2 returns one association state for every subnet IPv6 CIDR of the network", bool(ipv6_cidrs) and len(set(associated)) == 1, str(states)
+    )
+    view = expect.ec2_view(deployment.manifest, harness.REGIONS, states)
+    report = expect.expected_report(view)
+    trouble, differences = (
+        (expect.EC2_INITIAL_TROUBLE, expect.EC2_DIFFERENCES) if all(associated) else (expect.EC2_INITIAL_TROUBLE_WITHOUT_SUBNET_IPV6, expect.EC2_DIFFERENCES_WITHOUT_SUBNET_IPV6)
+    )
+    checks.equal("the EC2 view of the network is in trouble where the expectations say", expect.trouble_by_key(report, view), trouble)
+    checks.equal(
+        "the EC2 view's scope metrics differ from the IPAM view's exactly where the expectations say",
+        expect.metric_differences(expect.expected_report(deployment.manifest), report),
+        differences,
+    )
+
+    started = time.monotonic()
+    outputs = deployment.deploy()
+    print(f"  (applied in {time.monotonic() - started:.0f} s)")
+    checks.equal("EC2 source: the module's scopes are the rules file's, in order", outputs["scope_names"], expect.SCOPE_NAMES)
+    deployment.subscribe_queue()
+    function = deployment.deployed_function()
+    checks.equal(
+        "EC2 source: the function's environment names the source, the Regions, the topic, table and namespace",
+        {key: function.environment.get(key) for key in ("SOURCE", "REGIONS", "SNS_TOPIC_ARN", "STATE_TABLE", "METRICS_NAMESPACE", "RULES_FILE")},
+        {
+            "SOURCE": "ec2",
+            "REGIONS": ",".join(harness.REGIONS),
+            "SNS_TOPIC_ARN": outputs["sns_topic_arn"],
+            "STATE_TABLE": outputs["state_table_name"],
+            "METRICS_NAMESPACE": "IPAMMonitor",
+            "RULES_FILE": "rules.yaml",
+        },
+    )
+    granted = check_policy(checks, deployment, "EC2 source", EC2_READS)
+    try:
+        package = harness.find_package(function.code_sha256, name=deployment.name)
+        checks.check(f"EC2 source: a built package has the deployed CodeSha256 ({package.name})", True)
+    except harness.HarnessError as error:
+        checks.check("EC2 source: a built package has the deployed CodeSha256", False, str(error))
+        raise Stopped from error
+
+    step("9. run the deployed function: metrics, EC2 calls, notification")
+    deployment.reset_proxy_stats()
+    run = deployment.run_monitor()
+    calls = deployment.proxy_stats()["calls"]
+    check_package(checks, run, "EC2 source: ")
+    check_run(checks, deployment, run, "EC2 source", report)
+    # The function's endpoint is the IPAM layer, which answers IPAM actions itself and hands every
+    # other request to moto unchanged: these are moto's own DescribeVpcs, DescribeSubnets and
+    # DescribeAddresses, one page each per Region.
+    reads = {action: count for action, count in calls.items() if action.startswith("Describe") or "Ipam" in action}
+    checks.equal(
+        "EC2 source: the scan read each Region once with DescribeVpcs, DescribeSubnets and DescribeAddresses, and called no IPAM action",
+        reads,
+        {action.split(":")[1]: len(harness.REGIONS) for action in EC2_READS},
+    )
+    checks.equal("EC2 source: every call the function made is granted by its role's policy", ungranted_calls(calls, granted), [])
+    checks.equal("EC2 source: the result names its source", run.result.get("source"), "ec2")
+    in_trouble = all_trouble(report)
+    notification = check_notification(checks, deployment, run, "EC2 source", {"In trouble": in_trouble})
+    if notification is not None:
+        ids = set(RESOURCE_ID.findall(notification.message))
+        checks.equal("EC2 source: the notification names no resource that is not in trouble", ids, {rid for _scope, rid in in_trouble})
+
+    step("10. plan and destroy the EC2-source deployment")
+    code, output = deployment.plan_exit_code()
+    checks.check("EC2 source: terraform plan -detailed-exitcode finds nothing to change (exit 0)", code == 0, f"exit {code}\n{harness.tail(output)}")
+    deployment.destroy()
+    leftovers = deployment.leftovers()
+    checks.equal("EC2 source: terraform destroy leaves nothing of the deployment", {what: found for what, found in leftovers.items() if found}, {})
+
+
+def run_step(checks: Checks, what: str, test, *args) -> bool:
+    """Runs one deployment's steps; a failure ends them (later steps build on earlier ones) and is
+    counted. Returns whether they ran to the end. Ctrl-C and SIGTERM end the whole test."""
+    try:
+        test(checks, *args)
+        return True
+    except Stopped:
+        checks.check(f"{what} ran to the end", False, "stopped by the failure above")
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # noqa: BLE001 — reported as a failed check; cleanup follows
+        checks.check(f"{what} ran to the end", False, f"{type(error).__name__}: {error}")
+    return False
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep-work-dir", action="store_true", help="keep the temporary directory (Terraform working copy, logs) and print its path")
@@ -344,17 +495,22 @@ def main(argv: list[str]) -> int:
     checks.failed += failed
     if preflight(checks):
         deployment = harness.Deployment(NAME, keep_work_dir=args.keep_work_dir)
+        ec2_deployment: harness.Deployment | None = None
         try:
             deployment.start()
-            run_test(checks, deployment)
+            run_step(checks, "the IPAM-source test", run_test, deployment)
+            if deployment.manifest:
+                ec2_deployment = deployment.sibling(NAME_EC2, EC2_VARIABLES)
+                run_step(checks, "the EC2-source test", run_ec2_test, ec2_deployment)
+            else:
+                checks.check("the EC2-source test ran", False, "the network was not seeded")
         except KeyboardInterrupt:
             checks.check("the test ran to the end", False, "interrupted")
-        except Stopped:
-            checks.check("the test ran to the end", False, "stopped by the failure above")
-        except Exception as error:  # any failure ends the sequence: later steps build on earlier ones
+        except Exception as error:  # the emulator did not start
             checks.check("the test ran to the end", False, f"{type(error).__name__}: {error}")
         finally:
-            problems = deployment.close()
+            # The EC2-source deployment first: it uses the emulator the other one stops.
+            problems = (ec2_deployment.close() if ec2_deployment is not None else []) + deployment.close()
             for problem in problems:
                 checks.check("cleanup", False, problem)
             if args.keep_work_dir and deployment.work_dir is not None:

@@ -11,7 +11,9 @@ the deployed CodeSha256, with exactly the deployed environment plus what Lambda 
 
 Everything lives in one temporary directory (Terraform's working copy, state and plugins link, the
 emulator's logs, the unpacked package); close() destroys, stops the emulator and removes it, also
-after a failure or Ctrl-C. The only file written into the checkout is the package the module builds
+after a failure or Ctrl-C. A second deployment of examples/demo with other variables (the EC2
+source) can share the emulator and the seeded network: sibling() makes one, with its own name and
+working copy inside the first one's directory; its close() destroys it and leaves the emulator. The only file written into the checkout is the package the module builds
 under dist/ (git ignores it), and close() removes the ones this run created.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
@@ -136,10 +140,12 @@ def code_sha256(path: Path) -> str:
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
-def find_package(deployed_sha256: str, directory: Path | None = None) -> Path:
-    """The zip under `directory` (dist/) whose CodeSha256 is the deployed one; fails naming every candidate."""
+def find_package(deployed_sha256: str, directory: Path | None = None, name: str | None = None) -> Path:
+    """The zip under `directory` (dist/) whose CodeSha256 is the deployed one, one built for the
+    deployment `name` first (two deployments of the same code build identical zips); fails naming
+    every candidate."""
     directory = directory or DIST_DIR
-    candidates = sorted(directory.glob("*.zip")) if directory.is_dir() else []
+    candidates = sorted(directory.glob("*.zip"), key=lambda path: (name is None or not path.name.startswith(f"{name}-"), path.name)) if directory.is_dir() else []
     hashes = {path: code_sha256(path) for path in candidates}
     for path, digest in hashes.items():
         if digest == deployed_sha256:
@@ -244,14 +250,19 @@ def judge_alarm(alarm: dict, latest: float | None) -> AlarmVerdict:
 
 
 class Deployment:
-    """One emulator, one seeded network, one deployment of examples/demo. Use as a context manager."""
+    """One emulator, one seeded network, one deployment of examples/demo. Use as a context manager.
 
-    def __init__(self, name: str, progress: Progress = _quiet, keep_work_dir: bool = False):
+    `variables` are examples/demo's inputs besides `name`, given to every plan, apply and destroy.
+    """
+
+    def __init__(self, name: str, progress: Progress = _quiet, keep_work_dir: bool = False, variables: dict[str, object] | None = None):
         self.name = name
         self.progress = progress
         self.keep_work_dir = keep_work_dir
+        self.variables = dict(variables or {})
         self.work_dir: Path | None = None
         self.emulator: lifecycle.Emulator | None = None
+        self._owns_emulator = True
         self.manifest: dict = {}
         self.outputs: dict = {}
         self.queue_url: str | None = None
@@ -275,6 +286,20 @@ class Deployment:
         self.work_dir = Path(tempfile.mkdtemp(prefix=f"{self.name}-")).resolve()
         self.emulator = lifecycle.start(REGIONS, str(self.work_dir / "emulator"))
 
+    def sibling(self, name: str, variables: dict[str, object]) -> "Deployment":
+        """Another deployment of examples/demo into this one's emulator and seeded network (the
+        manifest is shared, so changes to the network show in both), under its own name, with its
+        own working copy and state in a directory inside this one's. Close it before this one: its
+        close() destroys what it applied and leaves the emulator running."""
+        assert self.work_dir is not None and self.emulator is not None, "start() first"
+        other = Deployment(name, self.progress, keep_work_dir=self.keep_work_dir, variables=variables)
+        other.emulator = self.emulator
+        other.manifest = self.manifest
+        other._owns_emulator = False
+        # Inside this deployment's directory, which close() removes unless it is to be kept.
+        other.work_dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.work_dir))
+        return other
+
     def close(self) -> list[str]:
         """Destroys what was applied, stops the emulator, removes the packages this run built and the
         work directory. Never raises: returns what went wrong, for the caller to show."""
@@ -289,9 +314,9 @@ class Deployment:
         finally:
             # A second Ctrl-C must not leave the emulator running: these steps take a second or two.
             with _interrupts_ignored():
-                if self.emulator is not None:
+                if self.emulator is not None and self._owns_emulator:
                     lifecycle.stop(self.emulator)
-                    self.emulator = None
+                self.emulator = None
                 for path in self.packages_built():
                     path.unlink(missing_ok=True)
                 if self._applied and not self._dist_existed:
@@ -337,6 +362,18 @@ class Deployment:
         subnet_id = seeder.resolve(self.manifest, key)
         return subnet_id, seeder.ec2_client(self.moto_url, seeder.region_of(self.manifest, subnet_id))
 
+    def subnet_ipv6_states(self, regions: list[str]) -> dict[tuple[str, str], str]:
+        """The association state DescribeSubnets returns for each subnet IPv6 CIDR of these Regions:
+        (subnet id, IPv6 CIDR) -> state."""
+        states = {}
+        for region in regions:
+            for page in self.client("ec2", region).get_paginator("describe_subnets").paginate():
+                for subnet in page["Subnets"]:
+                    for association in subnet.get("Ipv6CidrBlockAssociationSet") or []:
+                        cidr = str(ipaddress.ip_network(association["Ipv6CidrBlock"]))
+                        states[(subnet["SubnetId"], cidr)] = str((association.get("Ipv6CidrBlockState") or {}).get("State"))
+        return states
+
     def fill_subnet(self, key: str) -> dict:
         """Puts every usable address of the subnet in use; returns its updated manifest record."""
         subnet_id, ec2 = self._subnet(key)
@@ -368,6 +405,11 @@ class Deployment:
             PYTHONDONTWRITEBYTECODE="1",
         )
         return env
+
+    def _var_args(self) -> list[str]:
+        """-var options: the name, then each variable in Terraform's own syntax (JSON is valid HCL)."""
+        values = {"name": self.name, **self.variables}
+        return [f"-var={key}={value if isinstance(value, str) else json.dumps(value)}" for key, value in values.items()]
 
     def terraform(self, *args: str, check: bool = True, what: str | None = None) -> subprocess.CompletedProcess:
         command = ["terraform", *args]
@@ -413,7 +455,7 @@ class Deployment:
         plugin_dir = self._plugin_dir()
         self.terraform("init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else []))
         self._applied = True  # from here on, close() destroys: a failed apply may have created some resources
-        self.terraform("apply", "-auto-approve", "-input=false", "-no-color", f"-var=name={self.name}")
+        self.terraform("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
         self.outputs = {key: value["value"] for key, value in json.loads(self.terraform("output", "-json").stdout).items()}
         return self.outputs
 
@@ -423,11 +465,11 @@ class Deployment:
 
     def plan_exit_code(self) -> tuple[int, str]:
         """terraform plan -detailed-exitcode: 0 no changes, 2 changes, 1 error; and its output."""
-        completed = self.terraform("plan", "-detailed-exitcode", "-input=false", "-no-color", f"-var=name={self.name}", check=False)
+        completed = self.terraform("plan", "-detailed-exitcode", "-input=false", "-no-color", *self._var_args(), check=False)
         return completed.returncode, completed.stdout + completed.stderr
 
     def destroy(self) -> None:
-        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color", f"-var=name={self.name}")
+        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color", *self._var_args())
         self._destroyed = True
 
     def packages_built(self) -> list[Path]:
@@ -489,7 +531,7 @@ class Deployment:
     def run_monitor(self) -> MonitorRun:
         """One invocation of the deployed package with the deployed configuration."""
         function = self.deployed_function()
-        package = find_package(function.code_sha256)
+        package = find_package(function.code_sha256, name=self.name)
         task_root = self._unpack(package, function.code_sha256)
         # Exactly the function's environment, plus what Lambda provides and the emulator's address
         # (the IPAM layer, which forwards every other call to moto).
@@ -524,6 +566,24 @@ class Deployment:
         """The IPAM layer's call counters (every request the function made went through it)."""
         with urllib.request.urlopen(f"{self.proxy_url}/_stats", timeout=10) as response:
             return json.loads(response.read())
+
+    def reset_proxy_stats(self) -> None:
+        """Zeroes the IPAM layer's call counters, so the next proxy_stats() counts from here."""
+        request = urllib.request.Request(f"{self.proxy_url}/_stats/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def role_policy(self) -> dict:
+        """The function role's inline policies as IAM holds them: policy name -> document."""
+        iam = self.client("iam")
+        role = self.outputs["lambda_role_name"]
+        names = [name for page in iam.get_paginator("list_role_policies").paginate(RoleName=role) for name in page["PolicyNames"]]
+        documents = {}
+        for name in names:
+            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            # IAM returns the document URL-encoded; botocore decodes it to a dict, a raw string is JSON.
+            documents[name] = json.loads(urllib.parse.unquote(document)) if isinstance(document, str) else document
+        return documents
 
     # ------------------------------------------------------------ metrics and alarms
 

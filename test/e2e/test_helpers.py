@@ -131,6 +131,101 @@ class ExpectedScopeTest(unittest.TestCase):
         self.assertEqual([expect.free_addresses(100, 50)(record("pods", "subnet", "100.64.0.0/22", 1019, used)) for used in (919, 920, 969, 970)], ["ok", "warning", "warning", "critical"])
 
 
+class Ec2ViewTest(unittest.TestCase):
+    """The EC2 source's view worked out from a manifest shaped like seed.py's."""
+
+    def manifest(self) -> dict:
+        def placed(rec: dict, region: str, vpc: str, resource_id: str, size: int) -> dict:
+            return {**rec, "region": region, "vpcId": vpc, "resourceId": resource_id, "size": str(size)}
+
+        return {
+            "ids": {"dual": "subnet-1", "v6": "subnet-2"},
+            "resources": [
+                placed(record("vpc-a", "vpc", "10.0.0.0/24", 256, 192), "us-east-1", "vpc-1", "vpc-1", 256),
+                placed(record("vpc-a6", "vpc", "2600:1f18:0:100::/56", 2**72, 2**65), "us-east-1", "vpc-1", "vpc-1", 2**72),
+                placed(record("dual", "subnet", "10.0.0.0/25", 123, 20), "us-east-1", "vpc-1", "subnet-1", 128),
+                placed(record("dual", "subnet", "2600:1f18:0:100::/64", 2**64, None), "us-east-1", "vpc-1", "subnet-1", 2**64),
+                placed(record("v6", "subnet", "2600:1f18:0:101::/64", 2**64, None), "us-east-1", "vpc-1", "subnet-2", 2**64),
+                placed(record("b", "subnet", "10.0.0.128/26", 59, 59), "us-east-1", "vpc-1", "subnet-3", 64),
+                placed(record("eu", "subnet", "10.9.0.0/24", 251, 1), "eu-west-1", "vpc-9", "subnet-9", 256),
+                placed(record("eip", "eip", "198.51.100.7/32", 1, 0), "us-east-1", None, "eipalloc-1", 1),
+            ],
+        }
+
+    ASSOCIATED = {("subnet-1", "2600:1f18:0:100::/64"): "associated", ("subnet-2", "2600:1f18:0:101::/64"): "associated"}
+
+    def by_cidr(self, view: dict) -> dict:
+        return {r["cidr"]: (r["used"], r["usable"]) for r in view["resources"]}
+
+    def test_reads_only_the_regions_it_is_given(self):
+        view = expect.ec2_view(self.manifest(), ["us-east-1"], self.ASSOCIATED)
+
+        self.assertNotIn("10.9.0.0/24", self.by_cidr(view))
+
+    def test_ipv4_subnets_keep_their_usage_of_size_minus_five(self):
+        view = expect.ec2_view(self.manifest(), ["us-east-1"], self.ASSOCIATED)
+
+        self.assertEqual(self.by_cidr(view)["10.0.0.0/25"], ("20", "123"))
+
+    def test_associated_subnet_ipv6_cidrs_are_there_with_unknown_usage(self):
+        view = expect.ec2_view(self.manifest(), ["us-east-1"], self.ASSOCIATED)
+
+        self.assertEqual(self.by_cidr(view)["2600:1f18:0:101::/64"], (None, str(2**64)))
+
+    def test_subnet_ipv6_cidrs_in_another_state_are_left_out(self):
+        states = {key: "{'State': 'associated'}" for key in self.ASSOCIATED}
+
+        view = expect.ec2_view(self.manifest(), ["us-east-1"], states)
+
+        self.assertEqual([c for c in self.by_cidr(view) if ":" in c and not c.endswith("/56")], [])
+
+    def test_a_vpc_block_counts_the_subnets_of_the_view_inside_it(self):
+        cidrs = self.by_cidr(expect.ec2_view(self.manifest(), ["us-east-1"], self.ASSOCIATED))
+        hidden = self.by_cidr(expect.ec2_view(self.manifest(), ["us-east-1"], {}))
+
+        self.assertEqual((cidrs["10.0.0.0/24"], cidrs["2600:1f18:0:100::/56"], hidden["2600:1f18:0:100::/56"]), (("192", "256"), (str(2**65), str(2**72)), ("0", str(2**72))))
+
+    def test_an_idle_elastic_ip_is_one_free_address(self):
+        view = expect.ec2_view(self.manifest(), ["us-east-1"], self.ASSOCIATED)
+
+        self.assertEqual(self.by_cidr(view)["198.51.100.7/32"], ("0", "1"))
+
+    def test_metric_differences_name_each_differing_metric_with_both_values(self):
+        ipam = {"s": expect.ScopeReport("s", {"ResourceCount": 3, "UnknownCount": 1}, {}, []), "t": expect.ScopeReport("t", {"ResourceCount": 1}, {}, [])}
+        ec2 = {"s": expect.ScopeReport("s", {"ResourceCount": 2, "UnknownCount": 1}, {}, []), "t": expect.ScopeReport("t", {"ResourceCount": 1}, {}, [])}
+
+        self.assertEqual(expect.metric_differences(ipam, ec2), {"s": {"ResourceCount": (3, 2)}})
+
+
+class PolicyTest(unittest.TestCase):
+    DOCUMENTS = {
+        "monitor": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Read", "Effect": "Allow", "Action": ["ec2:DescribeVpcs", "ec2:DescribeSubnets"], "Resource": "*"},
+                {"Sid": "Notify", "Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:123456789012:t"},
+                {"Sid": "Keys", "Effect": "Allow", "Action": ["kms:GenerateDataKey*"], "Resource": "*"},
+                {"Sid": "Never", "Effect": "Deny", "Action": ["ec2:GetIpamResourceCidrs"], "Resource": "*"},
+            ],
+        }
+    }
+
+    def test_collects_the_actions_of_allow_statements_as_lists_or_strings(self):
+        self.assertEqual(e2e.policy_actions(self.DOCUMENTS), {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "sns:Publish", "kms:GenerateDataKey*"})
+
+    def test_a_call_no_action_grants_is_named(self):
+        calls = {"DescribeVpcs": 2, "DescribeAddresses": 2, "Publish": 1, "GenerateDataKeyWithoutPlaintext": 1}
+
+        self.assertEqual(e2e.ungranted_calls(calls, e2e.policy_actions(self.DOCUMENTS)), ["DescribeAddresses"])
+
+
+class VarArgsTest(unittest.TestCase):
+    def test_passes_the_name_then_lists_in_terraform_syntax(self):
+        deployment = harness.Deployment("monitor", variables={"scan_source": "ec2", "regions": ["us-east-1", "eu-west-1"]})
+
+        self.assertEqual(deployment._var_args(), ["-var=name=monitor", "-var=scan_source=ec2", '-var=regions=["us-east-1", "eu-west-1"]'])
+
+
 class JudgeAlarmTest(unittest.TestCase):
     def alarm(self, **fields) -> dict:
         return {"AlarmName": "a", "MetricName": "CriticalCount", "Statistic": "Maximum", "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0.0, **fields}
@@ -160,6 +255,13 @@ class FindPackageTest(unittest.TestCase):
             wanted.write_bytes(b"deployed")
 
             self.assertEqual(harness.find_package(harness.code_sha256(wanted), Path(directory)), wanted)
+
+    def test_prefers_the_zip_built_for_the_named_deployment_among_identical_ones(self):
+        with tempfile.TemporaryDirectory() as directory:
+            for name in ("a-1.zip", "b-1.zip", "c-1.zip"):
+                (Path(directory) / name).write_bytes(b"deployed")
+
+            self.assertEqual(harness.find_package(harness.code_sha256(Path(directory) / "b-1.zip"), Path(directory), name="b").name, "b-1.zip")
 
     def test_fails_naming_every_candidate_when_none_matches(self):
         with tempfile.TemporaryDirectory() as directory:
