@@ -7,7 +7,8 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  region = data.aws_region.current.name
+  ipam_source = var.scan_source == "ipam"
+  region      = data.aws_region.current.name
 
   # The IAM actions each feature of the scanner calls. The lambda package keeps this file in
   # sync with its code (a unit test compares it with the SDK commands the source imports).
@@ -162,14 +163,15 @@ resource "aws_lambda_function" "this" {
 
   environment {
     variables = { for key, value in {
-      RULES_FILE         = "rules.yaml"
-      SOURCE             = var.scan_source
-      IPAM_REGION        = var.ipam_region
-      IPAM_ID            = var.ipam_id
-      SCOPE_TYPES        = join(",", var.scope_types)
-      RESOURCE_TYPES     = length(var.resource_types) > 0 ? join(",", var.resource_types) : null
-      REGIONS            = length(var.regions) > 0 ? join(",", var.regions) : null
-      REGION_CONCURRENCY = tostring(var.region_concurrency)
+      RULES_FILE = "rules.yaml"
+      SOURCE     = var.scan_source
+      # Each source gets only its own settings, so the environment shows what the scan reads.
+      IPAM_REGION        = local.ipam_source ? var.ipam_region : null
+      IPAM_ID            = local.ipam_source ? var.ipam_id : null
+      SCOPE_TYPES        = local.ipam_source ? join(",", var.scope_types) : null
+      RESOURCE_TYPES     = local.ipam_source && length(var.resource_types) > 0 ? join(",", var.resource_types) : null
+      REGIONS            = !local.ipam_source && length(var.regions) > 0 ? join(",", var.regions) : null
+      REGION_CONCURRENCY = local.ipam_source ? null : tostring(var.region_concurrency)
       METRICS_NAMESPACE  = var.metrics_namespace
       SNS_TOPIC_ARN      = local.topic_arn
       STATE_TABLE        = aws_dynamodb_table.this.name

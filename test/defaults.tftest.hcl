@@ -64,15 +64,14 @@ run "passes_the_scanner_settings_in_the_environment" {
 
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
-      RULES_FILE         = "rules.yaml"
-      SOURCE             = "ipam"
-      SCOPE_TYPES        = "private,public"
-      REGION_CONCURRENCY = "4"
-      METRICS_NAMESPACE  = "IPAMMonitor"
-      SNS_TOPIC_ARN      = "arn:aws:sns:eu-west-1:111122223333:ipam-monitor-alarms"
-      STATE_TABLE        = "ipam-monitor-state"
-      DRY_RUN            = "false"
-      LOG_LEVEL          = "info"
+      RULES_FILE        = "rules.yaml"
+      SOURCE            = "ipam"
+      SCOPE_TYPES       = "private,public"
+      METRICS_NAMESPACE = "IPAMMonitor"
+      SNS_TOPIC_ARN     = "arn:aws:sns:eu-west-1:111122223333:ipam-monitor-alarms"
+      STATE_TABLE       = "ipam-monitor-state"
+      DRY_RUN           = "false"
+      LOG_LEVEL         = "info"
     })
     error_message = "The default environment is not the documented one; unset options must be absent, not empty: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }

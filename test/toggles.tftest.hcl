@@ -194,8 +194,9 @@ run "grants_only_ec2_describe_actions_for_the_ec2_source" {
   command = plan
 
   variables {
-    scan_source = "ec2"
-    regions     = ["eu-west-1", "eu-central-1"]
+    scan_source        = "ec2"
+    regions            = ["eu-west-1", "eu-central-1"]
+    region_concurrency = 8
   }
 
   assert {
@@ -209,8 +210,13 @@ run "grants_only_ec2_describe_actions_for_the_ec2_source" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["SOURCE"] == "ec2" && aws_lambda_function.this.environment[0].variables["REGIONS"] == "eu-west-1,eu-central-1"
+    condition     = aws_lambda_function.this.environment[0].variables["SOURCE"] == "ec2" && aws_lambda_function.this.environment[0].variables["REGIONS"] == "eu-west-1,eu-central-1" && aws_lambda_function.this.environment[0].variables["REGION_CONCURRENCY"] == "8"
     error_message = "The function is not told to scan EC2 in the two Regions."
+  }
+
+  assert {
+    condition     = length(setintersection(keys(aws_lambda_function.this.environment[0].variables), ["IPAM_REGION", "IPAM_ID", "SCOPE_TYPES", "RESOURCE_TYPES"])) == 0
+    error_message = "The EC2 source's function is given IPAM settings it does not use."
   }
 }
 
@@ -218,14 +224,13 @@ run "passes_every_optional_scanner_setting_to_the_function" {
   command = plan
 
   variables {
-    ipam_region        = "us-east-1"
-    ipam_id            = "ipam-0123456789abcdef0"
-    scope_types        = ["private"]
-    resource_types     = ["vpc", "subnet"]
-    region_concurrency = 8
-    metrics_namespace  = "Network/IPAM"
-    dry_run            = true
-    log_level          = "debug"
+    ipam_region       = "us-east-1"
+    ipam_id           = "ipam-0123456789abcdef0"
+    scope_types       = ["private"]
+    resource_types    = ["vpc", "subnet"]
+    metrics_namespace = "Network/IPAM"
+    dry_run           = true
+    log_level         = "debug"
   }
 
   assert {
@@ -234,7 +239,6 @@ run "passes_every_optional_scanner_setting_to_the_function" {
       aws_lambda_function.this.environment[0].variables["IPAM_ID"] == "ipam-0123456789abcdef0",
       aws_lambda_function.this.environment[0].variables["SCOPE_TYPES"] == "private",
       aws_lambda_function.this.environment[0].variables["RESOURCE_TYPES"] == "vpc,subnet",
-      aws_lambda_function.this.environment[0].variables["REGION_CONCURRENCY"] == "8",
       aws_lambda_function.this.environment[0].variables["METRICS_NAMESPACE"] == "Network/IPAM",
       aws_lambda_function.this.environment[0].variables["DRY_RUN"] == "true",
       aws_lambda_function.this.environment[0].variables["LOG_LEVEL"] == "debug",
