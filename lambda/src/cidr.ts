@@ -115,12 +115,59 @@ function hostMask(bits: number, prefix: number): bigint {
 }
 
 /**
+ * "a.b.c.d/n" read by character codes, with plain numbers: most CIDRs a scan
+ * meets are IPv4, 100,000 of them at a time. Accepts exactly what the general
+ * path accepts (numbers without leading zeros, octets to 255, a prefix to 32,
+ * host bits zero), and then the text is already canonical. Anything else,
+ * every invalid text included, gives undefined and takes the general path,
+ * which says what is wrong.
+ */
+function parseIpv4Fast(text: string): ParsedCidr | undefined {
+  const length = text.length;
+  let network = 0;
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  for (; i < length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (digits === 1 && value === 0) return undefined;
+      value = value * 10 + (code - 48);
+      digits += 1;
+      if (digits > 3) return undefined;
+    } else if ((code === 46 || code === 47) && digits > 0 && value <= 255 && octets < 4) {
+      network = network * 256 + value;
+      octets += 1;
+      digits = 0;
+      value = 0;
+      if (code === 47) break;
+    } else {
+      return undefined;
+    }
+  }
+  if (octets !== 4 || i >= length) return undefined;
+  let prefix = 0;
+  const prefixDigits = length - i - 1;
+  if (prefixDigits < 1 || prefixDigits > 2 || (prefixDigits === 2 && text.charCodeAt(i + 1) === 48)) return undefined;
+  for (let k = i + 1; k < length; k += 1) {
+    const code = text.charCodeAt(k);
+    if (code < 48 || code > 57) return undefined;
+    prefix = prefix * 10 + (code - 48);
+  }
+  if (prefix > 32 || network % 2 ** (32 - prefix) !== 0) return undefined;
+  return { family: "ipv4", bits: 32, prefix, network: BigInt(network), text };
+}
+
+/**
  * Parses "a.b.c.d/n" or "x:x::x/n". Host bits must be zero: "10.0.0.1/24" is
  * rejected with the network it probably meant, because a rule written that
  * way almost always hides a typo.
  */
 export function parseCidr(text: string): ParsedCidr {
   if (typeof text !== "string") throw invalid(String(text), "expected a string");
+  const fast = parseIpv4Fast(text);
+  if (fast !== undefined) return fast;
   const slash = text.indexOf("/");
   if (slash < 0) throw invalid(text, 'missing "/prefix" (for example 10.0.0.0/16)');
   const address = text.slice(0, slash);

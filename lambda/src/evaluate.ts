@@ -1,9 +1,10 @@
 /**
  * Evaluation: which resources of which scope are at warning or critical, and why.
  * Pure: no I/O. Sized for 100,000 resources × 50 scopes, so every scope's matcher and
- * thresholds are compiled once and the per-resource path allocates only the result object.
+ * thresholds are compiled once, each scope tests only the resources an index of their exact
+ * values allows, and the per-resource path allocates only the result object.
  */
-import { compileScope } from "./rules/match";
+import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
 import type {
   Breach,
   Evaluation,
@@ -239,15 +240,81 @@ interface Ordering {
   scratch: Uint32Array;
 }
 
+/**
+ * compareResources' first two keys as numbers, one entry per resource, in an order where smaller
+ * sorts first: `utilization` is the negated utilization (+Infinity when unknown, so unknown comes
+ * last), `free` the free addresses as a double (+Infinity when unknown). Converting a BigInt to a
+ * double rounds but never reverses two values, so a difference in these keys always agrees with
+ * compareResources; only equal keys need the exact comparison.
+ */
+export interface SortKeys {
+  utilization: Float64Array;
+  free: Float64Array;
+}
+
+export function sortKeys(resources: readonly ResourceCidr[]): SortKeys {
+  const utilization = new Float64Array(resources.length);
+  const free = new Float64Array(resources.length);
+  for (let i = 0; i < resources.length; i++) {
+    const resource = resources[i]!;
+    const u = finite(resource.utilization);
+    utilization[i] = u === undefined ? Infinity : -u;
+    free[i] = resource.free === undefined ? Infinity : Number(resource.free);
+  }
+  return { utilization, free };
+}
+
+/**
+ * The indices of `resources` in compareResources order, without calling a comparator for most of
+ * them: 100,000 resources share a few thousand utilization values. The indices are first placed
+ * by the rank of their utilization key among the distinct keys (a counting sort: linear, stable);
+ * only each run of equal utilization is then sorted with a comparator, on free addresses and,
+ * for ties there too, compareResources itself.
+ */
+export function orderResources(resources: readonly ResourceCidr[]): number[] {
+  const n = resources.length;
+  const { utilization, free } = sortKeys(resources);
+
+  const distinct = Float64Array.from(new Set(utilization)).sort();
+  const rankOfKey = new Map<number, number>();
+  for (let rank = 0; rank < distinct.length; rank++) rankOfKey.set(distinct[rank]!, rank);
+  const rank = new Uint32Array(n);
+  const starts = new Uint32Array(distinct.length + 1);
+  for (let i = 0; i < n; i++) {
+    rank[i] = rankOfKey.get(utilization[i]!)!;
+    starts[rank[i]! + 1]! += 1;
+  }
+  for (let r = 1; r <= distinct.length; r++) starts[r]! += starts[r - 1]!;
+
+  const order = new Array<number>(n);
+  const next = starts.slice(0, distinct.length);
+  for (let i = 0; i < n; i++) order[next[rank[i]!]!++] = i;
+
+  const byFreeThenResource = (a: number, b: number): number => {
+    const fa = free[a]!;
+    const fb = free[b]!;
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return compareResources(resources[a]!, resources[b]!);
+  };
+  for (let r = 0; r < distinct.length; r++) {
+    const from = starts[r]!;
+    const to = starts[r + 1]!;
+    if (to - from < 2) continue;
+    const run = order.slice(from, to).sort(byFreeThenResource);
+    for (let k = 0; k < run.length; k++) order[from + k] = run[k]!;
+  }
+  return order;
+}
+
 function ordering(resources: ResourceCidr[]): Ordering {
-  const order = Array.from(resources.keys()).sort((a, b) => compareResources(resources[a]!, resources[b]!));
+  const order = orderResources(resources);
   const rankOf = new Uint32Array(resources.length);
   for (let rank = 0; rank < order.length; rank++) rankOf[order[rank]!] = rank;
   return { order, rankOf, scratch: new Uint32Array(resources.length) };
 }
 
 /**
- * One scope over the resources. Matching walks the resources in their own order (cache-friendly);
+ * One scope over the resources. Matching walks its candidates in the resources' own order (cache-friendly);
  * the matches' ranks are then sorted as plain integers, and appending each evaluation to its
  * status's bucket in rank order yields the evaluations sorted worst first without a comparator.
  */
@@ -256,6 +323,7 @@ function evaluateScope(
   defaults: Thresholds,
   resources: ResourceCidr[],
   sorting: Ordering,
+  index: ResourceIndex,
   covered: Uint8Array,
 ): ScopeResult {
   const matches = compileScope(scope);
@@ -267,7 +335,11 @@ function evaluateScope(
 
   const { order, rankOf, scratch } = sorting;
   let matched = 0;
-  for (let i = 0; i < resources.length; i++) {
+  // Only the resources one of the scope's conditions allows can match; the predicate decides.
+  const candidates = index.candidates(scope.match);
+  const count = candidates === undefined ? resources.length : candidates.length;
+  for (let k = 0; k < count; k++) {
+    const i = candidates === undefined ? k : candidates[k]!;
     if (!matches(resources[i]!)) continue;
     covered[i] = 1;
     scratch[matched++] = rankOf[i]!;
@@ -323,8 +395,9 @@ function evaluateScope(
 export function evaluate(resources: ResourceCidr[], rules: RulesFile): Evaluation {
   // One sort for all scopes: the order within a status does not depend on the scope.
   const sorting = ordering(resources);
+  const index = indexResources(resources);
   const covered = new Uint8Array(resources.length);
-  const scopes = rules.scopes.map((scope) => evaluateScope(scope, rules.defaults.thresholds, resources, sorting, covered));
+  const scopes = rules.scopes.map((scope) => evaluateScope(scope, rules.defaults.thresholds, resources, sorting, index, covered));
   const uncovered: ResourceCidr[] = [];
   for (let i = 0; i < resources.length; i++) if (covered[i] === 0) uncovered.push(resources[i]!);
   return {

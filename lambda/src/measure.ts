@@ -4,8 +4,8 @@
  * a JavaScript number can count exactly.
  */
 
-import { cidrSize, parseCidr } from "./cidr";
-import type { ResourceCidr } from "./types";
+import { cidrSize, parseCidr, type ParsedCidr } from "./cidr";
+import type { AddressFamily, ResourceCidr } from "./types";
 
 export type Measurement = Pick<ResourceCidr, "addressFamily" | "size" | "usable" | "used" | "free" | "utilization">;
 
@@ -20,6 +20,53 @@ export function usableAddresses(resourceType: string, family: "ipv4" | "ipv6", s
 }
 
 /**
+ * Sizes and usable counts by family and prefix, made on first use. A scan of
+ * 100,000 CIDRs meets a few dozen distinct prefixes; BigInts are immutable,
+ * so every resource of one prefix can share one, instead of allocating two
+ * new ones each.
+ */
+interface BlockCounts {
+  size: bigint;
+  usable: bigint;
+}
+const COUNTS: Record<AddressFamily, (BlockCounts | undefined)[]> = { ipv4: [], ipv6: [] };
+/** IPv4 subnets only: the one case where usable differs from size (usableAddresses). */
+const SUBNET_COUNTS: (BlockCounts | undefined)[] = [];
+
+function blockCounts(resourceType: string, parsed: ParsedCidr): BlockCounts {
+  const reserves = resourceType === "subnet" && parsed.family === "ipv4";
+  const table = reserves ? SUBNET_COUNTS : COUNTS[parsed.family];
+  let counts = table[parsed.prefix];
+  if (counts === undefined) {
+    const size = cidrSize(parsed);
+    counts = { size, usable: usableAddresses(resourceType, parsed.family, size) };
+    table[parsed.prefix] = counts;
+  }
+  return counts;
+}
+
+/**
+ * Address counts below this are shared BigInts (see sharedCount): it covers the used and free
+ * addresses of every IPv4 subnet (/16 at most) and of most VPCs.
+ */
+const SHARED_COUNT_LIMIT = 65_536;
+const SHARED_COUNTS: (bigint | undefined)[] = [];
+
+/**
+ * One BigInt per small count, shared by every resource with that count. Used and free addresses
+ * are kept for each of 100,000 resources but take a few thousand distinct values; BigInts are
+ * immutable, so sharing them changes nothing but the memory they take.
+ */
+export function sharedCount(count: bigint): bigint {
+  if (count < 0n || count >= SHARED_COUNT_LIMIT) return count;
+  const index = Number(count);
+  const shared = SHARED_COUNTS[index];
+  if (shared !== undefined) return shared;
+  SHARED_COUNTS[index] = count;
+  return count;
+}
+
+/**
  * value × fraction rounded half up, exactly. A finite double is m / 2^k for
  * whole numbers m and k, so the product is computed with BigInt and no digit
  * of the fraction is lost, whatever the size of value.
@@ -29,15 +76,16 @@ export function multiplyRounded(value: bigint, fraction: number): bigint {
     throw new RangeError(`fraction ${fraction} must be a finite number ≥ 0`);
   }
   let mantissa = fraction;
-  let shift = 0n;
+  let shift = 0;
   // Doubling a double is exact, and at most 1074 doublings make any finite one whole.
   while (!Number.isInteger(mantissa)) {
     mantissa *= 2;
-    shift += 1n;
+    shift += 1;
   }
   const product = value * BigInt(mantissa);
-  if (shift === 0n) return product;
-  return (product + (1n << (shift - 1n))) >> shift;
+  if (shift === 0) return product;
+  const bits = BigInt(shift);
+  return (product + (1n << (bits - 1n))) >> bits;
 }
 
 /** IpUsage as a usable fraction: undefined when absent or not a number, clamped to 0..1 otherwise. */
@@ -49,18 +97,18 @@ function usageFraction(ipUsage: number | null | undefined): number | undefined {
 /**
  * Measures a resource from IPAM's IpUsage (0..1). IPAM reports no usage for
  * IPv6 subnets: then used, free and utilization stay undefined instead of
- * pretending the subnet is empty.
+ * pretending the subnet is empty. A caller that needs the parsed CIDR too
+ * passes it parsed, so it is parsed once.
  */
-export function measureUsage(input: { resourceType: string; cidr: string; ipUsage?: number | null }): Measurement {
-  const parsed = parseCidr(input.cidr);
-  const size = cidrSize(parsed);
-  const usable = usableAddresses(input.resourceType, parsed.family, size);
+export function measureUsage(input: { resourceType: string; cidr: string | ParsedCidr; ipUsage?: number | null }): Measurement {
+  const parsed = typeof input.cidr === "string" ? parseCidr(input.cidr) : input.cidr;
+  const { size, usable } = blockCounts(input.resourceType, parsed);
   const fraction = usageFraction(input.ipUsage);
   if (fraction === undefined) {
     return { addressFamily: parsed.family, size, usable };
   }
   const used = multiplyRounded(usable, fraction);
-  return { addressFamily: parsed.family, size, usable, used, free: usable - used, utilization: fraction * 100 };
+  return { addressFamily: parsed.family, size, usable, used: sharedCount(used), free: sharedCount(usable - used), utilization: fraction * 100 };
 }
 
 /**
@@ -77,8 +125,7 @@ export function measureFromAvailable(input: { cidr: string; availableIpAddressCo
   if (!Number.isSafeInteger(available) || available < 0) {
     throw new RangeError(`AvailableIpAddressCount ${available} for "${input.cidr}" must be a whole number ≥ 0`);
   }
-  const size = cidrSize(parsed);
-  const usable = usableAddresses("subnet", "ipv4", size);
+  const { size, usable } = blockCounts("subnet", parsed);
   const free = BigInt(available) > usable ? usable : BigInt(available);
   const used = usable - free;
   // A block with no usable address has no room left: report it full rather than 0/0.

@@ -96,6 +96,86 @@ describe("cidr", () => {
     }
   });
 
+  describe("parseCidr on IPv4 text, the common case of a scan", () => {
+    /** An independent reading of dotted-quad CIDRs: a regular expression and arithmetic on numbers. */
+    function reference(text: string): { network: bigint; prefix: number } | undefined {
+      const match = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(0|[1-9]\d?)$/.exec(text);
+      if (match === null) return undefined;
+      const octets = match.slice(1, 5).map(Number);
+      const prefix = Number(match[5]);
+      if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+      const network = octets.reduce((value, o) => value * 256 + o, 0);
+      if (network % 2 ** (32 - prefix) !== 0) return undefined;
+      return { network: BigInt(network), prefix };
+    }
+
+    /** Deterministic pseudo-random numbers, so a failure can be replayed. */
+    function* numbers(seed: number): Generator<number> {
+      let state = seed;
+      for (;;) {
+        state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+        yield state;
+      }
+    }
+
+    it("agrees with a reference reading on thousands of valid and invalid texts", () => {
+      const random = numbers(7);
+      const next = (bound: number): number => (random.next().value as number) % bound;
+      const texts: string[] = [];
+      for (let i = 0; i < 5000; i++) {
+        const prefix = next(34);
+        const octets = [next(260), next(260), next(260), next(260)];
+        if (i % 2 === 0) {
+          // Half aligned on their prefix, so most of them are valid.
+          const span = 2 ** (32 - Math.min(prefix, 32));
+          const value = Math.floor((octets.reduce((v, o) => v * 256 + (o % 256), 0)) / span) * span;
+          octets.splice(0, 4, value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
+        }
+        texts.push(`${octets.join(".")}/${prefix}`);
+      }
+      let valid = 0;
+      for (const text of texts) {
+        const expected = reference(text);
+        if (expected === undefined) {
+          expect(() => parseCidr(text), text).to.throw(`"${text}" is not a valid CIDR: `);
+          continue;
+        }
+        valid += 1;
+        expect(parseCidr(text), text).to.deep.equal({ family: "ipv4", bits: 32, prefix: expected.prefix, network: expected.network, text });
+      }
+      // Guards the corpus: both kinds must be well represented.
+      expect(valid).to.be.greaterThan(1000).and.lessThan(texts.length - 1000);
+    });
+
+    const odd: Array<[string, string]> = [
+      ["10.0.0.0/032", 'prefix "032" must be'],
+      ["10.0.0.0/3a", 'prefix "3a" must be'],
+      ["10.0.0.0/+8", 'prefix "+8" must be'],
+      ["10.0.0.0.0/8", "must have four dot-separated numbers"],
+      ["10..0.0/8", '"" in "10..0.0"'],
+      [".10.0.0/8", '"" in ".10.0.0"'],
+      ["10.0.0.0 /8", '"0 " in "10.0.0.0 "'],
+      ["10.0.0.0/ 8", 'prefix " 8" must be'],
+      ["10.0.0.00/32", '"00" in "10.0.0.00"'],
+      ["10.0.0.1000/32", '"1000" in "10.0.0.1000"'],
+      ["10.0.0.1/31", "host bits are set; the network is 10.0.0.0/31"],
+    ];
+    for (const [text, why] of odd) {
+      it(`rejects "${text}" saying ${why}`, () => {
+        expect(() => parseCidr(text)).to.throw(`"${text}" is not a valid CIDR: `).with.property("message").that.includes(why);
+      });
+    }
+
+    it("keeps accepted IPv4 text as it is, since it is already canonical", () => {
+      expect(["0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8", "100.64.0.0/10"].map((text) => parseCidr(text).text)).to.deep.equal([
+        "0.0.0.0/0",
+        "255.255.255.255/32",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+      ]);
+    });
+  });
+
   describe("isValidCidr", () => {
     it("is true for a valid CIDR", () => {
       expect(isValidCidr("172.16.0.0/12")).to.equal(true);

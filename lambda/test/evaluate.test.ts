@@ -2,7 +2,7 @@ import type { IpamResourceCidr } from "@aws-sdk/client-ec2";
 import { expect } from "chai";
 import { addressResource } from "../src/collect/ec2";
 import { toResourceCidr } from "../src/collect/ipam";
-import { compareEvaluations, evaluate, evaluateResource, formatPercent, worseStatus } from "../src/evaluate";
+import { compareEvaluations, compareResources, evaluate, evaluateResource, formatPercent, orderResources, sortKeys, worseStatus } from "../src/evaluate";
 import type { ResourceCidr, RulesFile, ScopeRule, Thresholds } from "../src/types";
 import { addresses } from "./fixtures/ec2/us-east-1";
 import { eip, IPAM_A, SCOPE_A_PRIVATE, SCOPE_A_PUBLIC, subnetIpv6, vpcProd } from "./fixtures/ipam/responses";
@@ -374,6 +374,58 @@ describe("worseStatus", () => {
     expect(worseStatus("ok", "unknown")).to.equal("unknown");
     expect(worseStatus("warning", "unknown")).to.equal("warning");
     expect(worseStatus("warning", "critical")).to.equal("critical");
+  });
+});
+
+describe("sortKeys", () => {
+  it("keys utilization descending and free addresses ascending, unknown values last", () => {
+    const resources = [subnet("subnet-01", 0.9), subnet("subnet-02", 0.1), ipv6Subnet("subnet-03"), subnet("subnet-04", 0.5, { utilization: Number.NaN })];
+
+    const { utilization, free } = sortKeys(resources);
+
+    expect([...utilization]).to.deep.equal([-90, -10, Infinity, Infinity]);
+    expect([...free]).to.deep.equal([25, 226, Infinity, 125]);
+  });
+});
+
+describe("orderResources", () => {
+  /** Resources that tie in every way compareResources can tie, and some that differ past 2^53. */
+  function tangle(): ResourceCidr[] {
+    const resources: ResourceCidr[] = [];
+    const usages = [0, 0.25, 0.5, 0.5, 0.9, 1, undefined];
+    const huge = 1n << 70n;
+    for (let i = 0; i < 400; i++) {
+      const ipUsage = usages[(i * 7) % usages.length];
+      const id = `subnet-${((i * 37) % 101).toString(16).padStart(4, "0")}`;
+      const overrides: Partial<ResourceCidr> = { cidr: `10.${i % 3}.0.0/24` };
+      // Free counts that differ by one past 2^53 become the same double: only the BigInt tells them apart.
+      if (i % 5 === 0 && ipUsage !== undefined) overrides.free = huge + BigInt(i % 4);
+      if (i % 11 === 0) overrides.utilization = Number.NaN;
+      if (i % 13 === 0) delete overrides.free;
+      resources.push(subnet(id, ipUsage, overrides));
+    }
+    return resources;
+  }
+
+  it("puts resources in compareResources order", () => {
+    const resources = tangle();
+
+    const order = orderResources(resources);
+
+    const expected = [...resources.keys()].sort((a, b) => compareResources(resources[a]!, resources[b]!));
+    expect(order.map((i) => resources[i])).to.deep.equal(expected.map((i) => resources[i]));
+  });
+
+  it("returns every position once", () => {
+    const resources = tangle();
+
+    const order = orderResources(resources);
+
+    expect([...order].sort((a, b) => a - b)).to.deep.equal([...resources.keys()]);
+  });
+
+  it("orders nothing when there is nothing", () => {
+    expect(orderResources([])).to.deep.equal([]);
   });
 });
 

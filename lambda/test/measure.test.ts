@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
-import { measureFromAvailable, measureUsage, multiplyRounded, usableAddresses } from "../src/measure";
+import { cidrSize, parseCidr } from "../src/cidr";
+import { measureFromAvailable, measureUsage, multiplyRounded, sharedCount, usableAddresses } from "../src/measure";
 
 describe("measure", () => {
   describe("usableAddresses", () => {
@@ -144,6 +145,54 @@ describe("measure", () => {
 
     it("rejects an invalid CIDR with the CIDR in the message", () => {
       expect(() => measureUsage({ resourceType: "subnet", cidr: "10.0.0.5/24", ipUsage: 0 })).to.throw('"10.0.0.5/24" is not a valid CIDR');
+    });
+
+    it("measures a parsed CIDR exactly as its text", () => {
+      const fromText = measureUsage({ resourceType: "subnet", cidr: "10.0.0.0/24", ipUsage: 0.7991967871485943 });
+
+      const fromParsed = measureUsage({ resourceType: "subnet", cidr: parseCidr("10.0.0.0/24"), ipUsage: 0.7991967871485943 });
+
+      expect(fromParsed).to.deep.equal(fromText);
+    });
+
+    it("keeps the counts of a subnet and a VPC of the same prefix apart", () => {
+      const vpc = measureUsage({ resourceType: "vpc", cidr: "10.9.0.0/22" });
+
+      const subnet = measureUsage({ resourceType: "subnet", cidr: "10.9.4.0/22" });
+
+      expect([vpc.usable, subnet.usable]).to.deep.equal([1024n, 1019n]);
+    });
+
+    it("gives every prefix of both families its own size, whatever was measured before", () => {
+      const cidrs = [
+        ...Array.from({ length: 33 }, (_, prefix) => `0.0.0.0/${prefix}`),
+        ...Array.from({ length: 129 }, (_, prefix) => `::/${prefix}`),
+      ];
+      // Twice over, so the second pass reads what the first one stored.
+      for (const cidr of [...cidrs, ...cidrs.reverse()]) {
+        for (const resourceType of ["subnet", "vpc", "eip"]) {
+          const size = cidrSize(cidr);
+          const m = measureUsage({ resourceType, cidr });
+          expect([m.size, m.usable], `${resourceType} ${cidr}`).to.deep.equal([size, usableAddresses(resourceType, m.addressFamily, size)]);
+        }
+      }
+    });
+  });
+
+  describe("sharedCount", () => {
+    it("returns a count equal to the one given, small or large", () => {
+      const counts = [0n, 1n, 251n, 65_535n, 65_536n, 1n << 64n, -1n];
+
+      expect(counts.map(sharedCount)).to.deep.equal(counts);
+    });
+
+    it("returns the right count for every small count once it holds them all", () => {
+      const counts = Array.from({ length: 70_000 }, (_, n) => BigInt(n));
+      counts.forEach(sharedCount);
+
+      const wrong = counts.filter((count) => sharedCount(count) !== count);
+
+      expect(wrong).to.deep.equal([]);
     });
   });
 

@@ -16,9 +16,9 @@ import {
 } from "@aws-sdk/client-ec2";
 
 import { ScanError } from "../errors";
-import { parseCidr } from "../cidr";
-import { measureUsage } from "../measure";
-import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
+import { parseCidr, type ParsedCidr } from "../cidr";
+import { measureUsage, type Measurement } from "../measure";
+import type { CollectResult, IpamFacts, ResourceCidr, ScanFailure } from "../types";
 import { describeAwsError, toScanError, toScanFailure } from "./aws-error";
 
 export type IpamScopeKind = "private" | "public";
@@ -165,65 +165,208 @@ function selectScopes(scopes: IpamScope[], ipamIds: string[], scopeTypes: IpamSc
   return targets;
 }
 
-function tagsOf(resource: IpamResourceCidr): Record<string, string> {
+/** Hands out one shared copy of each distinct value given to it. */
+export interface ValuePool {
+  /** The pool's copy of `text`: the first string equal to it that the pool was given. */
+  intern(text: string): string;
+  /**
+   * The pool's object for this list of values: the one `make` built the first time a list with
+   * the same values (Object.is, one by one) was given, frozen, since every caller holding it
+   * shares it. The first value should be the one that varies most: lists are found by it.
+   */
+  share<T extends object>(values: readonly unknown[], make: () => T): Readonly<T>;
+  /** Distinct strings held. */
+  readonly strings: number;
+  /** Distinct objects held. */
+  readonly objects: number;
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * A pool of repeated values for one collection. The SDK makes new strings for every value of every
+ * item, so at 100,000 resources the same account, Region, VPC ID or tag value would otherwise be
+ * held 100,000 times over; passing each through the pool keeps the first copy and lets the rest be
+ * collected. The same goes for whole objects that are equal across resources (IPAM facts), which
+ * the pool shares frozen. Only values that repeat across resources belong in it: not resource IDs
+ * or names, which would only fill it.
+ */
+export function createValuePool(): ValuePool {
+  const strings = new Map<string, string>();
+  const objects = new Map<unknown, { values: readonly unknown[]; object: object }[]>();
+  let objectCount = 0;
+  return {
+    intern: (text) => {
+      const known = strings.get(text);
+      if (known !== undefined) return known;
+      strings.set(text, text);
+      return text;
+    },
+    share: <T extends object>(values: readonly unknown[], make: () => T): Readonly<T> => {
+      let entries = objects.get(values[0]);
+      if (entries === undefined) {
+        entries = [];
+        objects.set(values[0], entries);
+      }
+      // Comparing strings directly is cheaper than hashing each into a Map, and few lists share a first value.
+      for (const entry of entries) if (sameValues(entry.values, values)) return entry.object as T;
+      const object = Object.freeze(make());
+      entries.push({ values, object });
+      objectCount += 1;
+      return object;
+    },
+    get strings() {
+      return strings.size;
+    },
+    get objects() {
+      return objectCount;
+    },
+  };
+}
+
+/** Tag values are interned except Name's, which names one resource (and is kept once anyway, as the resource's name). */
+function tagsOf(resource: IpamResourceCidr, pool: ValuePool): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const tag of resource.ResourceTags ?? []) {
-    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+    if (tag.Key === undefined) continue;
+    const value = tag.Value ?? "";
+    tags[tag.Key] = tag.Key === "Name" ? value : pool.intern(value);
   }
   return tags;
 }
 
-/** Keeps only the fields the API returned, so absent facts stay absent rather than undefined-valued. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/**
+ * The IPAM facts, with only the fields the API returned: absent facts stay absent rather than
+ * undefined-valued. Resources with equal facts share one frozen object: a scope's resources have
+ * the same IPAM, scope and states, and a few thousand IpUsage values cover 100,000 of them.
+ */
+function ipamFactsOf(resource: IpamResourceCidr, scope: ScopeTarget, pool: ValuePool): IpamFacts {
+  const ipamId = resource.IpamId ?? scope.ipamId;
+  const ipamScopeId = resource.IpamScopeId ?? scope.scopeId;
+  const { IpamPoolId: ipamPoolId, IpUsage: ipUsage, ManagementState: managementState, ComplianceStatus: complianceStatus, OverlapStatus: overlapStatus } = resource;
+  return pool.share([ipUsage, ipamScopeId, ipamId, ipamPoolId, managementState, complianceStatus, overlapStatus], () => {
+    const facts: IpamFacts = {};
+    if (ipamId !== undefined) facts.ipamId = ipamId;
+    facts.ipamScopeId = ipamScopeId;
+    if (ipamPoolId !== undefined) facts.ipamPoolId = ipamPoolId;
+    if (ipUsage !== undefined) facts.ipUsage = ipUsage;
+    if (managementState !== undefined) facts.managementState = managementState;
+    if (complianceStatus !== undefined) facts.complianceStatus = complianceStatus;
+    if (overlapStatus !== undefined) facts.overlapStatus = overlapStatus;
+    return facts;
+  });
+}
+
+type IpamResourceConstructor = new (
+  resourceId: string,
+  resourceType: string,
+  name: string | undefined,
+  cidr: string,
+  ownerId: string | undefined,
+  region: string | undefined,
+  vpcId: string | undefined,
+  availabilityZoneId: string | undefined,
+  tags: Record<string, string>,
+  measured: Measurement,
+  ipam: IpamFacts,
+) => ResourceCidr;
+
+/**
+ * Builds a ResourceCidr field by field in the order of the type, each optional field only when
+ * the API returned it: absent facts stay absent rather than undefined-valued. A constructor for
+ * its memory layout alone: V8 makes room inside each object for every field assigned here,
+ * where an object literal grown field by field keeps most of them in a second array that it
+ * reallocates as it grows (about 40 bytes more per resource, and slower to build). Its prototype
+ * is Object.prototype, so what it makes is a plain object in every observable way.
+ */
+const IpamResource = function (
+  this: ResourceCidr,
+  resourceId: string,
+  resourceType: string,
+  name: string | undefined,
+  cidr: string,
+  ownerId: string | undefined,
+  region: string | undefined,
+  vpcId: string | undefined,
+  availabilityZoneId: string | undefined,
+  tags: Record<string, string>,
+  measured: Measurement,
+  ipam: IpamFacts,
+): void {
+  this.source = "ipam";
+  this.resourceId = resourceId;
+  this.resourceType = resourceType;
+  if (name !== undefined) this.name = name;
+  this.cidr = cidr;
+  if (ownerId !== undefined) this.ownerId = ownerId;
+  if (region !== undefined) this.region = region;
+  if (vpcId !== undefined) this.vpcId = vpcId;
+  if (availabilityZoneId !== undefined) this.availabilityZoneId = availabilityZoneId;
+  this.tags = tags;
+  this.addressFamily = measured.addressFamily;
+  this.size = measured.size;
+  this.usable = measured.usable;
+  if (measured.used !== undefined) this.used = measured.used;
+  if (measured.free !== undefined) this.free = measured.free;
+  if (measured.utilization !== undefined) this.utilization = measured.utilization;
+  this.ipam = ipam;
+} as unknown as IpamResourceConstructor;
+IpamResource.prototype = Object.prototype;
+
+/** What a failure to map a resource names (built only for failures: the mapping runs 100,000 times). */
+function failureTarget(resourceId: string | undefined, scope: ScopeTarget): string {
+  return `resource ${resourceId ?? "(no ResourceId)"} in ipam-scope ${scope.scopeId}`;
 }
 
 /**
  * Maps one IpamResourceCidr to a measured ResourceCidr, or to a failure when
  * it has no usable CIDR: such a resource is reported, never silently dropped.
+ * `pool` holds the collection's repeated values (see createValuePool).
  */
-export function toResourceCidr(resource: IpamResourceCidr, scope: ScopeTarget): ResourceCidr | ScanFailure {
+export function toResourceCidr(resource: IpamResourceCidr, scope: ScopeTarget, pool: ValuePool = createValuePool()): ResourceCidr | ScanFailure {
   const resourceId = resource.ResourceId;
-  const target = `resource ${resourceId ?? "(no ResourceId)"} in ipam-scope ${scope.scopeId}`;
   const resourceType: string = resource.ResourceType ?? "unknown";
   if (resourceId === undefined || resourceId === "") {
-    return { target, action: "GetIpamResourceCidrs", code: "MissingResourceId", message: `IPAM returned a ${resourceType} resource without ResourceId (CIDR ${resource.ResourceCidr ?? "none"})` };
+    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "MissingResourceId", message: `IPAM returned a ${resourceType} resource without ResourceId (CIDR ${resource.ResourceCidr ?? "none"})` };
   }
   if (resource.ResourceCidr === undefined || resource.ResourceCidr === "") {
-    return { target, action: "GetIpamResourceCidrs", code: "MissingResourceCidr", message: `IPAM returned ${resourceType} ${resourceId} without a ResourceCidr` };
+    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "MissingResourceCidr", message: `IPAM returned ${resourceType} ${resourceId} without a ResourceCidr` };
   }
-  let measured: ReturnType<typeof measureUsage>;
-  let cidr: string;
+  let parsed: ParsedCidr;
+  let measured: Measurement;
   try {
-    measured = measureUsage({ resourceType, cidr: resource.ResourceCidr, ipUsage: resource.IpUsage });
-    cidr = parseCidr(resource.ResourceCidr).text;
+    parsed = parseCidr(resource.ResourceCidr);
+    measured = measureUsage({ resourceType, cidr: parsed, ipUsage: resource.IpUsage });
   } catch (err) {
-    return { target, action: "GetIpamResourceCidrs", code: "InvalidResourceCidr", message: err instanceof Error ? err.message : String(err) };
+    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "InvalidResourceCidr", message: err instanceof Error ? err.message : String(err) };
   }
-  const tags = tagsOf(resource);
-  const name = resource.ResourceName !== undefined && resource.ResourceName !== "" ? resource.ResourceName : tags.Name || undefined;
-  return defined<ResourceCidr>({
-    source: "ipam",
-    resourceId,
-    resourceType,
+  const { intern } = pool;
+  const tags = tagsOf(resource, pool);
+  const tagName = tags.Name || undefined;
+  const resourceName = resource.ResourceName !== undefined && resource.ResourceName !== "" ? resource.ResourceName : undefined;
+  // IPAM's ResourceName is usually the Name tag: then the tag's copy serves both.
+  const name = resourceName === undefined || resourceName === tagName ? tagName : resourceName;
+
+  // A VPC's ID repeats in each of its subnets, and is the VPC's own resource ID.
+  const vpcId = resource.VpcId === undefined ? undefined : intern(resource.VpcId);
+  return new IpamResource(
+    vpcId === resourceId ? vpcId : resourceId,
+    intern(resourceType),
     name,
-    cidr,
-    ownerId: resource.ResourceOwnerId,
-    region: resource.ResourceRegion,
-    vpcId: resource.VpcId,
-    availabilityZoneId: resource.AvailabilityZoneId,
+    // Organizations reuse address space across accounts and VPCs, so CIDRs repeat too.
+    intern(parsed.text),
+    resource.ResourceOwnerId === undefined ? undefined : intern(resource.ResourceOwnerId),
+    resource.ResourceRegion === undefined ? undefined : intern(resource.ResourceRegion),
+    vpcId,
+    resource.AvailabilityZoneId === undefined ? undefined : intern(resource.AvailabilityZoneId),
     tags,
-    ...measured,
-    ipam: defined({
-      ipamId: resource.IpamId ?? scope.ipamId,
-      ipamScopeId: resource.IpamScopeId ?? scope.scopeId,
-      ipamPoolId: resource.IpamPoolId,
-      ipUsage: resource.IpUsage,
-      managementState: resource.ManagementState,
-      complianceStatus: resource.ComplianceStatus,
-      overlapStatus: resource.OverlapStatus,
-    }),
-  });
+    measured,
+    ipamFactsOf(resource, scope, pool),
+  );
 }
 
 function isFailure(value: ResourceCidr | ScanFailure): value is ScanFailure {
@@ -261,11 +404,17 @@ async function fetchScopeResources(
  * are unaffected. Resources from pages read before a failure are kept: the
  * failure already marks the scan as partial.
  */
-async function collectScope(client: EC2Client, scope: ScopeTarget, resourceTypes: (string | undefined)[], pageSize: number): Promise<CollectResult> {
+async function collectScope(
+  client: EC2Client,
+  scope: ScopeTarget,
+  resourceTypes: (string | undefined)[],
+  pageSize: number,
+  pool: ValuePool,
+): Promise<CollectResult> {
   const result: CollectResult = { resources: [], failures: [] };
   const addPage = (items: IpamResourceCidr[]): void => {
     for (const resource of items) {
-      const mapped = toResourceCidr(resource, scope);
+      const mapped = toResourceCidr(resource, scope, pool);
       if (isFailure(mapped)) result.failures.push(mapped);
       else result.resources.push(mapped);
     }
@@ -307,7 +456,9 @@ export async function collectFromIpam(client: EC2Client, options: IpamCollectOpt
   // Without a type filter one pagination per scope returns every type: the fewest calls.
   const resourceTypes: (string | undefined)[] = options.resourceTypes === undefined ? [undefined] : [...new Set(options.resourceTypes)];
 
-  const perScope = await Promise.all(scopes.map((scope) => collectScope(client, scope, resourceTypes, pageSize)));
+  // One pool for every scope: the scopes share accounts, Regions, tag values and the IPAM ID.
+  const pool = createValuePool();
+  const perScope = await Promise.all(scopes.map((scope) => collectScope(client, scope, resourceTypes, pageSize, pool)));
   return {
     resources: perScope.flatMap((r) => r.resources),
     failures: perScope.flatMap((r) => r.failures),

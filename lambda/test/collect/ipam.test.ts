@@ -11,8 +11,9 @@ import {
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
-import { collectFromIpam, toResourceCidr } from "../../src/collect/ipam";
+import { collectFromIpam, createValuePool, toResourceCidr } from "../../src/collect/ipam";
 import { ScanError } from "../../src/errors";
+import type { ResourceCidr } from "../../src/types";
 import * as fx from "../fixtures/ipam/responses";
 
 type PageBook = Record<string, Record<string, GetIpamResourceCidrsCommandOutput>>;
@@ -459,6 +460,112 @@ describe("collect/ipam", () => {
       const mapped = toResourceCidr({ ...fx.eip, ResourceId: undefined }, { scopeId: fx.SCOPE_A_PUBLIC });
 
       expect(mapped).to.include({ code: "MissingResourceId" });
+    });
+
+    it("makes plain objects with their fields in the order of ResourceCidr", () => {
+      const mapped = toResourceCidr(fx.subnetApp, { scopeId: fx.SCOPE_A_PRIVATE, ipamId: fx.IPAM_A }) as ResourceCidr;
+
+      expect(Object.getPrototypeOf(mapped)).to.equal(Object.prototype);
+      expect(Object.keys(mapped)).to.deep.equal([
+        "source", "resourceId", "resourceType", "name", "cidr", "ownerId", "region", "vpcId", "availabilityZoneId",
+        "tags", "addressFamily", "size", "usable", "used", "free", "utilization", "ipam",
+      ]);
+    });
+
+    it("uses ResourceName rather than the Name tag when they differ", () => {
+      const renamed = { ...fx.subnetApp, ResourceName: "prod-app-a-renamed" };
+
+      const mapped = toResourceCidr(renamed, { scopeId: fx.SCOPE_A_PRIVATE }) as ResourceCidr;
+
+      expect(mapped.name).to.equal("prod-app-a-renamed");
+      expect(mapped.tags.Name).to.equal("prod-app-a");
+    });
+
+    it("gives resources with equal IPAM facts one shared, frozen facts object", () => {
+      const pool = createValuePool();
+      const twin = { ...fx.subnetApp, ResourceId: "subnet-0a1b2c3d4e5f60099", ResourceCidr: "10.0.9.0/24" };
+
+      const a = toResourceCidr(fx.subnetApp, { scopeId: fx.SCOPE_A_PRIVATE }, pool) as ResourceCidr;
+      const b = toResourceCidr(twin, { scopeId: fx.SCOPE_A_PRIVATE }, pool) as ResourceCidr;
+
+      expect(b.ipam).to.equal(a.ipam);
+      expect(Object.isFrozen(a.ipam)).to.equal(true);
+    });
+
+    it("gives resources whose IPAM facts differ in any way their own facts", () => {
+      const pool = createValuePool();
+      const scope = { scopeId: fx.SCOPE_A_PRIVATE };
+      const variants = [
+        fx.subnetApp,
+        { ...fx.subnetApp, IpUsage: 0.5 },
+        { ...fx.subnetApp, OverlapStatus: "overlapping" },
+        { ...fx.subnetApp, IpamPoolId: "ipam-pool-0123456789abcdef0" },
+        { ...fx.subnetApp, IpUsage: undefined },
+      ] as const;
+
+      const facts = variants.map((v) => (toResourceCidr(v, scope, pool) as ResourceCidr).ipam);
+
+      expect(new Set(facts).size).to.equal(variants.length);
+      expect(facts[4]).to.not.have.property("ipUsage");
+    });
+
+    it("keeps resource IDs and names out of the pool, so it holds only repeated values", () => {
+      const pool = createValuePool();
+      const scope = { scopeId: fx.SCOPE_A_PRIVATE };
+      toResourceCidr(fx.subnetApp, scope, pool);
+      const held = pool.strings;
+
+      for (let i = 0; i < 10; i++) {
+        const tags = [{ Key: "Name", Value: `app-${i}` }, { Key: "tier", Value: "app" }];
+        toResourceCidr({ ...fx.subnetApp, ResourceId: `subnet-0a1b2c3d4e5f6${i}`, ResourceName: `app-${i}`, ResourceTags: tags }, scope, pool);
+      }
+
+      expect(pool.strings).to.equal(held);
+    });
+  });
+
+  describe("createValuePool", () => {
+    it("returns a string equal to the one given, and holds each distinct string once", () => {
+      const pool = createValuePool();
+
+      const out = ["us-east-1", "eu-west-1", ["us", "east", "1"].join("-")].map(pool.intern);
+
+      expect(out).to.deep.equal(["us-east-1", "eu-west-1", "us-east-1"]);
+      expect(pool.strings).to.equal(2);
+    });
+
+    it("builds one object per list of values and hands the same one out for an equal list", () => {
+      const pool = createValuePool();
+      let made = 0;
+      const make = (): { n: number } => ({ n: ++made });
+
+      const first = pool.share([0.5, "a", undefined], make);
+      const again = pool.share([0.5, "a", undefined], make);
+
+      expect(again).to.equal(first);
+      expect(made).to.equal(1);
+      expect(pool.objects).to.equal(1);
+    });
+
+    it("tells apart lists that differ in any value, length, or the sign of zero", () => {
+      const pool = createValuePool();
+      const lists: unknown[][] = [[0.5, "a"], [0.5, "b"], [0.25, "a"], [0.5, "a", undefined], [0, "a"], [-0, "a"], [undefined, "a"]];
+
+      const objects = lists.map((values) => pool.share(values, () => ({})));
+
+      expect(new Set(objects).size).to.equal(lists.length);
+    });
+
+    it("takes NaN for NaN, as Object.is does", () => {
+      const pool = createValuePool();
+
+      expect(pool.share([Number.NaN], () => ({}))).to.equal(pool.share([Number.NaN], () => ({})));
+    });
+
+    it("freezes what it shares", () => {
+      const pool = createValuePool();
+
+      expect(Object.isFrozen(pool.share(["x"], () => ({ x: 1 })))).to.equal(true);
     });
   });
 
