@@ -5,16 +5,17 @@
  * values allows, and the per-resource path allocates only the result object.
  */
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
-import type {
-  Breach,
-  Evaluation,
-  ResourceCidr,
-  ResourceEvaluation,
-  RulesFile,
-  ScopeResult,
-  ScopeRule,
-  Status,
-  Thresholds,
+import {
+  THRESHOLD_KEYS,
+  type Breach,
+  type Evaluation,
+  type ResourceCidr,
+  type ResourceEvaluation,
+  type RulesFile,
+  type ScopeResult,
+  type ScopeRule,
+  type Status,
+  type Thresholds,
 } from "./types";
 
 export interface ResourceStatus {
@@ -209,16 +210,6 @@ export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation)
   return byStatus !== 0 ? byStatus : compareResources(a.resource, b.resource);
 }
 
-/** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
-const THRESHOLD_FIELDS = {
-  warning: true,
-  critical: true,
-  minFreeWarning: true,
-  minFreeCritical: true,
-  minUtilizationWarning: true,
-  minUtilizationCritical: true,
-} as const satisfies Record<keyof Thresholds, true>;
-const THRESHOLD_KEYS = Object.keys(THRESHOLD_FIELDS) as (keyof Thresholds)[];
 
 /** Scope thresholds over the file defaults, field by field (a no-op when the loader already merged them). */
 export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {

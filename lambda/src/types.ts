@@ -84,6 +84,19 @@ export interface Thresholds {
   minUtilizationCritical?: number;
 }
 
+/** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
+const THRESHOLD_FIELDS = {
+  warning: true,
+  critical: true,
+  minFreeWarning: true,
+  minFreeCritical: true,
+  minUtilizationWarning: true,
+  minUtilizationCritical: true,
+} as const satisfies Record<keyof Thresholds, true>;
+
+export type ThresholdKey = keyof typeof THRESHOLD_FIELDS;
+export const THRESHOLD_KEYS: readonly ThresholdKey[] = Object.keys(THRESHOLD_FIELDS) as ThresholdKey[];
+
 /** Match conditions: every given condition must hold; items in a list are alternatives. */
 export interface MatchSpec {
   resourceTypes?: string[];

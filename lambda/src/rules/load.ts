@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair } from "yaml";
 import { parseCidr } from "../cidr";
 import { RulesError, type RulesProblem } from "../errors";
-import type { MatchSpec, RulesFile, ScopeRule, Thresholds } from "../types";
+import { THRESHOLD_KEYS, type MatchSpec, type RulesFile, type ScopeRule, type ThresholdKey, type Thresholds } from "../types";
 import { validateGlob } from "./glob";
 import { formatPath, suggestResourceType, validateRulesSchema, type PathSegment, type SchemaIssue } from "./schema";
 
@@ -205,17 +205,8 @@ function duplicateKeys(doc: Document.Parsed, locator: Locator): { offset: number
 // ---------------------------------------------------------------------------
 // What the schema cannot say
 
-/** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
-const LEVEL_FIELDS = {
-  warning: true,
-  critical: true,
-  minFreeWarning: true,
-  minFreeCritical: true,
-  minUtilizationWarning: true,
-  minUtilizationCritical: true,
-} as const satisfies Record<keyof Thresholds, true>;
-type LevelKey = keyof typeof LEVEL_FIELDS;
-const LEVEL_KEYS = Object.keys(LEVEL_FIELDS) as LevelKey[];
+type LevelKey = ThresholdKey;
+const LEVEL_KEYS = THRESHOLD_KEYS;
 
 function isValidLevel(key: LevelKey, value: unknown): value is number {
   if (typeof value !== "number" || !Number.isFinite(value)) return false;
