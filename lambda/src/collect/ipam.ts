@@ -261,20 +261,6 @@ function ipamFactsOf(resource: IpamResourceCidr, scope: ScopeTarget, pool: Value
   });
 }
 
-type IpamResourceConstructor = new (
-  resourceId: string,
-  resourceType: string,
-  name: string | undefined,
-  cidr: string,
-  ownerId: string | undefined,
-  region: string | undefined,
-  vpcId: string | undefined,
-  availabilityZoneId: string | undefined,
-  tags: Record<string, string>,
-  measured: Measurement,
-  ipam: IpamFacts,
-) => ResourceCidr;
-
 /**
  * Builds a ResourceCidr field by field in the order of the type, each optional field only when
  * the API returned it: absent facts stay absent rather than undefined-valued. A constructor for
@@ -283,7 +269,7 @@ type IpamResourceConstructor = new (
  * reallocates as it grows (about 40 bytes more per resource, and slower to build). Its prototype
  * is Object.prototype, so what it makes is a plain object in every observable way.
  */
-const IpamResource = function (
+function initIpamResource(
   this: ResourceCidr,
   resourceId: string,
   resourceType: string,
@@ -314,8 +300,9 @@ const IpamResource = function (
   if (measured.free !== undefined) this.free = measured.free;
   if (measured.utilization !== undefined) this.utilization = measured.utilization;
   this.ipam = ipam;
-} as unknown as IpamResourceConstructor;
-IpamResource.prototype = Object.prototype;
+}
+initIpamResource.prototype = Object.prototype;
+const IpamResource = initIpamResource as unknown as new (...args: Parameters<typeof initIpamResource>) => ResourceCidr;
 
 /** What a failure to map a resource names (built only for failures: the mapping runs 100,000 times). */
 function failureTarget(resourceId: string | undefined, scope: ScopeTarget): string {
