@@ -110,6 +110,9 @@ class LiveInventory:
         return records
 
     def _record(self, scope: Scope, region: str, **fields) -> ResourceCidr:
+        # moto keeps the leading zeros of the IPv6 blocks it draws ("2400:6500:0cbc::/56"); IPAM answers in
+        # the canonical compressed form, as the seeder's manifest does.
+        fields["cidr"] = str(ipaddress.ip_network(fields["cidr"]))
         return ResourceCidr(ipam_id=IPAM_ID, scope_id=scope.id, region=region, **fields)
 
     def _vpc_records(self, scope: Scope, region: str, vpcs: list[dict], subnets: list[dict]) -> list[ResourceCidr]:
