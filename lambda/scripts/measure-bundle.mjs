@@ -38,7 +38,9 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs "${values.runs}
 const median = (list) => {
   const sorted = [...list].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? /** @type {number} */ (sorted[middle]) : (/** @type {number} */ (sorted[middle - 1]) + /** @type {number} */ (sorted[middle])) / 2;
+  return sorted.length % 2 === 1
+    ? /** @type {number} */ (sorted[middle])
+    : /** @type {number} */ (sorted[middle - 1] + /** @type {number} */ (sorted[middle])) / 2;
 };
 
 const work = mkdtempSync(join(tmpdir(), "ipam-monitor-measure-"));
@@ -46,7 +48,11 @@ try {
   /** @type {{ name: string; file: string; times: number[] }[]} */
   const built = [];
   for (const [index, [name, overrides]] of VARIANTS.entries()) {
-    const options = { ...handlerOptions(join(work, String(index))), ...overrides, logLevel: /** @type {const} */ ("error") };
+    const options = {
+      ...handlerOptions(join(work, String(index))),
+      ...overrides,
+      logLevel: /** @type {const} */ ("error"),
+    };
     await esbuild.build(options);
     built.push({ name, file: /** @type {string} */ (options.outfile), times: [] });
   }

@@ -72,7 +72,10 @@ function normalize(entries) {
     }
     if (seen.has(name)) throw new Error(`zip entry "${name}" is given twice`);
     seen.add(name);
-    return { name: Buffer.from(name, "utf8"), data: typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data) };
+    return {
+      name: Buffer.from(name, "utf8"),
+      data: typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data),
+    };
   });
   // Byte order, not locale order: the result must not depend on the machine's language settings.
   return result.sort((a, b) => Buffer.compare(a.name, b.name));
@@ -85,7 +88,8 @@ function normalize(entries) {
  */
 export function zipBytes(entries) {
   const files = normalize(entries);
-  if (files.length > MAX_ENTRIES) throw new Error(`a zip without Zip64 holds at most ${MAX_ENTRIES} entries, got ${files.length}`);
+  if (files.length > MAX_ENTRIES)
+    throw new Error(`a zip without Zip64 holds at most ${MAX_ENTRIES} entries, got ${files.length}`);
 
   /** @type {Buffer[]} */
   const locals = [];

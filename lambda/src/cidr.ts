@@ -261,7 +261,12 @@ export function freeBlocks(parent: string | ParsedCidr, allocated: readonly (str
   const used = allocated
     .map(toParsed)
     .filter((a) => a.family === p.family && cidrOverlaps(p, a))
-    .map((a) => ({ first: a.network < p.network ? p.network : a.network, last: cidrLast(a) > parentLast ? parentLast : cidrLast(a) }))
+    .map((a) => ({
+      // biome-ignore lint/complexity/useMathMinMax: BigInt bounds; Math.max takes numbers only.
+      first: a.network < p.network ? p.network : a.network,
+      // biome-ignore lint/complexity/useMathMinMax: BigInt bounds; Math.min takes numbers only.
+      last: cidrLast(a) > parentLast ? parentLast : cidrLast(a),
+    }))
     .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
 
   const free: ParsedCidr[] = [];
@@ -281,5 +286,8 @@ export function freeBlocks(parent: string | ParsedCidr, allocated: readonly (str
 
 /** How many aligned blocks of length `prefix` fit in the free blocks (a /24 holds sixteen /28s). */
 export function countFreeBlocks(free: readonly ParsedCidr[], prefix: number): bigint {
-  return free.reduce((count, block) => (block.prefix <= prefix ? count + (1n << BigInt(prefix - block.prefix)) : count), 0n);
+  return free.reduce(
+    (count, block) => (block.prefix <= prefix ? count + (1n << BigInt(prefix - block.prefix)) : count),
+    0n,
+  );
 }

@@ -7,9 +7,9 @@
  * Exit codes: 0 fine, 1 invalid rules or findings at or over --fail-on, 2 usage or configuration error, 3 AWS or scan error.
  */
 import { parseArgs } from "node:util";
-import { createAwsClients, type AwsClients } from "./clients";
-import { readConfig, type Config } from "./config";
-import { ConfigError, RulesError, formatRulesProblem } from "./errors";
+import { type AwsClients, createAwsClients } from "./clients";
+import { type Config, readConfig } from "./config";
+import { ConfigError, formatRulesProblem, RulesError } from "./errors";
 import { stringifyWithBigInt } from "./json";
 import { createJsonLogger, silentLogger } from "./log";
 import { formatScanReport } from "./report/table";
@@ -110,11 +110,13 @@ async function validate(args: string[], io: CliIo): Promise<number> {
     } else {
       invalid += 1;
       problems += report.problems.length;
-      for (const problem of report.problems) io.err(formatRulesProblem(problem) + "\n");
+      for (const problem of report.problems) io.err(`${formatRulesProblem(problem)}\n`);
     }
   }
   if (invalid > 0) {
-    io.err(`${problems} problem${problems === 1 ? "" : "s"} in ${invalid} of ${reports.length} file${reports.length === 1 ? "" : "s"}\n`);
+    io.err(
+      `${problems} problem${problems === 1 ? "" : "s"} in ${invalid} of ${reports.length} file${reports.length === 1 ? "" : "s"}\n`,
+    );
   }
   return invalid === 0 ? EXIT.ok : EXIT.findings;
 }
@@ -151,10 +153,17 @@ const FLAG_OF_VARIABLE: Readonly<Record<string, string>> = {
 };
 
 /** Statuses that make --fail-on LEVEL exit 1. */
-const FAIL_ON: Readonly<Record<"warning" | "critical", readonly Status[]>> = { warning: ["critical", "warning"], critical: ["critical"] };
+const FAIL_ON: Readonly<Record<"warning" | "critical", readonly Status[]>> = {
+  warning: ["critical", "warning"],
+  critical: ["critical"],
+};
 
 /** A configuration error in the words of the command line: the flag when one was given, else the variable. */
-function describeConfigError(err: ConfigError, overrides: Record<string, string | undefined>, env: CliIo["env"]): string {
+function describeConfigError(
+  err: ConfigError,
+  overrides: Record<string, string | undefined>,
+  env: CliIo["env"],
+): string {
   const flag = FLAG_OF_VARIABLE[err.variable];
   const prefix = `${err.variable}: `;
   const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
@@ -165,24 +174,31 @@ function describeConfigError(err: ConfigError, overrides: Record<string, string 
 }
 
 async function scan(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrUsage(() => parseArgs({ args, options: SCAN_OPTIONS, allowPositionals: true, strict: true }));
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args, options: SCAN_OPTIONS, allowPositionals: true, strict: true }),
+  );
   if (values.help === true) {
     io.out(SCAN_HELP);
     return EXIT.ok;
   }
-  if (positionals.length > 0) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}"); pass the rules file with --rules.`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      `scan takes no positional arguments (got "${positionals[0]}"); pass the rules file with --rules.`,
+    );
   if (values.rules === undefined) throw new UsageError("scan needs --rules FILE.");
   const format = values.format ?? "table";
   if (format !== "table" && format !== "json") throw new UsageError(`--format "${format}" is not table or json.`);
   const failOn = values["fail-on"];
-  if (failOn !== undefined && failOn !== "warning" && failOn !== "critical") throw new UsageError(`--fail-on "${failOn}" is not warning or critical.`);
+  if (failOn !== undefined && failOn !== "warning" && failOn !== "critical")
+    throw new UsageError(`--fail-on "${failOn}" is not warning or critical.`);
 
   const overrides: Record<string, string | undefined> = {
     RULES_FILE: values.rules,
     SOURCE: values.source,
     IPAM_REGION: values.region,
     // With --source ec2, --region alone means "scan this region" unless REGIONS says otherwise.
-    REGIONS: values.regions ?? (values.region !== undefined && io.env.REGIONS === undefined ? values.region : undefined),
+    REGIONS:
+      values.regions ?? (values.region !== undefined && io.env.REGIONS === undefined ? values.region : undefined),
     IPAM_ID: values["ipam-id"],
     SCOPE_TYPES: values["scope-types"],
     SNS_TOPIC_ARN: values.topic,
@@ -202,12 +218,12 @@ async function scan(args: string[], io: CliIo): Promise<number> {
   }
 
   const rules = await loadRulesFile(config.rulesFile);
-  const logger = values.verbose === true ? createJsonLogger("debug", (line) => io.err(line + "\n")) : silentLogger;
+  const logger = values.verbose === true ? createJsonLogger("debug", (line) => io.err(`${line}\n`)) : silentLogger;
   const homeRegion = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? config.ipamRegion;
   const clients = (io.createClients ?? createAwsClients)(config, homeRegion);
   const outcome = await runScan(config, rules, { clients, logger });
 
-  io.out(format === "json" ? stringifyWithBigInt(outcome.result, 2) + "\n" : formatScanReport(outcome.result));
+  io.out(format === "json" ? `${stringifyWithBigInt(outcome.result, 2)}\n` : formatScanReport(outcome.result));
   if (outcome.failures.length > 0) {
     const what = outcome.complete ? "publishing failed" : "the scan was incomplete";
     if (format === "json") for (const f of outcome.failures) io.err(`error: ${f.target}: ${f.message}\n`);
@@ -218,7 +234,9 @@ async function scan(args: string[], io: CliIo): Promise<number> {
     const levels = FAIL_ON[failOn];
     const hits = levels.reduce((n, status) => n + outcome.result.summary.counts[status], 0);
     if (hits > 0) {
-      io.err(`ipam-monitor: ${hits} resource CIDR${hits === 1 ? " is" : "s are"} at ${failOn} or worse (--fail-on ${failOn}).\n`);
+      io.err(
+        `ipam-monitor: ${hits} resource CIDR${hits === 1 ? " is" : "s are"} at ${failOn} or worse (--fail-on ${failOn}).\n`,
+      );
       return EXIT.findings;
     }
   }
@@ -255,7 +273,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       return EXIT.usage;
     }
     if (err instanceof RulesError) {
-      for (const problem of err.problems) io.err(formatRulesProblem(problem) + "\n");
+      for (const problem of err.problems) io.err(`${formatRulesProblem(problem)}\n`);
       return EXIT.findings;
     }
     io.err(`ipam-monitor: ${err instanceof Error ? err.message : String(err)}\n`);

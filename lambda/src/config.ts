@@ -63,7 +63,8 @@ function list(env: Env, name: string): string[] | undefined {
   const raw = value(env, name);
   if (raw === undefined) return undefined;
   const items = raw.split(",").map((item) => item.trim());
-  if (items.some((item) => item === "")) throw new ConfigError(name, `"${raw}" has an empty item; use a comma-separated list.`);
+  if (items.some((item) => item === ""))
+    throw new ConfigError(name, `"${raw}" has an empty item; use a comma-separated list.`);
   return [...new Set(items)];
 }
 
@@ -118,7 +119,8 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
 
   const resourceTypes = list(merged, "RESOURCE_TYPES");
   for (const type of resourceTypes ?? []) {
-    if (!/^[a-z0-9-]{2,40}$/.test(type)) throw new ConfigError("RESOURCE_TYPES", `"${type}" is not a resource type such as subnet or vpc.`);
+    if (!/^[a-z0-9-]{2,40}$/.test(type))
+      throw new ConfigError("RESOURCE_TYPES", `"${type}" is not a resource type such as subnet or vpc.`);
   }
 
   const config: Config = {
@@ -128,7 +130,13 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
     scopeTypes: scopeTypes as ScopeType[],
     regions: regionList(merged, "REGIONS", homeRegion ?? ipamRegionRaw),
     regionConcurrency: integer(merged, "REGION_CONCURRENCY", 1, 32, 4),
-    metricsNamespace: matching(merged, "METRICS_NAMESPACE", NAMESPACE, "a CloudWatch namespace (letters, digits, . - _ / # :, not starting with AWS/)") ?? "IPAMMonitor",
+    metricsNamespace:
+      matching(
+        merged,
+        "METRICS_NAMESPACE",
+        NAMESPACE,
+        "a CloudWatch namespace (letters, digits, . - _ / # :, not starting with AWS/)",
+      ) ?? "IPAMMonitor",
     dryRun: boolean(merged, "DRY_RUN", false),
     logLevel: oneOf(merged, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     maxAttempts: integer(merged, "AWS_MAX_ATTEMPTS", 1, 20, 8),
@@ -137,7 +145,12 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
   const ipamId = matching(merged, "IPAM_ID", IPAM_ID, "an IPAM id such as ipam-0123456789abcdef0");
   if (ipamId !== undefined) config.ipamId = ipamId;
   if (resourceTypes !== undefined) config.resourceTypes = resourceTypes;
-  const topic = matching(merged, "SNS_TOPIC_ARN", SNS_TOPIC_ARN, "a standard SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ipam-alerts");
+  const topic = matching(
+    merged,
+    "SNS_TOPIC_ARN",
+    SNS_TOPIC_ARN,
+    "a standard SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:ipam-alerts",
+  );
   if (topic !== undefined) config.snsTopicArn = topic;
   const table = matching(merged, "STATE_TABLE", TABLE_NAME, "a DynamoDB table name (3-255 letters, digits, _ . -)");
   if (table !== undefined) config.stateTable = table;

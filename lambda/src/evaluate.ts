@@ -6,7 +6,6 @@
  */
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
 import {
-  THRESHOLD_KEYS,
   type Breach,
   type Evaluation,
   type ResourceCidr,
@@ -15,6 +14,7 @@ import {
   type ScopeResult,
   type ScopeRule,
   type Status,
+  THRESHOLD_KEYS,
   type Thresholds,
 } from "./types";
 
@@ -76,7 +76,11 @@ function finite(n: number | undefined): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
-function compileLevel(percent: number | undefined, minFree: number | undefined, minUtilization: number | undefined): CompiledLevel {
+function compileLevel(
+  percent: number | undefined,
+  minFree: number | undefined,
+  minUtilization: number | undefined,
+): CompiledLevel {
   const minFreeLimit = finite(minFree);
   return {
     percent: finite(percent),
@@ -89,8 +93,9 @@ function compileLevel(percent: number | undefined, minFree: number | undefined, 
 function compileThresholds(t: Thresholds): CompiledThresholds {
   const critical = compileLevel(t.critical, t.minFreeCritical, t.minUtilizationCritical);
   const warning = compileLevel(t.warning, t.minFreeWarning, t.minUtilizationWarning);
-  const anyPercent =
-    [critical.percent, warning.percent, critical.minUtilization, warning.minUtilization].some((v) => v !== undefined);
+  const anyPercent = [critical.percent, warning.percent, critical.minUtilization, warning.minUtilization].some(
+    (v) => v !== undefined,
+  );
   const anyMinFree = critical.minFree !== undefined || warning.minFree !== undefined;
   return {
     critical,
@@ -156,8 +161,10 @@ function breachesAt(
   runningOut: boolean,
 ): ResourceStatus | undefined {
   const { percent, minFree, minFreeLimit, minUtilization } = limits;
-  const byUtilization = runningOut && utilization !== undefined && percent !== undefined && utilization + PERCENT_TOLERANCE >= percent;
-  const byFree = runningOut && free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
+  const byUtilization =
+    runningOut && utilization !== undefined && percent !== undefined && utilization + PERCENT_TOLERANCE >= percent;
+  const byFree =
+    runningOut && free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
   const byMinUtilization =
     utilization !== undefined && minUtilization !== undefined && utilization + PERCENT_TOLERANCE < minUtilization;
   if (!byUtilization && !byFree && !byMinUtilization) return undefined;
@@ -209,7 +216,6 @@ export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation)
   const byStatus = STATUS_RANK[a.status] - STATUS_RANK[b.status];
   return byStatus !== 0 ? byStatus : compareResources(a.resource, b.resource);
 }
-
 
 /** Scope thresholds over the file defaults, field by field (a no-op when the loader already merged them). */
 export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
@@ -388,7 +394,9 @@ export function evaluate(resources: ResourceCidr[], rules: RulesFile): Evaluatio
   const sorting = ordering(resources);
   const index = indexResources(resources);
   const covered = new Uint8Array(resources.length);
-  const scopes = rules.scopes.map((scope) => evaluateScope(scope, rules.defaults.thresholds, resources, sorting, index, covered));
+  const scopes = rules.scopes.map((scope) =>
+    evaluateScope(scope, rules.defaults.thresholds, resources, sorting, index, covered),
+  );
   const uncovered: ResourceCidr[] = [];
   for (let i = 0; i < resources.length; i++) if (covered[i] === 0) uncovered.push(resources[i]!);
   return {

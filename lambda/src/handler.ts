@@ -5,8 +5,8 @@
  * error line and thrown, so Lambda's error metric, retries and the module's alarm see it.
  */
 import { isAbsolute, join } from "node:path";
-import { createAwsClients, type AwsClients } from "./clients";
-import { readConfig, type Config } from "./config";
+import { type AwsClients, createAwsClients } from "./clients";
+import { type Config, readConfig } from "./config";
 import { ScanError } from "./errors";
 import { createJsonLogger, type Logger } from "./log";
 import type { ScanResultJson } from "./result";
@@ -59,8 +59,9 @@ function describeFailures(failures: readonly ScanFailure[]): string {
  */
 export function createHandler(deps: HandlerDependencies = {}): Handler {
   const env = deps.env ?? process.env;
-  const write = deps.write ?? ((line: string) => void process.stdout.write(line + "\n"));
-  const createClients = deps.createClients ?? ((config: Config, homeRegion: string) => createAwsClients(config, homeRegion));
+  const write = deps.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const createClients =
+    deps.createClients ?? ((config: Config, homeRegion: string) => createAwsClients(config, homeRegion));
   let container: Promise<Container> | undefined;
 
   async function setUp(): Promise<Container> {
@@ -119,7 +120,10 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
       logger.info("scan finished", fields);
       return result;
     }
-    logger.error(outcome.complete ? "scan finished, publishing failed" : "scan incomplete", { ...fields, errors: outcome.failures });
+    logger.error(outcome.complete ? "scan finished, publishing failed" : "scan incomplete", {
+      ...fields,
+      errors: outcome.failures,
+    });
     const first = outcome.failures[0]!;
     throw new ScanError(
       first.action ?? "scan",

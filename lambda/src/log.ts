@@ -53,7 +53,10 @@ export function toLogJson(value: unknown): string {
   return JSON.stringify(toPlain(value, [])) ?? "null";
 }
 
-export function createJsonLogger(level: LogLevel, write: (line: string) => void = (line) => void process.stdout.write(line + "\n")): Logger {
+export function createJsonLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`),
+): Logger {
   const emit = (at: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[at] < ORDER[level]) return;
     const line: Record<string, unknown> = { level: at, time: new Date().toISOString(), message };

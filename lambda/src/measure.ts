@@ -4,7 +4,7 @@
  * a JavaScript number can count exactly.
  */
 
-import { cidrSize, parseCidr, type ParsedCidr } from "./cidr";
+import { cidrSize, type ParsedCidr, parseCidr } from "./cidr";
 import type { AddressFamily, ResourceCidr } from "./types";
 
 export type Measurement = Pick<ResourceCidr, "addressFamily" | "size" | "usable" | "used" | "free" | "utilization">;
@@ -100,7 +100,11 @@ function usageFraction(ipUsage: number | null | undefined): number | undefined {
  * pretending the subnet is empty. A caller that needs the parsed CIDR too
  * passes it parsed, so it is parsed once.
  */
-export function measureUsage(input: { resourceType: string; cidr: string | ParsedCidr; ipUsage?: number | null }): Measurement {
+export function measureUsage(input: {
+  resourceType: string;
+  cidr: string | ParsedCidr;
+  ipUsage?: number | null;
+}): Measurement {
   const parsed = typeof input.cidr === "string" ? parseCidr(input.cidr) : input.cidr;
   const { size, usable } = blockCounts(input.resourceType, parsed);
   const fraction = usageFraction(input.ipUsage);
@@ -108,7 +112,14 @@ export function measureUsage(input: { resourceType: string; cidr: string | Parse
     return { addressFamily: parsed.family, size, usable };
   }
   const used = multiplyRounded(usable, fraction);
-  return { addressFamily: parsed.family, size, usable, used: sharedCount(used), free: sharedCount(usable - used), utilization: fraction * 100 };
+  return {
+    addressFamily: parsed.family,
+    size,
+    usable,
+    used: sharedCount(used),
+    free: sharedCount(usable - used),
+    utilization: fraction * 100,
+  };
 }
 
 /**

@@ -3,9 +3,18 @@
  * the CLI prints with --format json. Described by schema/result.schema.json; bounded to 256 KB, the
  * Step Functions payload limit, by leaving out the least useful entries first and saying how many.
  */
-import { STATUS_RANK, compareEvaluations } from "./evaluate";
+import { compareEvaluations, STATUS_RANK } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
-import type { Evaluation, ResourceCidr, ResourceEvaluation, RoomForSubnets, ScanFailure, SourceName, Status, Thresholds } from "./types";
+import type {
+  Evaluation,
+  ResourceCidr,
+  ResourceEvaluation,
+  RoomForSubnets,
+  ScanFailure,
+  SourceName,
+  Status,
+  Thresholds,
+} from "./types";
 
 export const RESULT_SCHEMA_VERSION = 1;
 /** Step Functions and Lambda-to-Lambda payloads are limited to 256 KB. */
@@ -294,7 +303,14 @@ type ListKey = keyof TruncatedJson;
  * before the resources in trouble: it is for planning, the resources in trouble are what the alarms
  * are about, and a VPC block in trouble carries its own `room` there.
  */
-const DROP_ORDER: ListKey[] = ["roomForSubnets", "resourcesInTrouble", "uncoveredSample", "errors", "scopesWithoutMatches", "scopes"];
+const DROP_ORDER: ListKey[] = [
+  "roomForSubnets",
+  "resourcesInTrouble",
+  "uncoveredSample",
+  "errors",
+  "scopesWithoutMatches",
+  "scopes",
+];
 
 /** Drops tail entries of the lists, in DROP_ORDER, until the serialized result fits in maxBytes. */
 function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
@@ -372,7 +388,14 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
     errors: input.failures.map((f) => defined({ ...f })),
     published: input.published !== undefined ? { ...input.published } : undefined,
     notification: input.notification !== undefined ? defined({ ...input.notification }) : undefined,
-    truncated: { roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+    truncated: {
+      roomForSubnets: 0,
+      resourcesInTrouble: 0,
+      uncoveredSample: 0,
+      errors: 0,
+      scopesWithoutMatches: 0,
+      scopes: 0,
+    },
   });
   result.truncated.resourcesInTrouble = trouble.length - result.resourcesInTrouble.length;
   result.truncated.roomForSubnets = room.length - result.roomForSubnets.length;

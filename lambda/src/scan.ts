@@ -17,9 +17,10 @@ import {
   diffStates,
   hasChanges,
   mergeForSave,
-  stateFromEvaluation,
+  type NotifiedState,
   type StateChanges,
   type StateStore,
+  stateFromEvaluation,
 } from "./publish/state";
 import { buildResult, type NotificationJson, type PublishedJson, type ScanResultJson } from "./result";
 import type { CollectResult, Evaluation, RulesFile, ScanFailure } from "./types";
@@ -118,7 +119,11 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   const collected = await collect(config, deps);
   const failures: ScanFailure[] = [...collected.failures];
   const complete = collected.failures.length === 0;
-  logger.debug("collected", { source: config.source, resources: collected.resources.length, failures: collected.failures.length });
+  logger.debug("collected", {
+    source: config.source,
+    resources: collected.resources.length,
+    failures: collected.failures.length,
+  });
 
   const evaluation = evaluate(collected.resources, rules);
   logger.debug("evaluated", {
@@ -165,14 +170,16 @@ function stateStoreFor(config: Config, deps: ScanDependencies): StateStore | und
   if (deps.stateStore !== undefined) return deps.stateStore;
   if (config.stateTable === undefined) return undefined;
   return new DynamoDbStateStore(deps.clients.dynamodb, config.stateTable, {
-    onUnreadable: (error) => deps.logger.warn("the last notified state is unreadable; notifying as on a first run", { error }),
+    onUnreadable: (error) =>
+      deps.logger.warn("the last notified state is unreadable; notifying as on a first run", { error }),
     ...(deps.now !== undefined ? { now: deps.now } : {}),
   });
 }
 
 /** "2 new in trouble, 1 recovered": why a notification went out. */
 function describeChanges(changes: StateChanges): string {
-  const count = (pick: (s: StateChanges["scopes"][number]) => unknown[]): number => changes.scopes.reduce((n, s) => n + pick(s).length, 0);
+  const count = (pick: (s: StateChanges["scopes"][number]) => unknown[]): number =>
+    changes.scopes.reduce((n, s) => n + pick(s).length, 0);
   const parts: Array<[number, string]> = [
     [count((s) => s.newInTrouble), "new in trouble"],
     [count((s) => s.worsened), "worse"],
@@ -181,7 +188,8 @@ function describeChanges(changes: StateChanges): string {
   ];
   const text = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   const recoveredScopes = changes.scopes.filter((s) => s.recoveredEntirely).length;
-  if (text.length === 0 && recoveredScopes > 0) text.push(`${recoveredScopes} scope${recoveredScopes === 1 ? "" : "s"} recovered`);
+  if (text.length === 0 && recoveredScopes > 0)
+    text.push(`${recoveredScopes} scope${recoveredScopes === 1 ? "" : "s"} recovered`);
   return text.join(", ");
 }
 
@@ -199,7 +207,7 @@ async function notify(
   const store = stateStoreFor(config, deps);
   const table = `table ${config.stateTable ?? "(state store)"}`;
 
-  let previous;
+  let previous: NotifiedState | undefined;
   try {
     previous = store === undefined ? undefined : await store.load();
   } catch (err) {
@@ -217,7 +225,12 @@ async function notify(
     return { sent: false, reason };
   }
 
-  const message = formatNotification(changes, evaluation, { scannedAt: context.scannedAt, source: config.source, complete, failures });
+  const message = formatNotification(changes, evaluation, {
+    scannedAt: context.scannedAt,
+    source: config.source,
+    complete,
+    failures,
+  });
   let messageId: string | undefined;
   try {
     ({ messageId } = await publishNotification(deps.clients.sns, topicArn, message));

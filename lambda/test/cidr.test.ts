@@ -91,7 +91,10 @@ describe("cidr", () => {
     ];
     for (const [text, why] of invalid) {
       it(`rejects "${text}" saying ${why}`, () => {
-        expect(() => parseCidr(text)).to.throw(`"${text}" is not a valid CIDR: `).with.property("message").that.includes(why);
+        expect(() => parseCidr(text))
+          .to.throw(`"${text}" is not a valid CIDR: `)
+          .with.property("message")
+          .that.includes(why);
       });
     }
   });
@@ -128,7 +131,7 @@ describe("cidr", () => {
         if (i % 2 === 0) {
           // Half aligned on their prefix, so most of them are valid.
           const span = 2 ** (32 - Math.min(prefix, 32));
-          const value = Math.floor((octets.reduce((v, o) => v * 256 + (o % 256), 0)) / span) * span;
+          const value = Math.floor(octets.reduce((v, o) => v * 256 + (o % 256), 0) / span) * span;
           octets.splice(0, 4, value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
         }
         texts.push(`${octets.join(".")}/${prefix}`);
@@ -141,10 +144,18 @@ describe("cidr", () => {
           continue;
         }
         valid += 1;
-        expect(parseCidr(text), text).to.deep.equal({ family: "ipv4", bits: 32, prefix: expected.prefix, network: expected.network, text });
+        expect(parseCidr(text), text).to.deep.equal({
+          family: "ipv4",
+          bits: 32,
+          prefix: expected.prefix,
+          network: expected.network,
+          text,
+        });
       }
       // Guards the corpus: both kinds must be well represented.
-      expect(valid).to.be.greaterThan(1000).and.lessThan(texts.length - 1000);
+      expect(valid)
+        .to.be.greaterThan(1000)
+        .and.lessThan(texts.length - 1000);
     });
 
     const odd: Array<[string, string]> = [
@@ -162,17 +173,17 @@ describe("cidr", () => {
     ];
     for (const [text, why] of odd) {
       it(`rejects "${text}" saying ${why}`, () => {
-        expect(() => parseCidr(text)).to.throw(`"${text}" is not a valid CIDR: `).with.property("message").that.includes(why);
+        expect(() => parseCidr(text))
+          .to.throw(`"${text}" is not a valid CIDR: `)
+          .with.property("message")
+          .that.includes(why);
       });
     }
 
     it("keeps accepted IPv4 text as it is, since it is already canonical", () => {
-      expect(["0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8", "100.64.0.0/10"].map((text) => parseCidr(text).text)).to.deep.equal([
-        "0.0.0.0/0",
-        "255.255.255.255/32",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-      ]);
+      expect(
+        ["0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8", "100.64.0.0/10"].map((text) => parseCidr(text).text),
+      ).to.deep.equal(["0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8", "100.64.0.0/10"]);
     });
   });
 
@@ -299,9 +310,11 @@ describe("cidr", () => {
     });
 
     it("keeps the last block free and goes no further than the parent", () => {
-      expect(freeBlocks("10.0.0.0/24", ["10.0.0.0/25", "10.0.0.128/26", "10.0.0.192/27", "10.0.0.224/28"]).map((b) => b.text)).to.deep.equal([
-        "10.0.0.240/28",
-      ]);
+      expect(
+        freeBlocks("10.0.0.0/24", ["10.0.0.0/25", "10.0.0.128/26", "10.0.0.192/27", "10.0.0.224/28"]).map(
+          (b) => b.text,
+        ),
+      ).to.deep.equal(["10.0.0.240/28"]);
     });
 
     it("ignores allocations of the other family or outside the parent, and merges overlaps", () => {

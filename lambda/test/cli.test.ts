@@ -1,16 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeIpamsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { type CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeIpamsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
-import { EXIT, MAIN_HELP, SCAN_HELP, VALIDATE_HELP, main, type CliIo } from "../src/cli";
+import { type CliIo, EXIT, MAIN_HELP, main, SCAN_HELP, VALIDATE_HELP } from "../src/cli";
 import type { Config } from "../src/config";
 import type { ScanResultJson } from "../src/result";
-import { mockAwsClients, type MockedClients } from "./fixtures/scan/clients";
+import { type MockedClients, mockAwsClients } from "./fixtures/scan/clients";
 import * as net from "./fixtures/scan/network";
 
 const RULES_DIR = join(__dirname, "fixtures", "rules");
@@ -65,8 +65,12 @@ describe("cli", () => {
     let err = "";
     const configs: Config[] = [];
     const io: CliIo = {
-      out: (text) => void (out += text),
-      err: (text) => void (err += text),
+      out: (text) => {
+        out += text;
+      },
+      err: (text) => {
+        err += text;
+      },
       env,
       createClients: (config) => {
         configs.push(config);
@@ -88,7 +92,10 @@ describe("cli", () => {
     }
 
     it("lists both commands and the exit codes", () => {
-      expect(MAIN_HELP).to.include("ipam-monitor validate FILE...").and.to.include("ipam-monitor scan --rules FILE").and.to.include("3 AWS or scan error");
+      expect(MAIN_HELP)
+        .to.include("ipam-monitor validate FILE...")
+        .and.to.include("ipam-monitor scan --rules FILE")
+        .and.to.include("3 AWS or scan error");
     });
 
     it("prints the help on stderr and exits 2 without a command", async () => {
@@ -114,7 +121,22 @@ describe("cli", () => {
     });
 
     it("documents every scan option in the scan help", () => {
-      const options = ["--rules", "--source", "--region", "--regions", "--ipam-id", "--scope-types", "--format", "--dry-run", "--topic", "--state-table", "--namespace", "--fail-on", "--verbose", "--help"];
+      const options = [
+        "--rules",
+        "--source",
+        "--region",
+        "--regions",
+        "--ipam-id",
+        "--scope-types",
+        "--format",
+        "--dry-run",
+        "--topic",
+        "--state-table",
+        "--namespace",
+        "--fail-on",
+        "--verbose",
+        "--help",
+      ];
 
       for (const option of options) expect(SCAN_HELP, option).to.match(new RegExp(`^ +(-h, )?${option}\\b`, "m"));
     });
@@ -254,7 +276,13 @@ describe("cli", () => {
     });
 
     it("publishes the metrics and the notification without --dry-run", async () => {
-      const { code } = await run(["scan", "--rules", rulesFile, "--topic", "arn:aws:sns:us-east-1:111122223333:alerts"]);
+      const { code } = await run([
+        "scan",
+        "--rules",
+        rulesFile,
+        "--topic",
+        "arn:aws:sns:us-east-1:111122223333:alerts",
+      ]);
 
       expect(code).to.equal(EXIT.ok);
       expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(1);
@@ -275,7 +303,16 @@ describe("cli", () => {
     });
 
     it("reads the regions given with --regions for the EC2 source", async () => {
-      const { configs } = await run(["scan", "--rules", rulesFile, "--dry-run", "--source", "ec2", "--regions", "us-east-1,eu-west-1"]);
+      const { configs } = await run([
+        "scan",
+        "--rules",
+        rulesFile,
+        "--dry-run",
+        "--source",
+        "ec2",
+        "--regions",
+        "us-east-1,eu-west-1",
+      ]);
 
       expect(configs[0]).to.include({ source: "ec2" });
       expect(configs[0]?.regions).to.deep.equal(["us-east-1", "eu-west-1"]);
@@ -284,7 +321,10 @@ describe("cli", () => {
     it("writes JSON log lines to stderr with --verbose", async () => {
       const { err } = await run(["scan", "--rules", rulesFile, "--dry-run", "--verbose"]);
 
-      const entries = err.trimEnd().split("\n").map((line) => JSON.parse(line) as { message: string });
+      const entries = err
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { message: string });
       expect(entries.map((e) => e.message)).to.include("evaluated");
     });
 
@@ -305,11 +345,15 @@ describe("cli", () => {
 
       expect(code).to.equal(EXIT.scan);
       expect((JSON.parse(out) as ScanResultJson).complete).to.equal(false);
-      expect(err).to.include(`error: ipam-scope ${net.PUBLIC_SCOPE}: `).and.to.include("the scan was incomplete (1 error)");
+      expect(err)
+        .to.include(`error: ipam-scope ${net.PUBLIC_SCOPE}: `)
+        .and.to.include("the scan was incomplete (1 error)");
     });
 
     it("exits 3 when the scan cannot start, naming the IAM permission", async () => {
-      ec2.on(DescribeIpamsCommand).rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      ec2
+        .on(DescribeIpamsCommand)
+        .rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
       const { code, out, err } = await run(["scan", "--rules", rulesFile, "--dry-run"]);
 

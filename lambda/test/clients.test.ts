@@ -1,5 +1,5 @@
-import { DescribeIpamsCommand } from "@aws-sdk/client-ec2";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeIpamsCommand } from "@aws-sdk/client-ec2";
 import { expect } from "chai";
 import { createAwsClients } from "../src/clients";
 import { readConfig } from "../src/config";
@@ -31,9 +31,15 @@ async function requestUrl(client: SdkClient, command: SdkCommand): Promise<strin
     },
     { step: "build", priority: "low" },
   );
-  await command.resolveMiddleware(client.middlewareStack, client.config, undefined)(command as never).catch((err: unknown) => {
-    if (err !== STOP) throw err;
-  });
+  await command
+    .resolveMiddleware(
+      client.middlewareStack,
+      client.config,
+      undefined,
+    )(command as never)
+    .catch((err: unknown) => {
+      if (err !== STOP) throw err;
+    });
   return url;
 }
 
@@ -58,7 +64,12 @@ describe("createAwsClients", () => {
     }
   });
 
-  const config = readConfig({ AWS_REGION: "eu-west-1", IPAM_REGION: "us-east-1", AWS_MAX_ATTEMPTS: "5", AWS_RETRY_MODE: "standard" });
+  const config = readConfig({
+    AWS_REGION: "eu-west-1",
+    IPAM_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "5",
+    AWS_RETRY_MODE: "standard",
+  });
 
   it("creates one EC2 client per region and reuses it", () => {
     const clients = createAwsClients(config, "eu-west-1");
@@ -81,7 +92,10 @@ describe("createAwsClients", () => {
   });
 
   it("publishes to the topic in the region its ARN names", async () => {
-    const withTopic = readConfig({ AWS_REGION: "eu-west-1", SNS_TOPIC_ARN: "arn:aws:sns:us-west-2:111122223333:alerts" });
+    const withTopic = readConfig({
+      AWS_REGION: "eu-west-1",
+      SNS_TOPIC_ARN: "arn:aws:sns:us-west-2:111122223333:alerts",
+    });
 
     const clients = createAwsClients(withTopic, "eu-west-1");
 
@@ -99,22 +113,26 @@ describe("createAwsClients", () => {
   it("sends to the regional AWS endpoint by default", async () => {
     const clients = createAwsClients(config, "eu-west-1");
 
-    expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal("https://ec2.us-east-1.amazonaws.com/");
+    expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal(
+      "https://ec2.us-east-1.amazonaws.com/",
+    );
   });
 
   it("honours AWS_ENDPOINT_URL, so the CLI can talk to a local emulator", async () => {
     process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:4566";
     const clients = createAwsClients(config, "eu-west-1");
 
-    expect(await requestUrl(clients.cloudwatch, new PutMetricDataCommand({ Namespace: "IPAMMonitor", MetricData: [] }))).to.equal(
-      "http://127.0.0.1:4566/",
-    );
+    expect(
+      await requestUrl(clients.cloudwatch, new PutMetricDataCommand({ Namespace: "IPAMMonitor", MetricData: [] })),
+    ).to.equal("http://127.0.0.1:4566/");
   });
 
   it("honours a service-specific AWS_ENDPOINT_URL_EC2", async () => {
     process.env.AWS_ENDPOINT_URL_EC2 = "http://127.0.0.1:5000";
     const clients = createAwsClients(config, "eu-west-1");
 
-    expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal("http://127.0.0.1:5000/");
+    expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal(
+      "http://127.0.0.1:5000/",
+    );
   });
 });

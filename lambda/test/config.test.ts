@@ -92,7 +92,11 @@ describe("readConfig", () => {
     ["REGION_CONCURRENCY", "two", /REGION_CONCURRENCY: "two" is not a whole number/],
     ["METRICS_NAMESPACE", "AWS/IPAM", /METRICS_NAMESPACE: "AWS\/IPAM" is not a CloudWatch namespace/],
     ["SNS_TOPIC_ARN", "ipam-alerts", /SNS_TOPIC_ARN: "ipam-alerts" is not a standard SNS topic ARN/],
-    ["SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:111122223333:alerts.fifo", /SNS_TOPIC_ARN: .* is not a standard SNS topic ARN/],
+    [
+      "SNS_TOPIC_ARN",
+      "arn:aws:sns:eu-west-1:111122223333:alerts.fifo",
+      /SNS_TOPIC_ARN: .* is not a standard SNS topic ARN/,
+    ],
     ["STATE_TABLE", "x", /STATE_TABLE: "x" is not a DynamoDB table name/],
     ["DRY_RUN", "yes", /DRY_RUN: "yes" is not true or false/],
     ["LOG_LEVEL", "verbose", /LOG_LEVEL: "verbose" is not one of debug, info, warn, error/],

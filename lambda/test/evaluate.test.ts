@@ -2,7 +2,16 @@ import type { IpamResourceCidr } from "@aws-sdk/client-ec2";
 import { expect } from "chai";
 import { addressResource } from "../src/collect/ec2";
 import { toResourceCidr } from "../src/collect/ipam";
-import { compareEvaluations, compareResources, evaluate, evaluateResource, formatPercent, orderResources, sortKeys, worseStatus } from "../src/evaluate";
+import {
+  compareEvaluations,
+  compareResources,
+  evaluate,
+  evaluateResource,
+  formatPercent,
+  orderResources,
+  sortKeys,
+  worseStatus,
+} from "../src/evaluate";
 import type { ResourceCidr, RulesFile, ScopeRule, Thresholds } from "../src/types";
 import { addresses } from "./fixtures/ec2/us-east-1";
 import { eip, IPAM_A, SCOPE_A_PRIVATE, SCOPE_A_PUBLIC, subnetIpv6, vpcProd } from "./fixtures/ipam/responses";
@@ -285,7 +294,16 @@ describe("evaluateResource for single addresses and minimum utilization", () => 
   });
 
   it("treats an IPv6 /128 in use as a single address, not as running out", () => {
-    const resource = fromIpam({ ...subnetIpv6, ResourceId: "eni-0123456789abcdef0", ResourceType: "eni", ResourceCidr: "2600:1f18:abc:de01::10/128", IpUsage: 1 }, SCOPE_A_PRIVATE);
+    const resource = fromIpam(
+      {
+        ...subnetIpv6,
+        ResourceId: "eni-0123456789abcdef0",
+        ResourceType: "eni",
+        ResourceCidr: "2600:1f18:abc:de01::10/128",
+        IpUsage: 1,
+      },
+      SCOPE_A_PRIVATE,
+    );
 
     const result = evaluateResource(resource, THRESHOLDS);
 
@@ -294,7 +312,15 @@ describe("evaluateResource for single addresses and minimum utilization", () => 
   });
 
   it("keeps applying percent thresholds to a /31 of two usable addresses", () => {
-    const pair = fromIpam({ ...eip, ResourceType: "public-ipv4-pool", ResourceId: "ipv4pool-ec2-0123456789abcdef0", ResourceCidr: "54.240.1.10/31" }, SCOPE_A_PUBLIC);
+    const pair = fromIpam(
+      {
+        ...eip,
+        ResourceType: "public-ipv4-pool",
+        ResourceId: "ipv4pool-ec2-0123456789abcdef0",
+        ResourceCidr: "54.240.1.10/31",
+      },
+      SCOPE_A_PUBLIC,
+    );
 
     const result = evaluateResource(pair, DEFAULTS);
 
@@ -331,7 +357,11 @@ describe("evaluateResource for single addresses and minimum utilization", () => 
   });
 
   it("still reports a subnet at 90% used as critical when minimum utilization thresholds are present", () => {
-    const result = evaluateResource(subnet("subnet-01", 0.9), { ...DEFAULTS, minUtilizationWarning: 5, minUtilizationCritical: 1 });
+    const result = evaluateResource(subnet("subnet-01", 0.9), {
+      ...DEFAULTS,
+      minUtilizationWarning: 5,
+      minUtilizationCritical: 1,
+    });
 
     expect(result.status).to.equal("critical");
     expect(result.reason).to.equal("utilization 90% ≥ critical 85%");
@@ -379,7 +409,12 @@ describe("worseStatus", () => {
 
 describe("sortKeys", () => {
   it("keys utilization descending and free addresses ascending, unknown values last", () => {
-    const resources = [subnet("subnet-01", 0.9), subnet("subnet-02", 0.1), ipv6Subnet("subnet-03"), subnet("subnet-04", 0.5, { utilization: Number.NaN })];
+    const resources = [
+      subnet("subnet-01", 0.9),
+      subnet("subnet-02", 0.1),
+      ipv6Subnet("subnet-03"),
+      subnet("subnet-04", 0.5, { utilization: Number.NaN }),
+    ];
 
     const { utilization, free } = sortKeys(resources);
 
@@ -493,7 +528,10 @@ describe("evaluate", () => {
   it("gives a scope of single addresses no highest utilization and no fewest free addresses", () => {
     const eips = scope("elastic-ips", { match: { resourceTypes: ["eip"] }, thresholds: { minUtilizationWarning: 1 } });
 
-    const [s] = evaluate([associatedEc2Eip(), idleEc2Eip(), associatedIpamEip(), idleIpamEip()], rules([eips], DEFAULTS)).scopes;
+    const [s] = evaluate(
+      [associatedEc2Eip(), idleEc2Eip(), associatedIpamEip(), idleIpamEip()],
+      rules([eips], DEFAULTS),
+    ).scopes;
 
     expect(s!.resourceCount).to.equal(4);
     expect(s!.maxUtilization).to.equal(undefined);
@@ -503,7 +541,10 @@ describe("evaluate", () => {
   it("evaluates a resource in every scope that matches it, with each scope's thresholds", () => {
     const evaluation = evaluate(
       [subnet("subnet-03", 0.75)],
-      rules([scope("strict", { thresholds: { warning: 50, critical: 70 } }), scope("lenient", { thresholds: { warning: 80, critical: 90 } })]),
+      rules([
+        scope("strict", { thresholds: { warning: 50, critical: 70 } }),
+        scope("lenient", { thresholds: { warning: 80, critical: 90 } }),
+      ]),
     );
 
     expect(evaluation.scopes.map((s) => [s.name, s.status])).to.deep.equal([
@@ -513,7 +554,10 @@ describe("evaluate", () => {
   });
 
   it("merges scope thresholds over the defaults field by field", () => {
-    const [s] = evaluate([subnet("subnet-01", 0.4, { free: 30n })], rules([scope("custom", { thresholds: { warning: 30 } })])).scopes;
+    const [s] = evaluate(
+      [subnet("subnet-01", 0.4, { free: 30n })],
+      rules([scope("custom", { thresholds: { warning: 30 } })]),
+    ).scopes;
 
     expect(s!.thresholds).to.deep.equal({ warning: 30, critical: 85, minFreeWarning: 50, minFreeCritical: 25 });
     expect(s!.evaluations[0]!.reason).to.equal("utilization 40% ≥ warning 30%; 30 free addresses < warning minimum 50");
@@ -538,11 +582,19 @@ describe("evaluate", () => {
 
     const [s] = evaluate([subnet("subnet-01", 0.4)], rules([custom], { ...DEFAULTS, minUtilizationWarning: 5 })).scopes;
 
-    expect(s!.thresholds).to.deep.equal({ warning: 70, critical: 85, minUtilizationWarning: 5, minUtilizationCritical: 2 });
+    expect(s!.thresholds).to.deep.equal({
+      warning: 70,
+      critical: 85,
+      minUtilizationWarning: 5,
+      minUtilizationCritical: 2,
+    });
   });
 
   it("lists scopes that matched nothing, reported ok with no extremes", () => {
-    const evaluation = evaluate(resources, rules([scope("all-subnets"), scope("pools", { match: { resourceTypes: ["ipv6-pool"] } })]));
+    const evaluation = evaluate(
+      resources,
+      rules([scope("all-subnets"), scope("pools", { match: { resourceTypes: ["ipv6-pool"] } })]),
+    );
 
     expect(evaluation.scopesWithoutMatches).to.deep.equal(["pools"]);
     const pools = evaluation.scopes[1]!;
@@ -573,11 +625,30 @@ describe("evaluate", () => {
   });
 
   it("orders equal utilization by fewest free addresses, then by id", () => {
-    const a = { scope: "s", resource: subnet("subnet-0b", 0.9, { free: 10n }), status: "critical" as const, reason: "" };
-    const b = { scope: "s", resource: subnet("subnet-0a", 0.9, { free: 20n }), status: "critical" as const, reason: "" };
-    const c = { scope: "s", resource: subnet("subnet-0c", 0.9, { free: 20n }), status: "critical" as const, reason: "" };
+    const a = {
+      scope: "s",
+      resource: subnet("subnet-0b", 0.9, { free: 10n }),
+      status: "critical" as const,
+      reason: "",
+    };
+    const b = {
+      scope: "s",
+      resource: subnet("subnet-0a", 0.9, { free: 20n }),
+      status: "critical" as const,
+      reason: "",
+    };
+    const c = {
+      scope: "s",
+      resource: subnet("subnet-0c", 0.9, { free: 20n }),
+      status: "critical" as const,
+      reason: "",
+    };
 
-    expect([c, b, a].sort(compareEvaluations).map((e) => e.resource.resourceId)).to.deep.equal(["subnet-0b", "subnet-0a", "subnet-0c"]);
+    expect([c, b, a].sort(compareEvaluations).map((e) => e.resource.resourceId)).to.deep.equal([
+      "subnet-0b",
+      "subnet-0a",
+      "subnet-0c",
+    ]);
   });
 
   it("evaluates 100,000 resources against 50 scopes in well under a second of CPU", function () {
@@ -597,8 +668,11 @@ describe("evaluate", () => {
     }
     // 50 scopes: per account and region (each resource in one), plus a catch-all.
     const scopes: ScopeRule[] = [];
-    for (const account of accounts) for (const region of regions.slice(0, 4)) scopes.push(scope(`${account}-${region}`, { match: { accounts: [account], regions: [region] } }));
-    for (let i = scopes.length; i < 49; i++) scopes.push(scope(`prod-${i}`, { match: { tags: { env: "prod", Name: `app-${i}` } } }));
+    for (const account of accounts)
+      for (const region of regions.slice(0, 4))
+        scopes.push(scope(`${account}-${region}`, { match: { accounts: [account], regions: [region] } }));
+    for (let i = scopes.length; i < 49; i++)
+      scopes.push(scope(`prod-${i}`, { match: { tags: { env: "prod", Name: `app-${i}` } } }));
     scopes.push(scope("everything", { match: {} }));
 
     evaluate(many.slice(0, 1000), rules(scopes)); // warm up the JIT

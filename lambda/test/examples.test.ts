@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "chai";
 import { validateRulesFiles } from "../src/rules/load";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
@@ -20,7 +20,10 @@ describe("example rules files", () => {
   const files = exampleRulesFiles();
 
   it("include the basic and complete examples' rules", () => {
-    expect(files.map((f) => f.slice(EXAMPLES.length + 1))).to.include.members(["basic/ipam-rules.yaml", "complete/ipam-rules.yaml"]);
+    expect(files.map((f) => f.slice(EXAMPLES.length + 1))).to.include.members([
+      "basic/ipam-rules.yaml",
+      "complete/ipam-rules.yaml",
+    ]);
   });
 
   for (const file of files) {

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, CloudWatchServiceException, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeIpamsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { type CloudWatchClient, CloudWatchServiceException, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeIpamsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
 import { ConfigError, RulesError, ScanError } from "../src/errors";
 import { createHandler, type HandlerDependencies } from "../src/handler";
-import { mockAwsClients, type MockedClients } from "./fixtures/scan/clients";
+import { type MockedClients, mockAwsClients } from "./fixtures/scan/clients";
 import * as net from "./fixtures/scan/network";
 
 const NOW = new Date("2024-05-01T12:00:00.000Z");
@@ -79,7 +79,12 @@ describe("handler", () => {
       await handlerWith()({}, CONTEXT);
 
       expect(logged()).to.have.length(1);
-      expect(logged()[0]).to.include({ level: "info", message: "scan finished", requestId: CONTEXT.awsRequestId, complete: true });
+      expect(logged()[0]).to.include({
+        level: "info",
+        message: "scan finished",
+        requestId: CONTEXT.awsRequestId,
+        complete: true,
+      });
       expect(logged()[0]?.summary).to.include({ resources: 6, scopes: 3 });
     });
 
@@ -110,7 +115,9 @@ describe("handler", () => {
 
       expect(error).to.be.instanceOf(ScanError);
       expect(error).to.include({ action: "GetIpamResourceCidrs", code: "UnauthorizedOperation" });
-      expect((error as Error).message).to.include("the scan was incomplete").and.to.include("ec2:GetIpamResourceCidrs");
+      expect((error as Error).message)
+        .to.include("the scan was incomplete")
+        .and.to.include("ec2:GetIpamResourceCidrs");
     });
 
     it("logs exactly one structured error line with the summary and every error", async () => {
@@ -133,20 +140,29 @@ describe("handler", () => {
   describe("a failed publish", () => {
     it("throws after a complete scan when PutMetricData is denied, naming the permission", async () => {
       cloudwatch.on(PutMetricDataCommand).rejects(
-        new CloudWatchServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "not authorized" }),
+        new CloudWatchServiceException({
+          name: "AccessDenied",
+          $fault: "client",
+          $metadata: { httpStatusCode: 403 },
+          message: "not authorized",
+        }),
       );
 
       const error = await rejection(handlerWith()({}, CONTEXT));
 
       expect(error).to.be.instanceOf(ScanError).with.property("action", "PutMetricData");
-      expect((error as Error).message).to.include("publishing failed").and.to.include("cloudwatch:PutMetricData");
+      expect((error as Error).message)
+        .to.include("publishing failed")
+        .and.to.include("cloudwatch:PutMetricData");
       expect(logged().map((e) => `${e.level} ${e.message}`)).to.deep.equal(["error scan finished, publishing failed"]);
     });
   });
 
   describe("a scan that cannot start", () => {
     it("logs the error once and rethrows it", async () => {
-      ec2.on(DescribeIpamsCommand).rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      ec2
+        .on(DescribeIpamsCommand)
+        .rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
       const error = await rejection(handlerWith()({}, CONTEXT));
 

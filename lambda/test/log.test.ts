@@ -57,18 +57,35 @@ describe("log", () => {
     });
 
     it("writes a ConfigError with the variable it names", () => {
-      const entry = JSON.parse(toLogJson({ error: new ConfigError("SOURCE", '"s3" is not one of ipam, ec2.') })) as { error: Record<string, unknown> };
+      const entry = JSON.parse(toLogJson({ error: new ConfigError("SOURCE", '"s3" is not one of ipam, ec2.') })) as {
+        error: Record<string, unknown>;
+      };
 
-      expect(entry.error).to.deep.equal({ name: "ConfigError", message: 'SOURCE: "s3" is not one of ipam, ec2.', variable: "SOURCE" });
+      expect(entry.error).to.deep.equal({
+        name: "ConfigError",
+        message: 'SOURCE: "s3" is not one of ipam, ec2.',
+        variable: "SOURCE",
+      });
     });
 
     it("writes an error's cause and the stack of an error that is not ours", () => {
-      const sdkError = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { attempts: 8 } });
-      const error = new ScanError("PutMetricData", "PutMetricData failed", { cause: sdkError, code: "ThrottlingException" });
+      const sdkError = Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $metadata: { attempts: 8 },
+      });
+      const error = new ScanError("PutMetricData", "PutMetricData failed", {
+        cause: sdkError,
+        code: "ThrottlingException",
+      });
 
       const entry = JSON.parse(toLogJson(error)) as Record<string, unknown> & { cause: Record<string, unknown> };
 
-      expect(entry).to.include({ name: "ScanError", message: "PutMetricData failed", action: "PutMetricData", code: "ThrottlingException" });
+      expect(entry).to.include({
+        name: "ScanError",
+        message: "PutMetricData failed",
+        action: "PutMetricData",
+        code: "ThrottlingException",
+      });
       expect(entry).not.to.have.property("stack");
       expect(entry.cause).to.include({ name: "ThrottlingException", message: "Rate exceeded" });
       expect(entry.cause.$metadata).to.deep.equal({ attempts: 8 });

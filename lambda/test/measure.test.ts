@@ -18,12 +18,9 @@ describe("measure", () => {
     });
 
     it("reserves nothing in a VPC, an EIP, a pool or an unknown type", () => {
-      expect(["vpc", "eip", "public-ipv4-pool", "anycast-ip-list"].map((type) => usableAddresses(type, "ipv4", 256n))).to.deep.equal([
-        256n,
-        256n,
-        256n,
-        256n,
-      ]);
+      expect(
+        ["vpc", "eip", "public-ipv4-pool", "anycast-ip-list"].map((type) => usableAddresses(type, "ipv4", 256n)),
+      ).to.deep.equal([256n, 256n, 256n, 256n]);
     });
 
     it("reserves nothing in an IPv6 subnet", () => {
@@ -60,7 +57,14 @@ describe("measure", () => {
     it("measures a /16 VPC at half used without reserving addresses", () => {
       const m = measureUsage({ resourceType: "vpc", cidr: "10.0.0.0/16", ipUsage: 0.5 });
 
-      expect(m).to.deep.equal({ addressFamily: "ipv4", size: 65_536n, usable: 65_536n, used: 32_768n, free: 32_768n, utilization: 50 });
+      expect(m).to.deep.equal({
+        addressFamily: "ipv4",
+        size: 65_536n,
+        usable: 65_536n,
+        used: 32_768n,
+        free: 32_768n,
+        utilization: 50,
+      });
     });
 
     it("reports an empty /28 subnet with 11 free addresses as 0% used", () => {
@@ -144,13 +148,19 @@ describe("measure", () => {
     });
 
     it("rejects an invalid CIDR with the CIDR in the message", () => {
-      expect(() => measureUsage({ resourceType: "subnet", cidr: "10.0.0.5/24", ipUsage: 0 })).to.throw('"10.0.0.5/24" is not a valid CIDR');
+      expect(() => measureUsage({ resourceType: "subnet", cidr: "10.0.0.5/24", ipUsage: 0 })).to.throw(
+        '"10.0.0.5/24" is not a valid CIDR',
+      );
     });
 
     it("measures a parsed CIDR exactly as its text", () => {
       const fromText = measureUsage({ resourceType: "subnet", cidr: "10.0.0.0/24", ipUsage: 0.7991967871485943 });
 
-      const fromParsed = measureUsage({ resourceType: "subnet", cidr: parseCidr("10.0.0.0/24"), ipUsage: 0.7991967871485943 });
+      const fromParsed = measureUsage({
+        resourceType: "subnet",
+        cidr: parseCidr("10.0.0.0/24"),
+        ipUsage: 0.7991967871485943,
+      });
 
       expect(fromParsed).to.deep.equal(fromText);
     });
@@ -173,7 +183,10 @@ describe("measure", () => {
         for (const resourceType of ["subnet", "vpc", "eip"]) {
           const size = cidrSize(cidr);
           const m = measureUsage({ resourceType, cidr });
-          expect([m.size, m.usable], `${resourceType} ${cidr}`).to.deep.equal([size, usableAddresses(resourceType, m.addressFamily, size)]);
+          expect([m.size, m.usable], `${resourceType} ${cidr}`).to.deep.equal([
+            size,
+            usableAddresses(resourceType, m.addressFamily, size),
+          ]);
         }
       }
     });
@@ -229,12 +242,20 @@ describe("measure", () => {
     });
 
     it("rejects an IPv6 CIDR, which AvailableIpAddressCount does not describe", () => {
-      expect(() => measureFromAvailable({ cidr: "2600:1f18:abc:de00::/64", availableIpAddressCount: 0 })).to.throw("IPv4 subnets only");
+      expect(() => measureFromAvailable({ cidr: "2600:1f18:abc:de00::/64", availableIpAddressCount: 0 })).to.throw(
+        "IPv4 subnets only",
+      );
     });
 
     it("rejects a negative or fractional available count naming the CIDR", () => {
-      expect(() => measureFromAvailable({ cidr: "10.0.0.0/24", availableIpAddressCount: -1 })).to.throw(RangeError, '"10.0.0.0/24"');
-      expect(() => measureFromAvailable({ cidr: "10.0.0.0/24", availableIpAddressCount: 1.5 })).to.throw(RangeError, "whole number");
+      expect(() => measureFromAvailable({ cidr: "10.0.0.0/24", availableIpAddressCount: -1 })).to.throw(
+        RangeError,
+        '"10.0.0.0/24"',
+      );
+      expect(() => measureFromAvailable({ cidr: "10.0.0.0/24", availableIpAddressCount: 1.5 })).to.throw(
+        RangeError,
+        "whole number",
+      );
     });
   });
 });

@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "chai";
 import { IAM_ACTIONS_BY_FEATURE, requiredActions } from "../src/permissions";
 
 const SERVICE_BY_PACKAGE: Record<string, string> = {
@@ -28,7 +28,11 @@ function actionsCalledBySource(): Set<string> {
       const service = SERVICE_BY_PACKAGE[match[2] ?? ""];
       if (service === undefined) throw new Error(`${file} imports ${match[2]}, which the IAM list does not cover`);
       for (const raw of names.split(",")) {
-        const name = raw.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0] ?? "";
+        const name =
+          raw
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)[0] ?? "";
         const command = /^([A-Z][A-Za-z0-9]*)Command$/.exec(name);
         if (command) called.add(`${service}:${command[1]}`);
       }

@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "chai";
 import { parseRules } from "../src/rules/load";
 
 const README = join(__dirname, "..", "..", "README.md");
@@ -21,6 +21,11 @@ describe("README", () => {
 
     const rules = parseRules(sample ?? "", "README.md");
 
-    expect(rules.scopes.map((s) => s.name)).to.deep.equal(["prod-subnets", "eks-vpcs", "public-pools", "idle-elastic-ips"]);
+    expect(rules.scopes.map((s) => s.name)).to.deep.equal([
+      "prod-subnets",
+      "eks-vpcs",
+      "public-pools",
+      "idle-elastic-ips",
+    ]);
   });
 });

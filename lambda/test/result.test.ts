@@ -2,7 +2,13 @@ import Ajv from "ajv";
 import { expect } from "chai";
 import schema from "../schema/result.schema.json";
 import { evaluate } from "../src/evaluate";
-import { DEFAULT_MAX_RESULT_BYTES, ROOM_FOR_SUBNETS_LIMIT, UNCOVERED_SAMPLE_SIZE, buildResult, type ScanResultJson } from "../src/result";
+import {
+  buildResult,
+  DEFAULT_MAX_RESULT_BYTES,
+  ROOM_FOR_SUBNETS_LIMIT,
+  type ScanResultJson,
+  UNCOVERED_SAMPLE_SIZE,
+} from "../src/result";
 import type { Evaluation, ResourceCidr, RoomForSubnets, RulesFile, ScanFailure, Status } from "../src/types";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
@@ -54,7 +60,13 @@ function ipv6Pool(id: string, utilization: number): ResourceCidr {
  * A VPC CIDR block as the EC2 source measures it: used = addresses allocated to subnets, and the
  * room left for new subnets.
  */
-function vpcBlock(id: string, cidr: string, used: bigint, room: RoomForSubnets, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+function vpcBlock(
+  id: string,
+  cidr: string,
+  used: bigint,
+  room: RoomForSubnets,
+  overrides: Partial<ResourceCidr> = {},
+): ResourceCidr {
   const ipv6 = cidr.includes(":");
   const size = 2n ** BigInt((ipv6 ? 128 : 32) - Number(cidr.split("/")[1]));
   return {
@@ -79,11 +91,19 @@ function vpcBlock(id: string, cidr: string, used: bigint, room: RoomForSubnets, 
 }
 
 /** 10.4.0.0/22 with a /26, a /24, a /28 and a /25 taken: 464 of 1,024 allocated, scattered. */
-const HOLES = vpcBlock("vpc-0a1b2c3d4e5f60004", "10.4.0.0/22", 464n, { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 });
+const HOLES = vpcBlock("vpc-0a1b2c3d4e5f60004", "10.4.0.0/22", 464n, {
+  largestFreePrefix: 25,
+  freeSlash24: 0,
+  freeSlash28: 35,
+});
 /** 10.3.0.0/16 taken entirely by one /16 subnet. */
 const CARVED = vpcBlock("vpc-0a1b2c3d4e5f60003", "10.3.0.0/16", 65536n, { freeSlash24: 0, freeSlash28: 0 });
 /** 10.1.0.0/16 with a /20, a /24 and a /28 at its start. */
-const CORE = vpcBlock("vpc-0a1b2c3d4e5f60001", "10.1.0.0/16", 4368n, { largestFreePrefix: 17, freeSlash24: 238, freeSlash28: 3823 });
+const CORE = vpcBlock("vpc-0a1b2c3d4e5f60001", "10.1.0.0/16", 4368n, {
+  largestFreePrefix: 17,
+  freeSlash24: 238,
+  freeSlash28: 3823,
+});
 /** An Amazon /56 with two /64 subnets. */
 const DUAL_V6 = vpcBlock("vpc-0a1b2c3d4e5f60005", "2600:1f16:4c1:a100::/56", 2n * 2n ** 64n, {
   largestFreePrefix: 57,
@@ -97,8 +117,19 @@ const RULES: RulesFile = {
   file: "rules.yaml",
   defaults: { thresholds: { warning: 80, critical: 90 } },
   scopes: [
-    { name: "prod", description: "Production", match: { tags: { env: "prod" } }, thresholds: { minFreeCritical: 10 }, resourceMetrics: true },
-    { name: "subnets", match: { resourceTypes: ["subnet"] }, thresholds: { warning: 95, critical: 99 }, resourceMetrics: false },
+    {
+      name: "prod",
+      description: "Production",
+      match: { tags: { env: "prod" } },
+      thresholds: { minFreeCritical: 10 },
+      resourceMetrics: true,
+    },
+    {
+      name: "subnets",
+      match: { resourceTypes: ["subnet"] },
+      thresholds: { warning: 95, critical: 99 },
+      resourceMetrics: false,
+    },
     { name: "pools", match: { resourceTypes: ["ipv4-pool"] }, thresholds: {}, resourceMetrics: false },
   ],
 };
@@ -114,7 +145,14 @@ const RESOURCES = [
 /** VPC blocks at 40% or more allocated are at warning. */
 const VPC_RULES: RulesFile = {
   ...RULES,
-  scopes: [{ name: "vpcs", match: { resourceTypes: ["vpc"] }, thresholds: { warning: 40, critical: 99 }, resourceMetrics: false }],
+  scopes: [
+    {
+      name: "vpcs",
+      match: { resourceTypes: ["vpc"] },
+      thresholds: { warning: 40, critical: 99 },
+      resourceMetrics: false,
+    },
+  ],
 };
 
 const ajv = new Ajv({ strict: true, allErrors: true });
@@ -133,7 +171,13 @@ describe("buildResult", () => {
   const evaluation = evaluate(RESOURCES, RULES);
 
   it("produces a result that validates against schema/result.schema.json", () => {
-    expectValid(build(evaluation, { durationMs: 1234, published: { requests: 1, datums: 40 }, notification: { sent: true, subject: "IPAM monitor: CRITICAL in prod", reason: "the state changed" } }));
+    expectValid(
+      build(evaluation, {
+        durationMs: 1234,
+        published: { requests: 1, datums: 40 },
+        notification: { sent: true, subject: "IPAM monitor: CRITICAL in prod", reason: "the state changed" },
+      }),
+    );
   });
 
   it("round-trips through JSON without BigInt errors", () => {
@@ -216,13 +260,28 @@ describe("buildResult", () => {
     });
     const idleRules: RulesFile = {
       ...RULES,
-      scopes: [{ name: "eips", match: { resourceTypes: ["eip"] }, thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 }, resourceMetrics: false }],
+      scopes: [
+        {
+          name: "eips",
+          match: { resourceTypes: ["eip"] },
+          thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 },
+          resourceMetrics: false,
+        },
+      ],
     };
 
     const result = build(evaluate([idleEip], idleRules));
 
-    expect(result.scopes[0]!.thresholds).to.deep.equal({ warning: 80, critical: 90, minUtilizationWarning: 1, minUtilizationCritical: 0.5 });
-    expect(result.resourcesInTrouble[0]).to.include({ status: "critical", reason: "utilization 0% < critical minimum 0.5%" });
+    expect(result.scopes[0]!.thresholds).to.deep.equal({
+      warning: 80,
+      critical: 90,
+      minUtilizationWarning: 1,
+      minUtilizationCritical: 0.5,
+    });
+    expect(result.resourcesInTrouble[0]).to.include({
+      status: "critical",
+      reason: "utilization 0% < critical minimum 0.5%",
+    });
     expectValid(result);
   });
 
@@ -247,7 +306,9 @@ describe("buildResult", () => {
   });
 
   it("is partial when a collection failed, listing the failure", () => {
-    const failures: ScanFailure[] = [{ target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" }];
+    const failures: ScanFailure[] = [
+      { target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" },
+    ];
 
     const result = build(evaluation, { failures });
 
@@ -257,7 +318,9 @@ describe("buildResult", () => {
   });
 
   it("takes completeness from the caller when the failures include publishing ones", () => {
-    const failures: ScanFailure[] = [{ target: "namespace IPAMMonitor", action: "PutMetricData", message: "throttled" }];
+    const failures: ScanFailure[] = [
+      { target: "namespace IPAMMonitor", action: "PutMetricData", message: "throttled" },
+    ];
 
     expect(build(evaluation, { failures, complete: true }).complete).to.equal(true);
   });
@@ -269,16 +332,28 @@ describe("buildResult", () => {
 
     expect(result.uncoveredCount).to.equal(50);
     expect(result.uncoveredSample).to.have.length(UNCOVERED_SAMPLE_SIZE);
-    expect(result.uncoveredSample[0]).to.deep.equal({ resourceId: "vpc-0", resourceType: "vpc", cidr: "10.0.1.0/24", ownerId: "111122223333", region: "eu-west-1" });
+    expect(result.uncoveredSample[0]).to.deep.equal({
+      resourceId: "vpc-0",
+      resourceType: "vpc",
+      cidr: "10.0.1.0/24",
+      ownerId: "111122223333",
+      region: "eu-west-1",
+    });
   });
 
   it("reports nothing truncated when the result fits", () => {
-    expect(build(evaluation).truncated).to.deep.equal({ roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 });
+    expect(build(evaluation).truncated).to.deep.equal({
+      roomForSubnets: 0,
+      resourcesInTrouble: 0,
+      uncoveredSample: 0,
+      errors: 0,
+      scopesWithoutMatches: 0,
+      scopes: 0,
+    });
   });
 });
 
 describe("buildResult room for new subnets", () => {
-
   it("gives a VPC block in trouble its used, usable and room", () => {
     const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" });
 
@@ -318,9 +393,15 @@ describe("buildResult room for new subnets", () => {
   });
 
   it("lists every VPC block with room, each once, whether or not it is in trouble", () => {
-    const result = build(evaluate([CORE, HOLES, CARVED, subnet("subnet-01", "critical")], VPC_RULES), { source: "ec2" });
+    const result = build(evaluate([CORE, HOLES, CARVED, subnet("subnet-01", "critical")], VPC_RULES), {
+      source: "ec2",
+    });
 
-    expect(result.roomForSubnets.map((r) => r.cidr).sort()).to.deep.equal(["10.1.0.0/16", "10.3.0.0/16", "10.4.0.0/22"]);
+    expect(result.roomForSubnets.map((r) => r.cidr).sort()).to.deep.equal([
+      "10.1.0.0/16",
+      "10.3.0.0/16",
+      "10.4.0.0/22",
+    ]);
   });
 
   it("lists VPC blocks that no scope covers", () => {
@@ -351,15 +432,27 @@ describe("buildResult room for new subnets", () => {
     const result = build(evaluate([CORE, DUAL_V6, HOLES, CARVED], VPC_RULES), { source: "ec2" });
 
     // CARVED is full; HOLES' largest free /25 holds 8 /28s; DUAL_V6's /57 holds 128 /64s; CORE's /17 2,048 /28s.
-    expect(result.roomForSubnets.map((r) => r.cidr)).to.deep.equal(["10.3.0.0/16", "10.4.0.0/22", "2600:1f16:4c1:a100::/56", "10.1.0.0/16"]);
+    expect(result.roomForSubnets.map((r) => r.cidr)).to.deep.equal([
+      "10.3.0.0/16",
+      "10.4.0.0/22",
+      "2600:1f16:4c1:a100::/56",
+      "10.1.0.0/16",
+    ]);
   });
 
   it("puts the block with fewer free /24 first when the largest free blocks are alike", () => {
-    const roomier = vpcBlock("vpc-0a1b2c3d4e5f60006", "10.6.0.0/16", 32768n, { largestFreePrefix: 17, freeSlash24: 128, freeSlash28: 2048 });
+    const roomier = vpcBlock("vpc-0a1b2c3d4e5f60006", "10.6.0.0/16", 32768n, {
+      largestFreePrefix: 17,
+      freeSlash24: 128,
+      freeSlash28: 2048,
+    });
 
     const result = build(evaluate([CORE, roomier], VPC_RULES), { source: "ec2" });
 
-    expect(result.roomForSubnets.map((r) => r.resourceId)).to.deep.equal(["vpc-0a1b2c3d4e5f60006", "vpc-0a1b2c3d4e5f60001"]);
+    expect(result.roomForSubnets.map((r) => r.resourceId)).to.deep.equal([
+      "vpc-0a1b2c3d4e5f60006",
+      "vpc-0a1b2c3d4e5f60001",
+    ]);
   });
 
   it("is empty for the IPAM source, whose resources have no room", () => {
@@ -368,7 +461,11 @@ describe("buildResult room for new subnets", () => {
 
   it("keeps the tightest blocks up to its limit and counts the rest", () => {
     const blocks = Array.from({ length: ROOM_FOR_SUBNETS_LIMIT + 5 }, (_, i) =>
-      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, { largestFreePrefix: 16, freeSlash24: 256, freeSlash28: 4096 }),
+      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, {
+        largestFreePrefix: 16,
+        freeSlash24: 256,
+        freeSlash28: 4096,
+      }),
     );
 
     const result = build(evaluate([...blocks, CARVED], VPC_RULES), { source: "ec2" });
@@ -380,12 +477,22 @@ describe("buildResult room for new subnets", () => {
   });
 
   it("produces a result with room for subnets that validates against schema/result.schema.json", () => {
-    expectValid(build(evaluate([CORE, DUAL_V6, HOLES, CARVED, ...RESOURCES], { ...VPC_RULES, scopes: [...VPC_RULES.scopes, ...RULES.scopes] }), { source: "ec2" }));
+    expectValid(
+      build(
+        evaluate([CORE, DUAL_V6, HOLES, CARVED, ...RESOURCES], {
+          ...VPC_RULES,
+          scopes: [...VPC_RULES.scopes, ...RULES.scopes],
+        }),
+        { source: "ec2" },
+      ),
+    );
   });
 });
 
 describe("buildResult size bound", () => {
-  const many = Array.from({ length: 1000 }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, i % 2 ? "critical" : "warning"));
+  const many = Array.from({ length: 1000 }, (_, i) =>
+    subnet(`subnet-${i.toString(16).padStart(17, "0")}`, i % 2 ? "critical" : "warning"),
+  );
   const evaluation = evaluate(many, RULES);
 
   it("drops resources in trouble from the tail to fit and counts them", () => {
@@ -393,7 +500,9 @@ describe("buildResult size bound", () => {
 
     expect(Buffer.byteLength(JSON.stringify(result), "utf8")).to.be.at.most(20_000);
     expect(result.resourcesInTrouble.length).to.be.greaterThan(0);
-    expect(result.resourcesInTrouble.length + result.truncated.resourcesInTrouble).to.equal(result.summary.resourcesInTrouble);
+    expect(result.resourcesInTrouble.length + result.truncated.resourcesInTrouble).to.equal(
+      result.summary.resourcesInTrouble,
+    );
   });
 
   it("keeps the worst entries when it drops some", () => {
@@ -408,7 +517,9 @@ describe("buildResult size bound", () => {
 
   it("stays within 256 KB by default with 100,000 resources in trouble", function () {
     this.timeout(20000);
-    const huge = Array.from({ length: 100_000 }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical"));
+    const huge = Array.from({ length: 100_000 }, (_, i) =>
+      subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical"),
+    );
 
     const result = build(evaluate(huge, RULES));
 
@@ -418,7 +529,11 @@ describe("buildResult size bound", () => {
 
   it("drops room for subnets before any resource in trouble, tightest blocks kept longest", () => {
     const blocks = Array.from({ length: 60 }, (_, i) =>
-      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, { largestFreePrefix: 16, freeSlash24: 256, freeSlash28: 4096 + i }),
+      vpcBlock(`vpc-${i.toString(16).padStart(17, "0")}`, "10.0.0.0/16", 0n, {
+        largestFreePrefix: 16,
+        freeSlash24: 256,
+        freeSlash28: 4096 + i,
+      }),
     );
     const withRoom = evaluate([...many.slice(0, 20), ...blocks], RULES);
     const unbounded = build(withRoom);
@@ -434,7 +549,11 @@ describe("buildResult size bound", () => {
   });
 
   it("drops errors too when they alone are too large", () => {
-    const failures: ScanFailure[] = Array.from({ length: 500 }, (_, i) => ({ target: `region r-${i}`, action: "DescribeSubnets", message: "x".repeat(200) }));
+    const failures: ScanFailure[] = Array.from({ length: 500 }, (_, i) => ({
+      target: `region r-${i}`,
+      action: "DescribeSubnets",
+      message: "x".repeat(200),
+    }));
 
     const result = build(evaluation, { failures, maxBytes: 20_000 });
 
@@ -451,7 +570,9 @@ describe("schema/result.schema.json", () => {
   });
 
   it("validates a result written before room for subnets was added", () => {
-    const result = build(evaluate(RESOURCES, RULES)) as unknown as Record<string, unknown> & { truncated: Record<string, unknown> };
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as Record<string, unknown> & {
+      truncated: Record<string, unknown>;
+    };
     delete result.roomForSubnets;
     delete result.truncated.roomForSubnets;
 
@@ -459,28 +580,36 @@ describe("schema/result.schema.json", () => {
   });
 
   it("rejects a room without its free /24 count", () => {
-    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as { roomForSubnets: Array<Record<string, unknown>> };
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as {
+      roomForSubnets: Array<Record<string, unknown>>;
+    };
     delete result.roomForSubnets[0]!.freeSlash24;
 
     expect(validate(result)).to.equal(false);
   });
 
   it("rejects a largest free block that is not a prefix length", () => {
-    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as { resourcesInTrouble: Array<{ room?: Record<string, unknown> }> };
+    const result = build(evaluate([HOLES], VPC_RULES), { source: "ec2" }) as unknown as {
+      resourcesInTrouble: Array<{ room?: Record<string, unknown> }>;
+    };
     result.resourcesInTrouble[0]!.room!.largestFreePrefix = 129;
 
     expect(validate(result)).to.equal(false);
   });
 
   it("rejects an address count that is neither a safe integer nor a decimal string", () => {
-    const result = build(evaluate(RESOURCES, RULES)) as unknown as { resourcesInTrouble: Array<Record<string, unknown>> };
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as {
+      resourcesInTrouble: Array<Record<string, unknown>>;
+    };
     result.resourcesInTrouble[0]!.free = "12 addresses";
 
     expect(validate(result)).to.equal(false);
   });
 
   it("rejects a count above 2^53 − 1 written as a number", () => {
-    const result = build(evaluate(RESOURCES, RULES)) as unknown as { resourcesInTrouble: Array<Record<string, unknown>> };
+    const result = build(evaluate(RESOURCES, RULES)) as unknown as {
+      resourcesInTrouble: Array<Record<string, unknown>>;
+    };
     result.resourcesInTrouble[0]!.size = 2 ** 64;
 
     expect(validate(result)).to.equal(false);

@@ -1,27 +1,38 @@
-import { CloudWatchClient, CloudWatchServiceException, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import {
-  DynamoDBClient,
+  type CloudWatchClient,
+  CloudWatchServiceException,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   PutItemCommand,
-  type AttributeValue,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { DescribeAddressesCommand, DescribeIpamsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { PublishCommand, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
-import type { AwsClientStub } from "aws-sdk-client-mock";
+import {
+  DescribeAddressesCommand,
+  DescribeIpamsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
+import { PublishCommand, type SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
 import Ajv from "ajv";
+import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
 import resultSchema from "../schema/result.schema.json";
 import type { AwsClients } from "../src/clients";
-import { readConfig, type Config } from "../src/config";
+import { type Config, readConfig } from "../src/config";
 import { ScanError } from "../src/errors";
 import { silentLogger } from "../src/log";
 import { MemoryStateStore } from "../src/publish/state";
 import { parseRules } from "../src/rules/load";
 import { publishFailure, runScan, type ScanDependencies } from "../src/scan";
-import { mockAwsClients, type MockedClients } from "./fixtures/scan/clients";
+import { type MockedClients, mockAwsClients } from "./fixtures/scan/clients";
 import * as net from "./fixtures/scan/network";
 
 const NOW = new Date("2024-05-01T12:00:00.000Z");
@@ -58,7 +69,9 @@ describe("runScan", () => {
     net.serveNetwork(ec2, () => pages);
     cloudwatch.on(PutMetricDataCommand).resolves({ $metadata: {} });
     sns.on(PublishCommand).resolves({ $metadata: {}, MessageId: "5c1a3b7e-0d2f-5e6a-9b8c-7d6e5f4a3b2c" });
-    dynamodb.on(GetItemCommand).callsFake(() => ({ $metadata: {}, ...(storedItem !== undefined ? { Item: storedItem } : {}) }));
+    dynamodb
+      .on(GetItemCommand)
+      .callsFake(() => ({ $metadata: {}, ...(storedItem !== undefined ? { Item: storedItem } : {}) }));
     dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
       storedItem = input.Item;
       return { $metadata: {} };
@@ -74,7 +87,9 @@ describe("runScan", () => {
   }
 
   function publishedDatums(): string[] {
-    return cloudwatch.commandCalls(PutMetricDataCommand).flatMap((call) => (call.args[0].input.MetricData ?? []).map(describeDatum));
+    return cloudwatch
+      .commandCalls(PutMetricDataCommand)
+      .flatMap((call) => (call.args[0].input.MetricData ?? []).map(describeDatum));
   }
 
   function publishedMessages(): string[] {
@@ -134,7 +149,13 @@ describe("runScan", () => {
 
       expect(complete).to.equal(true);
       expect(failures).to.deep.equal([]);
-      expect(result).to.include({ complete: true, dryRun: false, source: "ipam", scannedAt: NOW.toISOString(), uncoveredCount: 1 });
+      expect(result).to.include({
+        complete: true,
+        dryRun: false,
+        source: "ipam",
+        scannedAt: NOW.toISOString(),
+        uncoveredCount: 1,
+      });
       expect(result.scopesWithoutMatches).to.deep.equal(["staging"]);
       expect(result.resourcesInTrouble.map((t) => `${t.status} ${t.resourceId}`)).to.deep.equal([
         `critical ${net.SUBNET_CRITICAL}`,
@@ -147,7 +168,9 @@ describe("runScan", () => {
 
   describe("a partial collection", () => {
     it("still evaluates and reports the scopes that were read", async () => {
-      net.serveNetwork(ec2, () => pages, { [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.") });
+      net.serveNetwork(ec2, () => pages, {
+        [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."),
+      });
 
       const { result, complete } = await runScan(configWith(), RULES, deps());
 
@@ -158,28 +181,44 @@ describe("runScan", () => {
     });
 
     it("records the failing scope with the IAM action it needs", async () => {
-      net.serveNetwork(ec2, () => pages, { [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.") });
+      net.serveNetwork(ec2, () => pages, {
+        [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."),
+      });
 
       const { failures, result } = await runScan(configWith(), RULES, deps());
 
       expect(failures).to.have.length(1);
-      expect(failures[0]).to.include({ target: `ipam-scope ${net.PUBLIC_SCOPE}`, action: "GetIpamResourceCidrs", code: "UnauthorizedOperation" });
+      expect(failures[0]).to.include({
+        target: `ipam-scope ${net.PUBLIC_SCOPE}`,
+        action: "GetIpamResourceCidrs",
+        code: "UnauthorizedOperation",
+      });
       expect(failures[0]?.message).to.include("ec2:GetIpamResourceCidrs");
       expect(result.errors).to.deep.equal(failures);
     });
 
     it("publishes only non-zero alarm counts and no ScanSuccess", async () => {
-      net.serveNetwork(ec2, () => pages, { [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.") });
+      net.serveNetwork(ec2, () => pages, {
+        [net.PUBLIC_SCOPE]: net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."),
+      });
 
       await runScan(configWith(), RULES, deps());
 
-      expect(publishedDatums()).to.have.members(["WarningCount Scope=subnets = 1", "CriticalCount Scope=subnets = 1", "UnknownCount Scope=subnets = 1"]);
+      expect(publishedDatums()).to.have.members([
+        "WarningCount Scope=subnets = 1",
+        "CriticalCount Scope=subnets = 1",
+        "UnknownCount Scope=subnets = 1",
+      ]);
     });
 
     it("treats a resource IPAM returned without a CIDR as a partial scan, not as a complete one", async () => {
       const privatePages = pages[net.PRIVATE_SCOPE]!;
       const first = privatePages[""]!;
-      const broken = { ...first.IpamResourceCidrs![0]!, ResourceId: "subnet-0fffffffffffffff0", ResourceCidr: undefined };
+      const broken = {
+        ...first.IpamResourceCidrs![0]!,
+        ResourceId: "subnet-0fffffffffffffff0",
+        ResourceCidr: undefined,
+      };
       privatePages[""] = { ...first, IpamResourceCidrs: [...first.IpamResourceCidrs!, broken] };
 
       const { complete, failures } = await runScan(configWith(), RULES, deps());
@@ -190,7 +229,9 @@ describe("runScan", () => {
     });
 
     it("rejects with a ScanError and publishes nothing when no IPAM can be listed", async () => {
-      ec2.on(DescribeIpamsCommand).rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      ec2
+        .on(DescribeIpamsCommand)
+        .rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
       const error = await runScan(configWith(), RULES, deps()).then(
         () => expect.fail("the scan resolved"),
@@ -209,7 +250,8 @@ describe("runScan", () => {
           name: "AccessDenied",
           $fault: "client",
           $metadata: { httpStatusCode: 403 },
-          message: "User: arn:aws:sts::111122223333:assumed-role/ipam-monitor/fn is not authorized to perform: cloudwatch:PutMetricData",
+          message:
+            "User: arn:aws:sts::111122223333:assumed-role/ipam-monitor/fn is not authorized to perform: cloudwatch:PutMetricData",
         }),
       );
 
@@ -217,7 +259,11 @@ describe("runScan", () => {
 
       expect(complete).to.equal(true);
       expect(failures).to.have.length(1);
-      expect(failures[0]).to.include({ target: "namespace IPAMMonitor", action: "PutMetricData", code: "AccessDenied" });
+      expect(failures[0]).to.include({
+        target: "namespace IPAMMonitor",
+        action: "PutMetricData",
+        code: "AccessDenied",
+      });
       expect(failures[0]?.message).to.include("grant the IAM permission cloudwatch:PutMetricData");
     });
 
@@ -233,10 +279,19 @@ describe("runScan", () => {
 
     it("records a denied Publish naming sns:Publish and saves no state", async () => {
       sns.on(PublishCommand).rejects(
-        new SNSServiceException({ name: "AuthorizationError", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "not authorized to perform: SNS:Publish" }),
+        new SNSServiceException({
+          name: "AuthorizationError",
+          $fault: "client",
+          $metadata: { httpStatusCode: 403 },
+          message: "not authorized to perform: SNS:Publish",
+        }),
       );
 
-      const { failures, result } = await runScan(configWith({ SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }), RULES, deps());
+      const { failures, result } = await runScan(
+        configWith({ SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }),
+        RULES,
+        deps(),
+      );
 
       expect(failures).to.have.length(1);
       expect(failures[0]).to.include({ target: `topic ${TOPIC}`, action: "Publish", code: "AuthorizationError" });
@@ -247,7 +302,12 @@ describe("runScan", () => {
 
     it("sends nothing and records the failure when the last notified state cannot be read", async () => {
       dynamodb.on(GetItemCommand).rejects(
-        new DynamoDBServiceException({ name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "not authorized" }),
+        new DynamoDBServiceException({
+          name: "AccessDeniedException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+          message: "not authorized",
+        }),
       );
 
       const { failures } = await runScan(configWith({ SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }), RULES, deps());
@@ -260,7 +320,11 @@ describe("runScan", () => {
     it("records a failed state save after the message went out", async () => {
       dynamodb.on(PutItemCommand).rejects(new Error("connection reset"));
 
-      const { failures, result } = await runScan(configWith({ SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }), RULES, deps());
+      const { failures, result } = await runScan(
+        configWith({ SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }),
+        RULES,
+        deps(),
+      );
 
       expect(sns.commandCalls(PublishCommand)).to.have.length(1);
       expect(result.notification).to.include({ sent: true });
@@ -296,7 +360,10 @@ describe("runScan", () => {
       const second = await runScan(configWith(notifying), RULES, deps());
 
       expect(sns.commandCalls(PublishCommand)).to.have.length(1);
-      expect(second.result.notification).to.deep.equal({ sent: false, reason: "nothing changed since the last notification" });
+      expect(second.result.notification).to.deep.equal({
+        sent: false,
+        reason: "nothing changed since the last notification",
+      });
     });
 
     it("says when the resources in trouble recover", async () => {
@@ -372,7 +439,11 @@ describe("runScan", () => {
 
   describe("a dry run", () => {
     it("publishes no metric, sends no notification and reads or saves no state", async () => {
-      const { result } = await runScan(configWith({ DRY_RUN: "true", SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }), RULES, deps());
+      const { result } = await runScan(
+        configWith({ DRY_RUN: "true", SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE }),
+        RULES,
+        deps(),
+      );
 
       expect(cloudwatch.calls()).to.have.length(0);
       expect(sns.calls()).to.have.length(0);
@@ -406,10 +477,14 @@ describe("runScan", () => {
 describe("publishFailure", () => {
   it("names the IAM permission of a denial wrapped by a publisher", () => {
     const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException" });
-    const wrapped = new ScanError("PutItem", "PutItem on table t failed while saving the notified state (AccessDeniedException): not authorized", {
-      cause: denied,
-      code: "AccessDeniedException",
-    });
+    const wrapped = new ScanError(
+      "PutItem",
+      "PutItem on table t failed while saving the notified state (AccessDeniedException): not authorized",
+      {
+        cause: denied,
+        code: "AccessDeniedException",
+      },
+    );
 
     const failure = publishFailure("table t", "PutItem", wrapped);
 
@@ -418,9 +493,13 @@ describe("publishFailure", () => {
   });
 
   it("keeps the publisher's own message for other failures", () => {
-    const wrapped = new ScanError("PutMetricData", "PutMetricData to namespace N failed for 1 of 2 requests (1000 of 1500 datums published): socket hang up", {
-      cause: new Error("socket hang up"),
-    });
+    const wrapped = new ScanError(
+      "PutMetricData",
+      "PutMetricData to namespace N failed for 1 of 2 requests (1000 of 1500 datums published): socket hang up",
+      {
+        cause: new Error("socket hang up"),
+      },
+    );
 
     const failure = publishFailure("namespace N", "PutMetricData", wrapped);
 
@@ -430,6 +509,10 @@ describe("publishFailure", () => {
   it("keeps a ScanError without a cause as it is", () => {
     const tooLarge = new ScanError("PutItem", "table t: the notified state is too large");
 
-    expect(publishFailure("table t", "PutItem", tooLarge)).to.deep.equal({ target: "table t", action: "PutItem", message: "table t: the notified state is too large" });
+    expect(publishFailure("table t", "PutItem", tooLarge)).to.deep.equal({
+      target: "table t",
+      action: "PutItem",
+      message: "table t: the notified state is too large",
+    });
   });
 });

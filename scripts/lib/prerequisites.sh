@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared checks for the scripts: what must be installed, said plainly, never silently skipped.
 
 # The filesystem mirror of the hashicorp/aws provider, when this machine has one (no registry access).
@@ -36,6 +37,20 @@ require_prerequisites() {
     printf '  - %s\n' "${missing[@]}" >&2
     return 1
   fi
+}
+
+# The bash scripts are linted with shellcheck, a Debian package, not an npm one: install it when this
+# machine can (root with apt-get, as on CI), otherwise say how.
+ensure_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing shellcheck (Debian package)..."
+    if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >/dev/null 2>&1; then
+      command -v shellcheck >/dev/null 2>&1 && return 0
+    fi
+  fi
+  echo "The tests need shellcheck, which is missing and could not be installed: apt-get install shellcheck" >&2
+  return 1
 }
 
 # Installs lambda/ dependencies when they are missing or older than the lockfile,

@@ -19,8 +19,8 @@
  */
 
 import { spawn, spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,10 @@ const RESULTS_SCHEMA_VERSION = 1;
  * one scan per N runs under them to show the scan fits the function it will run in.
  */
 const LAMBDA_MEMORY_MB = 512;
-const LAMBDA_V8_FLAGS = [`--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`, `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`];
+const LAMBDA_V8_FLAGS = [
+  `--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`,
+  `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`,
+];
 
 const DEFAULT_SIZES = [1000, 10_000, 100_000];
 const DEFAULT_REPEAT = 5;
@@ -119,11 +122,13 @@ function parseOptions(argv) {
       ? DEFAULT_SIZES
       : values.sizes.split(",").map((text) => {
           const n = Number(text.trim().replace(/_/g, ""));
-          if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--sizes: "${text}" is not a whole number from 1 to 1000000`);
+          if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+            throw new UsageError(`--sizes: "${text}" is not a whole number from 1 to 1000000`);
           return n;
         });
   const repeat = values.smoke ? SMOKE.repeat : values.repeat === undefined ? DEFAULT_REPEAT : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UsageError(`--repeat "${values.repeat}" is not a whole number from 1 to 100`);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+    throw new UsageError(`--repeat "${values.repeat}" is not a whole number from 1 to 100`);
   return {
     help: values.help === true,
     smoke: values.smoke === true,
@@ -164,7 +169,10 @@ function check(name, ok, detail) {
 function runNode(args, env) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--no-warnings", ...args], { env, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--no-warnings", ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let report = "";
@@ -172,7 +180,9 @@ function runNode(args, env) {
     child.stderr?.on("data", (chunk) => (stderr += chunk));
     /** @type {import("node:stream").Readable} */ (child.stdio[3]).on("data", (chunk) => (report += chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr, report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }));
+    child.on("close", (code) =>
+      resolvePromise({ code, stdout, stderr, report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }),
+    );
   });
 }
 
@@ -213,9 +223,16 @@ function failed(what, run) {
 /** The helpers' unit tests (bench.test.mjs), folded into the smoke run as one check. */
 function runUnitTests() {
   const mocha = join(LAMBDA, "node_modules", "mocha", "bin", "mocha.js");
-  const run = spawnSync(process.execPath, [mocha, "--reporter", "dot", join(HERE, "bench.test.mjs")], { cwd: LAMBDA, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [mocha, "--reporter", "dot", join(HERE, "bench.test.mjs")], {
+    cwd: LAMBDA,
+    encoding: "utf8",
+  });
   const passing = /(\d+) passing/.exec(run.stdout)?.[1] ?? "0";
-  check(`the benchmark's unit tests pass (${passing} passing)`, run.status === 0, `mocha exited with ${run.status}:\n${run.stdout}${run.stderr}`);
+  check(
+    `the benchmark's unit tests pass (${passing} passing)`,
+    run.status === 0,
+    `mocha exited with ${run.status}:\n${run.stdout}${run.stderr}`,
+  );
 }
 
 /**
@@ -228,9 +245,13 @@ function runUnitTests() {
 async function build(work, rulesFile) {
   const outdir = join(work, "build");
   const zip = join(work, "ipam-monitor.zip");
-  const run = spawnSync(process.execPath, [join(LAMBDA, "build.mjs"), "--outdir", outdir, "--rules", rulesFile, "--zip", zip], {
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join(LAMBDA, "build.mjs"), "--outdir", outdir, "--rules", rulesFile, "--zip", zip],
+    {
+      encoding: "utf8",
+    },
+  );
   if (run.status !== 0) throw new Error(`lambda/build.mjs failed:\n${run.stdout}${run.stderr}`);
 
   const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
@@ -346,7 +367,13 @@ function unexpectedCalls(calls, expected) {
  */
 async function measureSize({ n, repeat, work, built, rulesFile, profile, smoke }) {
   process.stderr.write(`bench: N = ${n.toLocaleString("en-US")}: starting the synthetic IPAM\n`);
-  const emulator = await startEmulator({ repo: REPO, workDir: work, resources: n, scopeTypes: SCOPE_TYPES, seed: SEED });
+  const emulator = await startEmulator({
+    repo: REPO,
+    workDir: work,
+    resources: n,
+    scopeTypes: SCOPE_TYPES,
+    seed: SEED,
+  });
   try {
     const base = { AWS_ENDPOINT_URL: emulator.endpoint };
     const scanEnv = childEnv({ ...base, RULES_FILE: rulesFile, DRY_RUN: "true" });
@@ -355,8 +382,16 @@ async function measureSize({ n, repeat, work, built, rulesFile, profile, smoke }
     // Warm-up: the emulator renders each record's XML once and serves it from memory afterwards.
     const warm = await floorOnce(built.probe, floorEnv);
     const expectedPages = warm.scopes.reduce((sum, s) => sum + Math.max(1, Math.ceil(s.resources / PAGE_SIZE)), 0);
-    const ipamScopes = warm.scopes.map((s) => ({ type: s.scopeType, resources: s.resources, calls: Math.max(1, Math.ceil(s.resources / PAGE_SIZE)) }));
-    check(`N=${n}: the inventory serves N resource CIDRs`, warm.scopes.reduce((sum, s) => sum + s.resources, 0) === n, `served ${JSON.stringify(ipamScopes)}`);
+    const ipamScopes = warm.scopes.map((s) => ({
+      type: s.scopeType,
+      resources: s.resources,
+      calls: Math.max(1, Math.ceil(s.resources / PAGE_SIZE)),
+    }));
+    check(
+      `N=${n}: the inventory serves N resource CIDRs`,
+      warm.scopes.reduce((sum, s) => sum + s.resources, 0) === n,
+      `served ${JSON.stringify(ipamScopes)}`,
+    );
 
     /** @type {{ scan: ScanReport & { processMs: number }; calls: Record<string, number>; floor: FloorReport }[]} */
     const runs = [];
@@ -391,38 +426,61 @@ async function measureSize({ n, repeat, work, built, rulesFile, profile, smoke }
     }
 
     for (const [i, { scan, calls }] of runs.entries()) {
-      check(`N=${n}: dry-run scan ${i + 1} is complete and sees all N resources`, scan.complete && scan.summary.resources === n, `complete ${scan.complete}, resources ${scan.summary.resources}`);
+      check(
+        `N=${n}: dry-run scan ${i + 1} is complete and sees all N resources`,
+        scan.complete && scan.summary.resources === n,
+        `complete ${scan.complete}, resources ${scan.summary.resources}`,
+      );
       check(
         `N=${n}: dry-run scan ${i + 1} makes ceil(N/1000) GetIpamResourceCidrs calls per IPAM scope and nothing else`,
-        calls.GetIpamResourceCidrs === expectedPages && calls.DescribeIpams === 1 && calls.DescribeIpamScopes === 1 && unexpectedCalls(calls, ["DescribeIpams", "DescribeIpamScopes", "GetIpamResourceCidrs"]).length === 0,
+        calls.GetIpamResourceCidrs === expectedPages &&
+          calls.DescribeIpams === 1 &&
+          calls.DescribeIpamScopes === 1 &&
+          unexpectedCalls(calls, ["DescribeIpams", "DescribeIpamScopes", "GetIpamResourceCidrs"]).length === 0,
         `expected 1 DescribeIpams, 1 DescribeIpamScopes, ${expectedPages} GetIpamResourceCidrs; counted ${JSON.stringify(calls)}`,
       );
     }
     const [first] = runs;
     if (first === undefined) throw new Error("no run was measured");
     if (smoke) {
-      check(`N=${n}: every benchmark rule scope matches some resource`, first.scan.scopesWithoutMatches.length === 0, `without matches: ${first.scan.scopesWithoutMatches.join(", ")}`);
+      check(
+        `N=${n}: every benchmark rule scope matches some resource`,
+        first.scan.scopesWithoutMatches.length === 0,
+        `without matches: ${first.scan.scopesWithoutMatches.join(", ")}`,
+      );
     }
 
     // One scan that publishes: what a run costs in CloudWatch.
     process.stderr.write(`bench: N = ${n.toLocaleString("en-US")}: a scan that publishes metrics\n`);
     await emulator.reset();
-    const published = await scanOnce(built.handler, childEnv({ ...base, RULES_FILE: rulesFile, DRY_RUN: "false", METRICS_NAMESPACE: NAMESPACE }));
+    const published = await scanOnce(
+      built.handler,
+      childEnv({ ...base, RULES_FILE: rulesFile, DRY_RUN: "false", METRICS_NAMESPACE: NAMESPACE }),
+    );
     const publishStats = await emulator.stats();
 
-    process.stderr.write(`bench: N = ${n.toLocaleString("en-US")}: a dry-run scan with the V8 limits of a ${LAMBDA_MEMORY_MB} MB Lambda\n`);
+    process.stderr.write(
+      `bench: N = ${n.toLocaleString("en-US")}: a dry-run scan with the V8 limits of a ${LAMBDA_MEMORY_MB} MB Lambda\n`,
+    );
     const inLambdaLimits = await scanOnce(built.handler, scanEnv, LAMBDA_V8_FLAGS);
 
     process.stderr.write(`bench: N = ${n.toLocaleString("en-US")}: evaluation alone\n`);
     const evaluation = await evaluateOnce(built.probe, rulesFile, repeat, floorEnv);
-    check(`N=${n}: the evaluation probe collects all N resources`, evaluation.resources === n, `collected ${evaluation.resources}`);
+    check(
+      `N=${n}: the evaluation probe collects all N resources`,
+      evaluation.resources === n,
+      `collected ${evaluation.resources}`,
+    );
 
     const series = publishStats.metrics.seriesByNamespace[NAMESPACE] ?? 0;
     const putCalls = publishStats.calls.PutMetricData ?? 0;
     const formulaSeries = 6 * evaluation.scopes + 2 * evaluation.resourceMetricResources;
     check(
       `N=${n}: the published scan sends its datums in the fewest PutMetricData calls`,
-      published.published !== null && putCalls === published.published.requests && putCalls === Math.ceil(evaluation.metrics.datums / 1000) && publishStats.metrics.datums === evaluation.metrics.datums,
+      published.published !== null &&
+        putCalls === published.published.requests &&
+        putCalls === Math.ceil(evaluation.metrics.datums / 1000) &&
+        publishStats.metrics.datums === evaluation.metrics.datums,
       `expected ${Math.ceil(evaluation.metrics.datums / 1000)} calls with ${evaluation.metrics.datums} datums; the server counted ${putCalls} calls with ${publishStats.metrics.datums} datums, the handler reported ${JSON.stringify(published.published)}`,
     );
     check(
@@ -432,7 +490,12 @@ async function measureSize({ n, repeat, work, built, rulesFile, profile, smoke }
     );
     check(
       `N=${n}: the published scan makes no calls besides IPAM and PutMetricData`,
-      unexpectedCalls(publishStats.calls, ["DescribeIpams", "DescribeIpamScopes", "GetIpamResourceCidrs", "PutMetricData"]).length === 0,
+      unexpectedCalls(publishStats.calls, [
+        "DescribeIpams",
+        "DescribeIpamScopes",
+        "GetIpamResourceCidrs",
+        "PutMetricData",
+      ]).length === 0,
       `counted ${JSON.stringify(publishStats.calls)}`,
     );
 
@@ -476,7 +539,12 @@ async function measureSize({ n, repeat, work, built, rulesFile, profile, smoke }
       cpuOverheadRatio: spread(runs.map(({ scan, floor }) => scan.cpuMs / floor.cpuMs)),
       peakRssMb: spread(scans.map((s) => s.maxRssKb / 1024)),
       floorPeakRssMb: spread(floors.map((f) => f.maxRssKb / 1024)),
-      lambdaLimits: { memoryMb: LAMBDA_MEMORY_MB, nodeFlags: LAMBDA_V8_FLAGS, scanMs: inLambdaLimits.handlerMs, peakRssMb: inLambdaLimits.maxRssKb / 1024 },
+      lambdaLimits: {
+        memoryMb: LAMBDA_MEMORY_MB,
+        nodeFlags: LAMBDA_V8_FLAGS,
+        scanMs: inLambdaLimits.handlerMs,
+        peakRssMb: inLambdaLimits.maxRssKb / 1024,
+      },
       resultBytes: first.scan.resultBytes,
       evaluation: {
         cpuMs: spread(evaluation.cpuMs),
@@ -524,11 +592,31 @@ function targetsOf(results) {
       target: "ceil(N/1000) per IPAM scope",
       n,
       value: at.apiCallsPerScan.counted.GetIpamResourceCidrs ?? 0,
-      met: results.every((r) => r.apiCallsPerScan.counted.GetIpamResourceCidrs === r.apiCallsPerScan.expectedGetIpamResourceCidrs),
+      met: results.every(
+        (r) => r.apiCallsPerScan.counted.GetIpamResourceCidrs === r.apiCallsPerScan.expectedGetIpamResourceCidrs,
+      ),
     },
-    { figure: "overhead ratio (median)", target: `≤ ${TARGETS.overheadRatio}`, n, value: round(at.overheadRatio.median, 3), met: at.overheadRatio.median <= TARGETS.overheadRatio },
-    { figure: "evaluation CPU, ms (median)", target: `< ${TARGETS.evaluationCpuMs}`, n, value: round(at.evaluation.cpuMs.median, 1), met: at.evaluation.cpuMs.median < TARGETS.evaluationCpuMs },
-    { figure: "peak RSS, MB (max)", target: `< ${TARGETS.peakRssMb}`, n, value: round(at.peakRssMb.max, 1), met: at.peakRssMb.max < TARGETS.peakRssMb },
+    {
+      figure: "overhead ratio (median)",
+      target: `≤ ${TARGETS.overheadRatio}`,
+      n,
+      value: round(at.overheadRatio.median, 3),
+      met: at.overheadRatio.median <= TARGETS.overheadRatio,
+    },
+    {
+      figure: "evaluation CPU, ms (median)",
+      target: `< ${TARGETS.evaluationCpuMs}`,
+      n,
+      value: round(at.evaluation.cpuMs.median, 1),
+      met: at.evaluation.cpuMs.median < TARGETS.evaluationCpuMs,
+    },
+    {
+      figure: "peak RSS, MB (max)",
+      target: `< ${TARGETS.peakRssMb}`,
+      n,
+      value: round(at.peakRssMb.max, 1),
+      met: at.peakRssMb.max < TARGETS.peakRssMb,
+    },
     {
       figure: "custom metric series per run",
       target: "6 × scopes + 2 × per-resource-metric resources (+1 ScanSuccess)",
@@ -557,9 +645,17 @@ function printReport(results, bundle) {
   /** @param {string} name @param {(r: SizeResult) => string} cell */
   const row = (name, cell) => [name, ...results.map(cell)];
   const rows = [
-    row("IPAM scopes (resources)", (r) => r.ipamScopes.map((s) => `${s.type} ${s.resources.toLocaleString("en-US")}`).join(", ")),
-    row("GetIpamResourceCidrs calls / scan (minimum)", (r) => `${r.apiCallsPerScan.counted.GetIpamResourceCidrs} (${r.apiCallsPerScan.expectedGetIpamResourceCidrs})`),
-    row("DescribeIpams + DescribeIpamScopes / scan", (r) => `${r.apiCallsPerScan.counted.DescribeIpams ?? 0} + ${r.apiCallsPerScan.counted.DescribeIpamScopes ?? 0}`),
+    row("IPAM scopes (resources)", (r) =>
+      r.ipamScopes.map((s) => `${s.type} ${s.resources.toLocaleString("en-US")}`).join(", "),
+    ),
+    row(
+      "GetIpamResourceCidrs calls / scan (minimum)",
+      (r) => `${r.apiCallsPerScan.counted.GetIpamResourceCidrs} (${r.apiCallsPerScan.expectedGetIpamResourceCidrs})`,
+    ),
+    row(
+      "DescribeIpams + DescribeIpamScopes / scan",
+      (r) => `${r.apiCallsPerScan.counted.DescribeIpams ?? 0} + ${r.apiCallsPerScan.counted.DescribeIpamScopes ?? 0}`,
+    ),
     row("scan wall time, ms (dry run)", (r) => formatSpread(r.scanMs, 0)),
     row("pagination floor, ms", (r) => formatSpread(r.floorMs, 0)),
     row("overhead ratio (scan ÷ floor)", (r) => formatSpread(r.overheadRatio, 2)),
@@ -571,7 +667,10 @@ function printReport(results, bundle) {
     row("peak RSS of the scan process, MB", (r) => formatSpread(r.peakRssMb, 0)),
     row("peak RSS of the floor process, MB", (r) => formatSpread(r.floorPeakRssMb, 0)),
     row("heap holding the collected resources, MB", (r) => formatNumber(r.collectedHeapMb, 0)),
-    row(`scan in ${LAMBDA_MEMORY_MB} MB Lambda V8 limits: ms, peak MB`, (r) => `${formatNumber(r.lambdaLimits.scanMs, 0)}, ${formatNumber(r.lambdaLimits.peakRssMb, 0)}`),
+    row(
+      `scan in ${LAMBDA_MEMORY_MB} MB Lambda V8 limits: ms, peak MB`,
+      (r) => `${formatNumber(r.lambdaLimits.scanMs, 0)}, ${formatNumber(r.lambdaLimits.peakRssMb, 0)}`,
+    ),
     row("PutMetricData calls / run", (r) => String(r.metrics.putMetricDataCalls)),
     row("metric datums / run", (r) => r.metrics.datums.toLocaleString("en-US")),
     row("custom metric series / run", (r) => String(r.metrics.series)),
@@ -590,11 +689,15 @@ function printReport(results, bundle) {
     )}\n\n`,
   );
   for (const target of targetsOf(results)) {
-    process.stdout.write(`target ${target.met ? "met   " : "MISSED"}  ${target.figure} at N=${target.n.toLocaleString("en-US")}: ${target.value} (target ${target.target})\n`);
+    process.stdout.write(
+      `target ${target.met ? "met   " : "MISSED"}  ${target.figure} at N=${target.n.toLocaleString("en-US")}: ${target.value} (target ${target.target})\n`,
+    );
   }
   for (const r of results) {
     if (r.modules !== undefined) {
-      process.stdout.write(`\nself time by module of one scan at N = ${r.n.toLocaleString("en-US")} (the whole process):\n`);
+      process.stdout.write(
+        `\nself time by module of one scan at N = ${r.n.toLocaleString("en-US")} (the whole process):\n`,
+      );
       process.stdout.write(
         `${markdownTable(
           ["module", "self ms", "share"],
@@ -626,7 +729,9 @@ function printReport(results, bundle) {
 function machine() {
   const list = cpus();
   const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
-  const sdk = JSON.parse(readFileSync(join(LAMBDA, "node_modules", "@aws-sdk", "client-ec2", "package.json"), "utf8")).version;
+  const sdk = JSON.parse(
+    readFileSync(join(LAMBDA, "node_modules", "@aws-sdk", "client-ec2", "package.json"), "utf8"),
+  ).version;
   return {
     cpus: list.length,
     // Other work on the machine slows both sides of the ratio; the load says how busy it was.
@@ -656,7 +761,11 @@ async function main(argv) {
     const rulesFile = join(work, "rules.yaml");
     const rules = benchRulesYaml();
     writeFileSync(rulesFile, rules);
-    check("the benchmark rules file is generated the same way every time", benchRulesYaml() === rules, "two generations differ");
+    check(
+      "the benchmark rules file is generated the same way every time",
+      benchRulesYaml() === rules,
+      "two generations differ",
+    );
 
     if (options.smoke) runUnitTests();
 
@@ -669,7 +778,17 @@ async function main(argv) {
     /** @type {SizeResult[]} */
     const results = [];
     for (const n of options.sizes) {
-      results.push(await measureSize({ n, repeat: options.repeat, work, built, rulesFile, profile: options.profile && n === options.sizes[options.sizes.length - 1], smoke: options.smoke }));
+      results.push(
+        await measureSize({
+          n,
+          repeat: options.repeat,
+          work,
+          built,
+          rulesFile,
+          profile: options.profile && n === options.sizes[options.sizes.length - 1],
+          smoke: options.smoke,
+        }),
+      );
     }
 
     printReport(results, bundle);
@@ -698,10 +817,15 @@ async function main(argv) {
       `\nmachine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, Python ${m.python}; ` +
         `load average (1, 5, 15 min) ${m.loadAverageAtStart.join(", ")} at the start, ${m.loadAverageAtEnd.join(", ")} at the end\n`,
     );
-    const out = options.out ?? (options.smoke ? join(work, "bench-results.json") : join(REPO, "docs", "bench-results.json"));
-    writeFileSync(out, JSON.stringify(document, null, 2) + "\n");
+    const out =
+      options.out ?? (options.smoke ? join(work, "bench-results.json") : join(REPO, "docs", "bench-results.json"));
+    writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
     const kept = options.out !== undefined || !options.smoke || options.keep;
-    process.stdout.write(kept ? `\nresults written to ${relative(process.cwd(), out) || out} (${document.durationSeconds} s)\n` : `\nsmoke run finished in ${document.durationSeconds} s; --out FILE keeps its results\n`);
+    process.stdout.write(
+      kept
+        ? `\nresults written to ${relative(process.cwd(), out) || out} (${document.durationSeconds} s)\n`
+        : `\nsmoke run finished in ${document.durationSeconds} s; --out FILE keeps its results\n`,
+    );
   } finally {
     if (options.keep) process.stderr.write(`bench: working directory kept at ${work}\n`);
     else rmSync(work, { recursive: true, force: true });

@@ -69,7 +69,9 @@ describe("benchRulesYaml", () => {
   });
 
   it("asks for per-resource metrics only in its three small scopes", () => {
-    const withResourceMetrics = benchScopes().filter((s) => s.resourceMetrics === true).map((s) => s.name);
+    const withResourceMetrics = benchScopes()
+      .filter((s) => s.resourceMetrics === true)
+      .map((s) => s.name);
 
     expect(withResourceMetrics).to.deep.equal(["critical-vpc-7-subnets", "critical-vpc-11", "nat-elastic-ips"]);
   });
@@ -89,7 +91,14 @@ function sampleProfile() {
   };
 }
 
-const SAMPLE_BUNDLE = ["// node_modules/@aws-sdk/xml-builder/dist-es/xml-parser.js", "function parse() {", "  return 1;", "}", "// src/evaluate.ts", "function evaluate() {}"].join("\n");
+const SAMPLE_BUNDLE = [
+  "// node_modules/@aws-sdk/xml-builder/dist-es/xml-parser.js",
+  "function parse() {",
+  "  return 1;",
+  "}",
+  "// src/evaluate.ts",
+  "function evaluate() {}",
+].join("\n");
 
 describe("hotspots", () => {
   it("ranks functions by their own time with their share of the samples", () => {

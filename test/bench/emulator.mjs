@@ -36,7 +36,8 @@ const START_TIMEOUT_MS = 120_000;
  */
 export async function startEmulator({ repo, workDir, resources, scopeTypes, seed }) {
   const script = join(repo, "test", "emulator", "ipam_proxy.py");
-  if (!existsSync(script)) throw new Error(`${script} is missing: the benchmark serves its inventory through the IPAM emulation layer`);
+  if (!existsSync(script))
+    throw new Error(`${script} is missing: the benchmark serves its inventory through the IPAM emulation layer`);
   const portFile = join(workDir, `emulator-${resources}.port`);
   const child = spawn(
     "python3",
@@ -52,7 +53,8 @@ export async function startEmulator({ repo, workDir, resources, scopeTypes, seed
 
   const started = Date.now();
   while (!existsSync(portFile)) {
-    if (exitCode !== null) throw new Error(`the IPAM emulator exited with status ${exitCode} before listening:\n${stderr}`);
+    if (exitCode !== null)
+      throw new Error(`the IPAM emulator exited with status ${exitCode} before listening:\n${stderr}`);
     if (Date.now() - started > START_TIMEOUT_MS) {
       child.kill("SIGTERM");
       throw new Error(`the IPAM emulator did not listen within ${START_TIMEOUT_MS / 1000}s:\n${stderr}`);

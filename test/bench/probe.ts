@@ -65,8 +65,12 @@ async function floor(): Promise<FloorReport> {
   const client = createAwsClients(config).ec2ForRegion(config.ipamRegion);
   const ipams = await client.send(new DescribeIpamsCommand({ MaxResults: 1000 }));
   const ipamIds = (ipams.Ipams ?? []).map((ipam) => ipam.IpamId ?? "");
-  const listed = await client.send(new DescribeIpamScopesCommand({ Filters: [{ Name: "ipam-id", Values: ipamIds }], MaxResults: 1000 }));
-  const wanted = (listed.IpamScopes ?? []).filter((scope) => (config.scopeTypes as string[]).includes(scope.IpamScopeType ?? ""));
+  const listed = await client.send(
+    new DescribeIpamScopesCommand({ Filters: [{ Name: "ipam-id", Values: ipamIds }], MaxResults: 1000 }),
+  );
+  const wanted = (listed.IpamScopes ?? []).filter((scope) =>
+    (config.scopeTypes as string[]).includes(scope.IpamScopeType ?? ""),
+  );
   const scopes = await Promise.all(
     wanted.map(async (scope): Promise<FloorScope> => {
       const scopeId = scope.IpamScopeId ?? "";
@@ -74,7 +78,9 @@ async function floor(): Promise<FloorReport> {
       let pages = 0;
       let NextToken: string | undefined;
       do {
-        const page = await client.send(new GetIpamResourceCidrsCommand({ IpamScopeId: scopeId, MaxResults: 1000, NextToken }));
+        const page = await client.send(
+          new GetIpamResourceCidrsCommand({ IpamScopeId: scopeId, MaxResults: 1000, NextToken }),
+        );
         resources += page.IpamResourceCidrs?.length ?? 0;
         pages += 1;
         NextToken = page.NextToken;
@@ -91,7 +97,9 @@ async function floor(): Promise<FloorReport> {
 async function evaluateOnly(rulesFile: string, repeat: number): Promise<EvaluateReport> {
   const config = readConfig(process.env);
   const rules = loadRulesFileSync(rulesFile);
-  const collected = await collectFromIpam(createAwsClients(config).ec2ForRegion(config.ipamRegion), { scopeTypes: config.scopeTypes });
+  const collected = await collectFromIpam(createAwsClients(config).ec2ForRegion(config.ipamRegion), {
+    scopeTypes: config.scopeTypes,
+  });
   if (collected.failures.length > 0) throw new Error(`collection failed: ${JSON.stringify(collected.failures[0])}`);
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -119,7 +127,9 @@ async function evaluateOnly(rulesFile: string, repeat: number): Promise<Evaluate
     resources: collected.resources.length,
     scopes: evaluation.scopes.length,
     evaluations: evaluation.scopes.reduce((n, s) => n + s.resourceCount, 0),
-    resourceMetricResources: evaluation.scopes.filter((s) => s.resourceMetrics).reduce((n, s) => n + s.resourceCount, 0),
+    resourceMetricResources: evaluation.scopes
+      .filter((s) => s.resourceMetrics)
+      .reduce((n, s) => n + s.resourceCount, 0),
     scopesWithoutMatches: evaluation.scopesWithoutMatches.length,
     collectedHeapMb,
     cpuMs,
@@ -134,14 +144,15 @@ async function main(argv: string[]): Promise<unknown> {
   if (command === "evaluate") {
     const [rulesFile, repeat] = args;
     const runs = Number(repeat);
-    if (rulesFile === undefined || !Number.isInteger(runs) || runs < 1) throw new Error("usage: probe.js evaluate RULES_FILE REPEAT");
+    if (rulesFile === undefined || !Number.isInteger(runs) || runs < 1)
+      throw new Error("usage: probe.js evaluate RULES_FILE REPEAT");
     return evaluateOnly(rulesFile, runs);
   }
   throw new Error(`probe.js: unknown command "${command ?? ""}"; use floor or evaluate`);
 }
 
 main(process.argv.slice(2)).then(
-  (report) => process.stdout.write(JSON.stringify(report) + "\n"),
+  (report) => process.stdout.write(`${JSON.stringify(report)}\n`),
   (err: unknown) => {
     process.stderr.write(`probe: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;

@@ -32,7 +32,11 @@ export function hotspots(profile, top) {
     total += micros;
     const { functionName, url, lineNumber } = node.callFrame;
     const name = functionName === "" ? "(anonymous)" : functionName;
-    const file = url.replace(/^file:\/\//, "").split("/").slice(-2).join("/");
+    const file = url
+      .replace(/^file:\/\//, "")
+      .split("/")
+      .slice(-2)
+      .join("/");
     const where = file === "" ? "" : `${file}:${lineNumber + 1}`;
     const key = `${name} ${where}`;
     const entry = totals.get(key) ?? { name, where, selfMs: 0, share: 0 };
@@ -123,5 +127,9 @@ export function moduleShares(profile, bundleFile, bundleText) {
  * @param {string} bundleFile the bundle it profiled
  */
 export function readModuleShares(file, bundleFile) {
-  return moduleShares(/** @type {CpuProfile} */ (JSON.parse(readFileSync(file, "utf8"))), bundleFile, readFileSync(bundleFile, "utf8"));
+  return moduleShares(
+    /** @type {CpuProfile} */ (JSON.parse(readFileSync(file, "utf8"))),
+    bundleFile,
+    readFileSync(bundleFile, "utf8"),
+  );
 }

@@ -183,5 +183,5 @@ export function benchRulesYaml() {
     const { name, ...rest } = scope;
     lines.push(`  - name: ${JSON.stringify(name)}${yamlValue(rest, 4)}`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -51,7 +51,7 @@ async function main() {
 }
 
 main().then(
-  (report) => writeSync(REPORT_FD, JSON.stringify(report) + "\n"),
+  (report) => writeSync(REPORT_FD, `${JSON.stringify(report)}\n`),
   (err) => {
     process.stderr.write(`run-handler: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;

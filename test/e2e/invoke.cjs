@@ -36,13 +36,19 @@ async function main() {
   const fn = resolveHandler(handler);
   // What EventBridge sends for a schedule rule; the handler ignores the payload.
   const event = { "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
-  const context = { invokedFunctionArn: functionArn, awsRequestId: randomUUID(), functionName: functionArn.split(":")[6] };
+  const context = {
+    invokedFunctionArn: functionArn,
+    awsRequestId: randomUUID(),
+    functionName: functionArn.split(":")[6],
+  };
   const result = await fn(event, context);
   // Lambda serialises the return value with JSON.stringify: anything it cannot encode fails there too.
-  writeFileSync(resultFile, JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 main().catch((err) => {
-  process.stderr.write(`invoke: the handler failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `invoke: the handler failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exitCode = 1;
 });

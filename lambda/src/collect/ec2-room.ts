@@ -10,7 +10,7 @@
  * /8 or an IPv6 /44 costs the same as a /28.
  */
 
-import { cidrSize, countFreeBlocks, freeBlocks, parseCidr, type ParsedCidr } from "../cidr";
+import { cidrSize, countFreeBlocks, freeBlocks, type ParsedCidr, parseCidr } from "../cidr";
 import type { RoomForSubnets } from "../types";
 
 export interface BlockAllocation {
@@ -46,7 +46,10 @@ function toCount(count: bigint): number {
  * unsorted, repeated, overlapping, of the other family or partly or wholly
  * outside the parent: only the part inside the parent counts.
  */
-export function allocationWithin(parent: string | ParsedCidr, children: readonly (string | ParsedCidr)[]): BlockAllocation {
+export function allocationWithin(
+  parent: string | ParsedCidr,
+  children: readonly (string | ParsedCidr)[],
+): BlockAllocation {
   const p = toParsed(parent);
   const size = cidrSize(p);
   const free = freeBlocks(p, children.map(toParsed));

@@ -17,10 +17,10 @@
  */
 
 import {
+  type Address,
   DescribeAddressesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
-  type Address,
   type EC2Client,
   type Subnet,
   type Tag,
@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { parseCidr } from "../cidr";
 import { mapWithConcurrency } from "../concurrency";
-import { measureFromAvailable, measureUsage, type Measurement } from "../measure";
+import { type Measurement, measureFromAvailable, measureUsage } from "../measure";
 import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
 import { toScanFailure } from "./aws-error";
 import { allocationWithin } from "./ec2-room";
@@ -91,7 +91,9 @@ function identity(fields: {
 
 /** IPv6 blocks in the associated state; blocks being added or removed are not allocated yet or any more. */
 function associatedIpv6Blocks(
-  associations: readonly { Ipv6CidrBlock?: string | undefined; Ipv6CidrBlockState?: { State?: string | undefined } | undefined }[] | undefined,
+  associations:
+    | readonly { Ipv6CidrBlock?: string | undefined; Ipv6CidrBlockState?: { State?: string | undefined } | undefined }[]
+    | undefined,
 ): string[] {
   return (associations ?? []).flatMap((a) =>
     a.Ipv6CidrBlock !== undefined && a.Ipv6CidrBlockState?.State === ASSOCIATED ? [a.Ipv6CidrBlock] : [],
@@ -149,7 +151,14 @@ export function subnetResources(subnet: Subnet, region: string): ResourceCidr[] 
 export function vpcResources(vpc: Vpc, subnets: readonly Subnet[], region: string, usageKnown = true): ResourceCidr[] {
   if (vpc.VpcId === undefined) return [];
   const vpcId = vpc.VpcId;
-  const base = identity({ resourceId: vpcId, resourceType: "vpc", tags: tagRecord(vpc.Tags), region, ownerId: vpc.OwnerId, vpcId });
+  const base = identity({
+    resourceId: vpcId,
+    resourceType: "vpc",
+    tags: tagRecord(vpc.Tags),
+    region,
+    ownerId: vpc.OwnerId,
+    vpcId,
+  });
   const own = subnets.filter((s) => s.VpcId === vpcId);
   const ipv4Children = own.flatMap((s) => (s.CidrBlock === undefined || s.CidrBlock === "" ? [] : [s.CidrBlock]));
   const ipv6Children = own.flatMap((s) => associatedIpv6Blocks(s.Ipv6CidrBlockAssociationSet));
@@ -194,7 +203,13 @@ export function addressResource(address: Address, region: string, ownerId?: stri
   const cidr = `${ip}/32`;
   const associated = address.AssociationId !== undefined && address.AssociationId !== "";
   return {
-    ...identity({ resourceId: address.AllocationId ?? ip, resourceType: "eip", tags: tagRecord(address.Tags), region, ownerId }),
+    ...identity({
+      resourceId: address.AllocationId ?? ip,
+      resourceType: "eip",
+      tags: tagRecord(address.Tags),
+      region,
+      ownerId,
+    }),
     cidr,
     ...measureUsage({ resourceType: "eip", cidr, ipUsage: associated ? 1 : 0 }),
   };
@@ -275,7 +290,10 @@ async function collectRegion({ client, region, pageSize, accountId }: RegionScan
     ),
   );
   // DescribeAddresses has no NextToken: one call returns every address.
-  const addresses = await attempt("DescribeAddresses", async () => (await client.send(new DescribeAddressesCommand({}))).Addresses ?? []);
+  const addresses = await attempt(
+    "DescribeAddresses",
+    async () => (await client.send(new DescribeAddressesCommand({}))).Addresses ?? [],
+  );
 
   const uniqueSubnets = uniqueBy(subnets ?? [], (s) => s.SubnetId);
   const resources: ResourceCidr[] = [];
@@ -305,9 +323,22 @@ function checkWholeNumber(name: string, value: number, min: number, max: number)
  * regions, `concurrency` regions at a time. Failures of a region are
  * returned beside the resources of the others; only invalid options throw.
  */
-export async function collectFromEc2(clientForRegion: (region: string) => EC2Client, options: Ec2CollectOptions): Promise<CollectResult> {
-  const concurrency = checkWholeNumber("concurrency", options.concurrency ?? DEFAULT_REGION_CONCURRENCY, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = checkWholeNumber("pageSize", options.pageSize ?? DEFAULT_EC2_PAGE_SIZE, MIN_PAGE_SIZE, MAX_PAGE_SIZE);
+export async function collectFromEc2(
+  clientForRegion: (region: string) => EC2Client,
+  options: Ec2CollectOptions,
+): Promise<CollectResult> {
+  const concurrency = checkWholeNumber(
+    "concurrency",
+    options.concurrency ?? DEFAULT_REGION_CONCURRENCY,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const pageSize = checkWholeNumber(
+    "pageSize",
+    options.pageSize ?? DEFAULT_EC2_PAGE_SIZE,
+    MIN_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+  );
   const regions = [...new Set(options.regions)];
 
   const perRegion = await mapWithConcurrency(regions, concurrency, async (region): Promise<CollectResult> => {

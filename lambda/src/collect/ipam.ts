@@ -7,17 +7,16 @@
 import {
   DescribeIpamScopesCommand,
   DescribeIpamsCommand,
-  GetIpamResourceCidrsCommand,
   type EC2Client,
+  GetIpamResourceCidrsCommand,
   type Ipam,
   type IpamResourceCidr,
   type IpamResourceType,
   type IpamScope,
 } from "@aws-sdk/client-ec2";
-
+import { type ParsedCidr, parseCidr } from "../cidr";
 import { ScanError } from "../errors";
-import { parseCidr, type ParsedCidr } from "../cidr";
-import { measureUsage, type Measurement } from "../measure";
+import { type Measurement, measureUsage } from "../measure";
 import type { CollectResult, IpamFacts, ResourceCidr, ScanFailure } from "../types";
 import { describeAwsError, toScanError, toScanFailure } from "./aws-error";
 
@@ -58,9 +57,11 @@ function validateOptions(options: IpamCollectOptions): Required<Pick<IpamCollect
     }
   }
   if (options.resourceTypes !== undefined) {
-    if (options.resourceTypes.length === 0) throw new RangeError("resourceTypes, when given, must name at least one type");
+    if (options.resourceTypes.length === 0)
+      throw new RangeError("resourceTypes, when given, must name at least one type");
     for (const type of options.resourceTypes) {
-      if (typeof type !== "string" || type.trim() === "") throw new RangeError("resourceTypes must not contain empty names");
+      if (typeof type !== "string" || type.trim() === "")
+        throw new RangeError("resourceTypes must not contain empty names");
     }
   }
   return { pageSize };
@@ -84,14 +85,18 @@ async function paginate<T>(
     onItems(page.items);
     nextToken = page.nextToken === "" ? undefined : page.nextToken;
     if (nextToken !== undefined) {
-      if (seen.has(nextToken)) throw new Error(`${action} returned the same NextToken twice; stopping to avoid an endless loop`);
+      if (seen.has(nextToken))
+        throw new Error(`${action} returned the same NextToken twice; stopping to avoid an endless loop`);
       seen.add(nextToken);
     }
   } while (nextToken !== undefined);
 }
 
 /** Every item of a pagination, or the first error. */
-async function paginateAll<T>(action: string, fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+async function paginateAll<T>(
+  action: string,
+  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
+): Promise<T[]> {
   const all: T[] = [];
   await paginate(action, fetchPage, (items) => all.push(...items));
   return all;
@@ -110,7 +115,10 @@ async function describeIpams(client: EC2Client, ipamId: string | undefined, page
   try {
     return await paginateAll("DescribeIpams", async (NextToken) => {
       const out = await client.send(
-        new DescribeIpamsCommand({ ...(ipamId === undefined ? { MaxResults: pageSize } : { IpamIds: [ipamId] }), NextToken }),
+        new DescribeIpamsCommand({
+          ...(ipamId === undefined ? { MaxResults: pageSize } : { IpamIds: [ipamId] }),
+          NextToken,
+        }),
       );
       return { items: out.Ipams ?? [], nextToken: out.NextToken };
     });
@@ -118,10 +126,14 @@ async function describeIpams(client: EC2Client, ipamId: string | undefined, page
     const info = describeAwsError("DescribeIpams", err);
     if (ipamId !== undefined && info.code !== undefined && /NotFound$/.test(info.code)) {
       const region = await regionOf(client);
-      throw new ScanError("DescribeIpams", `IPAM ${ipamId} was not found in ${region} (${info.code}); check IPAM_ID and IPAM_REGION`, {
-        cause: err,
-        code: info.code,
-      });
+      throw new ScanError(
+        "DescribeIpams",
+        `IPAM ${ipamId} was not found in ${region} (${info.code}); check IPAM_ID and IPAM_REGION`,
+        {
+          cause: err,
+          code: info.code,
+        },
+      );
     }
     throw toScanError("DescribeIpams", err);
   }
@@ -137,7 +149,11 @@ async function describeScopes(client: EC2Client, ipamIds: string[], pageSize: nu
   try {
     return await paginateAll("DescribeIpamScopes", async (NextToken) => {
       const out = await client.send(
-        new DescribeIpamScopesCommand({ Filters: [{ Name: "ipam-id", Values: ipamIds }], MaxResults: pageSize, NextToken }),
+        new DescribeIpamScopesCommand({
+          Filters: [{ Name: "ipam-id", Values: ipamIds }],
+          MaxResults: pageSize,
+          NextToken,
+        }),
       );
       return { items: out.IpamScopes ?? [], nextToken: out.NextToken };
     });
@@ -247,18 +263,27 @@ function tagsOf(resource: IpamResourceCidr, pool: ValuePool): Record<string, str
 function ipamFactsOf(resource: IpamResourceCidr, scope: ScopeTarget, pool: ValuePool): IpamFacts {
   const ipamId = resource.IpamId ?? scope.ipamId;
   const ipamScopeId = resource.IpamScopeId ?? scope.scopeId;
-  const { IpamPoolId: ipamPoolId, IpUsage: ipUsage, ManagementState: managementState, ComplianceStatus: complianceStatus, OverlapStatus: overlapStatus } = resource;
-  return pool.share([ipUsage, ipamScopeId, ipamId, ipamPoolId, managementState, complianceStatus, overlapStatus], () => {
-    const facts: IpamFacts = {};
-    if (ipamId !== undefined) facts.ipamId = ipamId;
-    facts.ipamScopeId = ipamScopeId;
-    if (ipamPoolId !== undefined) facts.ipamPoolId = ipamPoolId;
-    if (ipUsage !== undefined) facts.ipUsage = ipUsage;
-    if (managementState !== undefined) facts.managementState = managementState;
-    if (complianceStatus !== undefined) facts.complianceStatus = complianceStatus;
-    if (overlapStatus !== undefined) facts.overlapStatus = overlapStatus;
-    return facts;
-  });
+  const {
+    IpamPoolId: ipamPoolId,
+    IpUsage: ipUsage,
+    ManagementState: managementState,
+    ComplianceStatus: complianceStatus,
+    OverlapStatus: overlapStatus,
+  } = resource;
+  return pool.share(
+    [ipUsage, ipamScopeId, ipamId, ipamPoolId, managementState, complianceStatus, overlapStatus],
+    () => {
+      const facts: IpamFacts = {};
+      if (ipamId !== undefined) facts.ipamId = ipamId;
+      facts.ipamScopeId = ipamScopeId;
+      if (ipamPoolId !== undefined) facts.ipamPoolId = ipamPoolId;
+      if (ipUsage !== undefined) facts.ipUsage = ipUsage;
+      if (managementState !== undefined) facts.managementState = managementState;
+      if (complianceStatus !== undefined) facts.complianceStatus = complianceStatus;
+      if (overlapStatus !== undefined) facts.overlapStatus = overlapStatus;
+      return facts;
+    },
+  );
 }
 
 /**
@@ -314,14 +339,28 @@ function failureTarget(resourceId: string | undefined, scope: ScopeTarget): stri
  * it has no usable CIDR: such a resource is reported, never silently dropped.
  * `pool` holds the collection's repeated values (see createValuePool).
  */
-export function toResourceCidr(resource: IpamResourceCidr, scope: ScopeTarget, pool: ValuePool = createValuePool()): ResourceCidr | ScanFailure {
+export function toResourceCidr(
+  resource: IpamResourceCidr,
+  scope: ScopeTarget,
+  pool: ValuePool = createValuePool(),
+): ResourceCidr | ScanFailure {
   const resourceId = resource.ResourceId;
   const resourceType: string = resource.ResourceType ?? "unknown";
   if (resourceId === undefined || resourceId === "") {
-    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "MissingResourceId", message: `IPAM returned a ${resourceType} resource without ResourceId (CIDR ${resource.ResourceCidr ?? "none"})` };
+    return {
+      target: failureTarget(resourceId, scope),
+      action: "GetIpamResourceCidrs",
+      code: "MissingResourceId",
+      message: `IPAM returned a ${resourceType} resource without ResourceId (CIDR ${resource.ResourceCidr ?? "none"})`,
+    };
   }
   if (resource.ResourceCidr === undefined || resource.ResourceCidr === "") {
-    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "MissingResourceCidr", message: `IPAM returned ${resourceType} ${resourceId} without a ResourceCidr` };
+    return {
+      target: failureTarget(resourceId, scope),
+      action: "GetIpamResourceCidrs",
+      code: "MissingResourceCidr",
+      message: `IPAM returned ${resourceType} ${resourceId} without a ResourceCidr`,
+    };
   }
   let parsed: ParsedCidr;
   let measured: Measurement;
@@ -329,12 +368,18 @@ export function toResourceCidr(resource: IpamResourceCidr, scope: ScopeTarget, p
     parsed = parseCidr(resource.ResourceCidr);
     measured = measureUsage({ resourceType, cidr: parsed, ipUsage: resource.IpUsage });
   } catch (err) {
-    return { target: failureTarget(resourceId, scope), action: "GetIpamResourceCidrs", code: "InvalidResourceCidr", message: err instanceof Error ? err.message : String(err) };
+    return {
+      target: failureTarget(resourceId, scope),
+      action: "GetIpamResourceCidrs",
+      code: "InvalidResourceCidr",
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
   const { intern } = pool;
   const tags = tagsOf(resource, pool);
   const tagName = tags.Name || undefined;
-  const resourceName = resource.ResourceName !== undefined && resource.ResourceName !== "" ? resource.ResourceName : undefined;
+  const resourceName =
+    resource.ResourceName !== undefined && resource.ResourceName !== "" ? resource.ResourceName : undefined;
   // IPAM's ResourceName is usually the Name tag: then the tag's copy serves both.
   const name = resourceName === undefined || resourceName === tagName ? tagName : resourceName;
 
@@ -441,7 +486,8 @@ export async function collectFromIpam(client: EC2Client, options: IpamCollectOpt
 
   const scopes = selectScopes(await describeScopes(client, ipamIds, pageSize), ipamIds, options.scopeTypes);
   // Without a type filter one pagination per scope returns every type: the fewest calls.
-  const resourceTypes: (string | undefined)[] = options.resourceTypes === undefined ? [undefined] : [...new Set(options.resourceTypes)];
+  const resourceTypes: (string | undefined)[] =
+    options.resourceTypes === undefined ? [undefined] : [...new Set(options.resourceTypes)];
 
   // One pool for every scope: the scopes share accounts, Regions, tag values and the IPAM ID.
   const pool = createValuePool();

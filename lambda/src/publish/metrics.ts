@@ -3,7 +3,12 @@
  * Per scope every complete run, zeros included, so alarms always have data and dashboards show a
  * trend; per resource only where a scope asks for it; ScanSuccess for the "monitor stopped" alarm.
  */
-import { PutMetricDataCommand, type CloudWatchClient, type Dimension, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudWatchClient,
+  type Dimension,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
 import { awsErrorCode } from "../collect/aws-error";
 import { mapWithConcurrency } from "../concurrency";
 import { ScanError } from "../errors";
@@ -46,7 +51,13 @@ const ALARM_COUNTS: ReadonlyArray<{ name: string; status: Status }> = [
   { name: "UnknownCount", status: "unknown" },
 ];
 
-function datum(name: string, value: number, unit: MetricDatum["Unit"], dimensions: Dimension[] | undefined, timestamp: Date): MetricDatum {
+function datum(
+  name: string,
+  value: number,
+  unit: MetricDatum["Unit"],
+  dimensions: Dimension[] | undefined,
+  timestamp: Date,
+): MetricDatum {
   const d: MetricDatum = { MetricName: name, Value: value, Unit: unit, Timestamp: timestamp };
   if (dimensions !== undefined) d.Dimensions = dimensions;
   return d;

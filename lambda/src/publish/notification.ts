@@ -6,9 +6,18 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { awsErrorCode } from "../collect/aws-error";
 import { ScanError } from "../errors";
-import { STATUS_RANK, formatPercent } from "../evaluate";
+import { formatPercent, STATUS_RANK } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
-import type { Evaluation, ResourceEvaluation, RoomForSubnets, ScanFailure, ScopeResult, SourceName, Status, Thresholds } from "../types";
+import type {
+  Evaluation,
+  ResourceEvaluation,
+  RoomForSubnets,
+  ScanFailure,
+  ScopeResult,
+  SourceName,
+  Status,
+  Thresholds,
+} from "../types";
 import type { ResourceChange, ScopeChanges, StateChanges } from "./state";
 
 export interface NotificationOptions {
@@ -35,6 +44,7 @@ const SUBJECT_PREFIX = "IPAM monitor: ";
 
 /** Scope names, descriptions and tag values can hold anything; a message line holds no control characters. */
 function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
   return flat.length > MAX_LINE_LENGTH ? `${flat.slice(0, MAX_LINE_LENGTH)}...` : flat;
 }
@@ -183,7 +193,10 @@ function describeResource(e: ResourceEvaluation): string {
   return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");
 }
 
-function byScopeAndId(evaluation: Evaluation, scopes: ReadonlySet<string>): Map<string, Map<string, ResourceEvaluation>> {
+function byScopeAndId(
+  evaluation: Evaluation,
+  scopes: ReadonlySet<string>,
+): Map<string, Map<string, ResourceEvaluation>> {
   const index = new Map<string, Map<string, ResourceEvaluation>>();
   for (const scope of evaluation.scopes) {
     if (!scopes.has(scope.name)) continue;
@@ -205,7 +218,11 @@ function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: (
   const lines: Line[] = [];
   const index = byScopeAndId(evaluation, new Set(changes.scopes.map((s) => s.scope)));
 
-  const section = (title: string, pick: (s: ScopeChanges) => ResourceChange[], describe: (c: ResourceChange, e?: ResourceEvaluation) => string): void => {
+  const section = (
+    title: string,
+    pick: (s: ScopeChanges) => ResourceChange[],
+    describe: (c: ResourceChange, e?: ResourceEvaluation) => string,
+  ): void => {
     const rows: Array<{ scope: string; change: ResourceChange }> = [];
     for (const s of changes.scopes) for (const change of pick(s)) rows.push({ scope: s.scope, change });
     if (rows.length === 0) return;
@@ -257,7 +274,8 @@ function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
     if (scope.status === "ok") continue;
     lines.push({ text: "" });
     lines.push({ text: oneLine(`[${scope.status.toUpperCase()}] ${scope.name} - ${describeCounts(scope)}`) });
-    if (scope.description !== undefined && scope.description !== "") lines.push({ text: oneLine(`  ${scope.description}`) });
+    if (scope.description !== undefined && scope.description !== "")
+      lines.push({ text: oneLine(`  ${scope.description}`) });
     lines.push({ text: `  Thresholds: ${describeThresholds(scope.thresholds)}` });
     const extremes = [
       scope.maxUtilization !== undefined ? `highest utilization ${formatPercent(scope.maxUtilization)}` : undefined,
@@ -272,7 +290,9 @@ function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
   }
   if (healthy.length > 0) {
     lines.push({ text: "" });
-    lines.push({ text: oneLine(`[OK] ${healthy.map((s) => `${s.name} (${plural(s.resourceCount, "resource")})`).join(", ")}`) });
+    lines.push({
+      text: oneLine(`[OK] ${healthy.map((s) => `${s.name} (${plural(s.resourceCount, "resource")})`).join(", ")}`),
+    });
   }
   return lines;
 }
@@ -337,7 +357,11 @@ function fitLines(lines: Line[], maxBytes: number): string {
 }
 
 /** Subject and body for a set of changes. Whether to send at all is the caller's decision (see hasChanges). */
-export function formatNotification(changes: StateChanges, evaluation: Evaluation, options: NotificationOptions): Notification {
+export function formatNotification(
+  changes: StateChanges,
+  evaluation: Evaluation,
+  options: NotificationOptions,
+): Notification {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   let groups = 0;
   const nextGroup = (): number => groups++;
@@ -363,7 +387,9 @@ export function formatNotification(changes: StateChanges, evaluation: Evaluation
   if (evaluation.scopesWithoutMatches.length > 0) {
     lines.push({ text: "" });
     lines.push({
-      text: oneLine(`SCOPES WITHOUT MATCHES (${evaluation.scopesWithoutMatches.length}): ${evaluation.scopesWithoutMatches.join(", ")}`),
+      text: oneLine(
+        `SCOPES WITHOUT MATCHES (${evaluation.scopesWithoutMatches.length}): ${evaluation.scopesWithoutMatches.join(", ")}`,
+      ),
     });
   }
   if (options.failures.length > 0) {

@@ -4,11 +4,11 @@
  * or recovers — not on every run. See docs/notifications.md for the design and the alternatives.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { awsErrorCode } from "../collect/aws-error";
 import { ScanError } from "../errors";
 import { STATUS_RANK, worseStatus } from "../evaluate";
-import { STATUSES, type Evaluation, type Status } from "../types";
+import { type Evaluation, STATUSES, type Status } from "../types";
 
 /** A resource that is not ok, as last notified. */
 export interface NotifiedResource {
@@ -92,7 +92,8 @@ export function stateFromEvaluation(evaluation: Evaluation): ObservedState {
       // Evaluations are sorted worst first, so the first CIDR of a resource is its worst.
       if (previous !== undefined && STATUS_RANK[previous.status] <= STATUS_RANK[e.status]) continue;
       const entry: NotifiedResource = { status: e.status };
-      if (e.resource.utilization !== undefined && Number.isFinite(e.resource.utilization)) entry.utilization = e.resource.utilization;
+      if (e.resource.utilization !== undefined && Number.isFinite(e.resource.utilization))
+        entry.utilization = e.resource.utilization;
       if (e.resource.free !== undefined) entry.free = e.resource.free;
       resources[id] = entry;
     }
@@ -122,7 +123,11 @@ function worstOf(resources: Record<string, NotifiedResource>, base: Status): Sta
  * resources the scan did not see keep their last notified entry (they are not known to have
  * recovered), and scopes missing from the rules are kept until a complete scan drops them.
  */
-export function mergeForSave(previous: NotifiedState | undefined, current: NotifiedState, options: DiffOptions): NotifiedState {
+export function mergeForSave(
+  previous: NotifiedState | undefined,
+  current: NotifiedState,
+  options: DiffOptions,
+): NotifiedState {
   const scopes: Record<string, NotifiedScope> = {};
   for (const [name, scope] of Object.entries(current.scopes)) {
     const resources: Record<string, NotifiedResource> = { ...scope.resources };
@@ -142,7 +147,12 @@ export function mergeForSave(previous: NotifiedState | undefined, current: Notif
   return { version: 1, scopes };
 }
 
-function change(resourceId: string, from: Status | undefined, to: Status, entry: NotifiedResource | undefined): ResourceChange {
+function change(
+  resourceId: string,
+  from: Status | undefined,
+  to: Status,
+  entry: NotifiedResource | undefined,
+): ResourceChange {
   const c: ResourceChange = { resourceId, to };
   if (from !== undefined) c.from = from;
   if (entry?.utilization !== undefined) c.utilization = entry.utilization;
@@ -154,7 +164,11 @@ function change(resourceId: string, from: Status | undefined, to: Status, entry:
  * What changed since the last notification, per scope of the current rules. Scopes that left the
  * rules file are not reported: they did not recover, they are no longer watched.
  */
-export function diffStates(previous: NotifiedState | undefined, current: NotifiedState, options: DiffOptions): StateChanges {
+export function diffStates(
+  previous: NotifiedState | undefined,
+  current: NotifiedState,
+  options: DiffOptions,
+): StateChanges {
   const effective = mergeForSave(previous, current, options);
   const scopes: ScopeChanges[] = [];
 
@@ -176,8 +190,10 @@ export function diffStates(previous: NotifiedState | undefined, current: Notifie
     for (const [id, entry] of Object.entries(now.resources)) {
       const was = beforeResources[id];
       if (was === undefined) changes.newInTrouble.push(change(id, undefined, entry.status, entry));
-      else if (STATUS_RANK[entry.status] < STATUS_RANK[was.status]) changes.worsened.push(change(id, was.status, entry.status, entry));
-      else if (STATUS_RANK[entry.status] > STATUS_RANK[was.status]) changes.improved.push(change(id, was.status, entry.status, entry));
+      else if (STATUS_RANK[entry.status] < STATUS_RANK[was.status])
+        changes.worsened.push(change(id, was.status, entry.status, entry));
+      else if (STATUS_RANK[entry.status] > STATUS_RANK[was.status])
+        changes.improved.push(change(id, was.status, entry.status, entry));
     }
     for (const [id, was] of Object.entries(beforeResources)) {
       if (now.resources[id] !== undefined) continue;
@@ -214,7 +230,10 @@ export interface StateStore {
 /** What the state looks like as JSON: BigInt free counts as decimal strings. */
 interface StoredState {
   version: 1;
-  scopes: Record<string, { status: Status; resources: Record<string, { status: Status; utilization?: number; free?: string }> }>;
+  scopes: Record<
+    string,
+    { status: Status; resources: Record<string, { status: Status; utilization?: number; free?: string }> }
+  >;
 }
 
 /**
@@ -251,7 +270,12 @@ export function parseState(text: string): NotifiedState {
   }
   const scopes: Record<string, NotifiedScope> = {};
   for (const [name, scope] of Object.entries(raw.scopes)) {
-    if (!isRecord(scope) || typeof scope.status !== "string" || !STATUS_SET.has(scope.status) || !isRecord(scope.resources)) {
+    if (
+      !isRecord(scope) ||
+      typeof scope.status !== "string" ||
+      !STATUS_SET.has(scope.status) ||
+      !isRecord(scope.resources)
+    ) {
       throw new Error(`saved state: scope "${name}" is malformed`);
     }
     const resources: Record<string, NotifiedResource> = {};
@@ -310,7 +334,7 @@ export class DynamoDbStateStore implements StateStore {
   ) {}
 
   async load(): Promise<NotifiedState | undefined> {
-    let item;
+    let item: Record<string, AttributeValue> | undefined;
     try {
       const out = await this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: { id: { S: STATE_ITEM_ID } }, ConsistentRead: true }),
@@ -326,9 +350,12 @@ export class DynamoDbStateStore implements StateStore {
     } catch (err) {
       // An unreadable item must not stop notifications for good: behave as on a first run (everything
       // in trouble is notified once more) and let the next save replace the item.
-      const error = new Error(`table ${this.tableName}: item "${STATE_ITEM_ID}" is unreadable and is ignored: ${(err as Error).message}`, {
-        cause: err,
-      });
+      const error = new Error(
+        `table ${this.tableName}: item "${STATE_ITEM_ID}" is unreadable and is ignored: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
       this.options.onUnreadable?.(error);
       return undefined;
     }

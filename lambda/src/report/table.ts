@@ -27,7 +27,7 @@ const STATUS_ORDER: readonly Status[] = ["critical", "warning", "unknown", "ok"]
  * one would break every column after it.
  */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
 }
 
@@ -59,7 +59,11 @@ export function formatColumns<T>(columns: Column<T>[], rows: readonly T[], inden
   const line = (values: string[]): string =>
     (
       indent +
-      values.map((value, i) => (i === last && columns[i]!.align === "left" ? value : pad(value, widths[i]!, columns[i]!.align))).join(GAP)
+      values
+        .map((value, i) =>
+          i === last && columns[i]!.align === "left" ? value : pad(value, widths[i]!, columns[i]!.align),
+        )
+        .join(GAP)
     ).trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)];
 }
@@ -108,7 +112,8 @@ const SCOPE_COLUMNS: Column<ScopeJson>[] = [
 function scopeLines(result: ScanResultJson): string[] {
   const lines = ["", `SCOPES (${result.summary.scopes})`];
   if (result.scopes.length > 0) lines.push(...formatColumns(SCOPE_COLUMNS, result.scopes));
-  if (result.truncated.scopes > 0) lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);
+  if (result.truncated.scopes > 0)
+    lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);
   return lines;
 }
 
@@ -128,7 +133,11 @@ const TROUBLE_COLUMNS: Column<TroubleJson>[] = [
 function troubleLines(result: ScanResultJson): string[] {
   const total = result.summary.resourcesInTrouble;
   if (total === 0) return ["", "RESOURCES IN TROUBLE: none"];
-  const lines = ["", `RESOURCES IN TROUBLE (${total}, worst first)`, ...formatColumns(TROUBLE_COLUMNS, result.resourcesInTrouble)];
+  const lines = [
+    "",
+    `RESOURCES IN TROUBLE (${total}, worst first)`,
+    ...formatColumns(TROUBLE_COLUMNS, result.resourcesInTrouble),
+  ];
   const leftOut = result.truncated.resourcesInTrouble;
   if (leftOut > 0) {
     lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
@@ -147,7 +156,11 @@ const ROOM_COLUMNS: Column<RoomForSubnetsJson>[] = [
   { header: "REGION", align: "left", cell: (r) => r.region ?? NONE },
   { header: "CIDR", align: "left", cell: (r) => r.cidr },
   { header: "USED", align: "right", cell: (r) => percent(r.utilization) },
-  { header: "LARGEST FREE", align: "right", cell: (r) => (r.largestFreePrefix === undefined ? "full" : `/${r.largestFreePrefix}`) },
+  {
+    header: "LARGEST FREE",
+    align: "right",
+    cell: (r) => (r.largestFreePrefix === undefined ? "full" : `/${r.largestFreePrefix}`),
+  },
   { header: "FREE /24", align: "right", cell: (r) => ipv4Count(r, r.freeSlash24) },
   { header: "FREE /28", align: "right", cell: (r) => ipv4Count(r, r.freeSlash28) },
 ];
@@ -163,7 +176,9 @@ function roomLines(result: ScanResultJson): string[] {
   const leftOut = result.truncated.roomForSubnets;
   if (rows.length === 0 && leftOut === 0) return [];
   // A /64 column only when an IPv6 block is listed: most networks have none.
-  const columns = rows.some((r) => r.freeSlash64 !== undefined) ? [...ROOM_COLUMNS, FREE_SLASH_64_COLUMN] : ROOM_COLUMNS;
+  const columns = rows.some((r) => r.freeSlash64 !== undefined)
+    ? [...ROOM_COLUMNS, FREE_SLASH_64_COLUMN]
+    : ROOM_COLUMNS;
   const lines = ["", `ROOM FOR NEW SUBNETS (${plural(rows.length + leftOut, "VPC CIDR block")}, tightest first)`];
   if (rows.length > 0) lines.push(...formatColumns(columns, rows));
   if (leftOut > 0) lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
@@ -219,7 +234,9 @@ function errorLines(result: ScanResultJson): string[] {
 function publishedLines(result: ScanResultJson): string[] {
   const lines: string[] = [];
   if (result.published !== undefined) {
-    lines.push(`Metrics: ${plural(result.published.datums, "datum")} published in ${plural(result.published.requests, "request")}.`);
+    lines.push(
+      `Metrics: ${plural(result.published.datums, "datum")} published in ${plural(result.published.requests, "request")}.`,
+    );
   }
   const n = result.notification;
   if (n !== undefined) {
@@ -242,5 +259,5 @@ export function formatScanReport(result: ScanResultJson): string {
     ...errorLines(result),
     ...publishedLines(result),
   ];
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -64,7 +64,10 @@ function readClass(chars: readonly string[], start: number): { source: string; n
     members.push(escapeInClass(char));
     i += 1;
   }
-  const hint = chars[negated ? start + 2 : start + 1] === "]" ? ' (a "]" right after "[" is one of the characters, not the end)' : "";
+  const hint =
+    chars[negated ? start + 2 : start + 1] === "]"
+      ? ' (a "]" right after "[" is one of the characters, not the end)'
+      : "";
   throw new GlobSyntaxError(`the "[" at character ${start + 1} is never closed with "]"${hint}`);
 }
 

@@ -9,12 +9,19 @@
 
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument, visit } from "yaml";
 import { parseCidr } from "../cidr";
 import { RulesError, type RulesProblem } from "../errors";
-import { THRESHOLD_KEYS, type MatchSpec, type RulesFile, type ScopeRule, type ThresholdKey, type Thresholds } from "../types";
+import {
+  type MatchSpec,
+  type RulesFile,
+  type ScopeRule,
+  THRESHOLD_KEYS,
+  type ThresholdKey,
+  type Thresholds,
+} from "../types";
 import { validateGlob } from "./glob";
-import { formatPath, suggestResourceType, validateRulesSchema, type PathSegment, type SchemaIssue } from "./schema";
+import { formatPath, type PathSegment, type SchemaIssue, suggestResourceType, validateRulesSchema } from "./schema";
 
 type Data = Record<string, unknown>;
 
@@ -132,7 +139,13 @@ function isEmptyScalar(node: unknown): boolean {
   return isScalar(node) && node.value === null && node.range != null && node.range[0] === node.range[1];
 }
 
-function problemAt(file: string, locator: Locator | undefined, offset: number, path: string, message: string): RulesProblem {
+function problemAt(
+  file: string,
+  locator: Locator | undefined,
+  offset: number,
+  path: string,
+  message: string,
+): RulesProblem {
   const { line, column } = locator ? locator.position(offset) : { line: 1, column: 1 };
   return { file, line, column, path, message };
 }
@@ -173,7 +186,10 @@ function unresolvedAliases(doc: Document.Parsed): { offset: number; message: str
 }
 
 /** A key given twice in one mapping: YAML keeps only the last, which hides the first silently. */
-function duplicateKeys(doc: Document.Parsed, locator: Locator): { offset: number; path: PathSegment[]; message: string }[] {
+function duplicateKeys(
+  doc: Document.Parsed,
+  locator: Locator,
+): { offset: number; path: PathSegment[]; message: string }[] {
   const found: { offset: number; path: PathSegment[]; message: string }[] = [];
   const walk = (node: unknown, path: PathSegment[]): void => {
     if (isMap(node)) {
@@ -195,7 +211,7 @@ function duplicateKeys(doc: Document.Parsed, locator: Locator): { offset: number
         walk(pair.value, [...path, key]);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item, [...path, index]));
+      for (const [index, item] of node.items.entries()) walk(item, [...path, index]);
     }
   };
   walk(doc.contents, []);
@@ -234,7 +250,13 @@ const ORDERS: readonly {
   holds: (warning: number, critical: number) => boolean;
 }[] = [
   { warning: "warning", critical: "critical", relation: "below", inverse: "above", holds: (w, c) => w < c },
-  { warning: "minFreeWarning", critical: "minFreeCritical", relation: "above", inverse: "below", holds: (w, c) => w > c },
+  {
+    warning: "minFreeWarning",
+    critical: "minFreeCritical",
+    relation: "above",
+    inverse: "below",
+    holds: (w, c) => w > c,
+  },
   {
     warning: "minUtilizationWarning",
     critical: "minUtilizationCritical",
@@ -339,7 +361,10 @@ class SemanticChecker {
       const known = defaults !== undefined && (thresholds === undefined || isRecord(thresholds));
       if (known && Object.keys(levels).length === 0) {
         const named = typeof name === "string" ? ` ${JSON.stringify(name)}` : "";
-        this.add(path, `${formatPath(path)}${named} has no thresholds here or in defaults.thresholds, so it could never alarm`);
+        this.add(
+          path,
+          `${formatPath(path)}${named} has no thresholds here or in defaults.thresholds, so it could never alarm`,
+        );
       }
       this.checkOrder(levels, "scope");
     });
@@ -350,7 +375,9 @@ class SemanticChecker {
     const strings = (key: string): [string, PathSegment[]][] => {
       const list = own(spec, key);
       if (!Array.isArray(list)) return [];
-      return list.flatMap((item: unknown, i) => (typeof item === "string" ? [[item, [...path, key, i]] as [string, PathSegment[]]] : []));
+      return list.flatMap((item: unknown, i) =>
+        typeof item === "string" ? [[item, [...path, key, i]] as [string, PathSegment[]]] : [],
+      );
     };
 
     for (const [type, itemPath] of strings("resourceTypes")) {
@@ -395,7 +422,15 @@ function thresholdsOf(value: unknown): Thresholds {
   return thresholds;
 }
 
-const LIST_CONDITIONS = ["resourceTypes", "accounts", "regions", "vpcIds", "resourceIds", "cidrWithin", "names"] as const;
+const LIST_CONDITIONS = [
+  "resourceTypes",
+  "accounts",
+  "regions",
+  "vpcIds",
+  "resourceIds",
+  "cidrWithin",
+  "names",
+] as const;
 
 function matchSpecOf(value: unknown): MatchSpec {
   const spec: MatchSpec = {};
@@ -455,14 +490,18 @@ export function parseRules(rawText: string, file: string): RulesFile {
     throw new RulesError(sortProblems(syntax.map((s) => problemAt(file, locator, s.offset, "", s.message))));
   }
   if (doc.contents === null) {
-    throw new RulesError([problemAt(file, undefined, 0, "", 'the rules file is empty; it needs at least "version: 1" and "scopes"')]);
+    throw new RulesError([
+      problemAt(file, undefined, 0, "", 'the rules file is empty; it needs at least "version: 1" and "scopes"'),
+    ]);
   }
 
   let data: unknown;
   try {
     data = doc.toJS();
   } catch (error) {
-    throw new RulesError([problemAt(file, undefined, 0, "", `cannot read the YAML: ${(error as Error).message}`)], { cause: error });
+    throw new RulesError([problemAt(file, undefined, 0, "", `cannot read the YAML: ${(error as Error).message}`)], {
+      cause: error,
+    });
   }
 
   const issues: SchemaIssue[] = validateRulesSchema(data, (path) => locator.sourceOf(path));
@@ -473,7 +512,9 @@ export function parseRules(rawText: string, file: string): RulesFile {
   }
   const problems = [
     ...duplicateKeys(doc, locator).map((d) => problemAt(file, locator, d.offset, formatPath(d.path), d.message)),
-    ...issues.map((issue) => problemAt(file, locator, locator.locate(issue.path, issue.at), formatPath(issue.path), issue.message)),
+    ...issues.map((issue) =>
+      problemAt(file, locator, locator.locate(issue.path, issue.at), formatPath(issue.path), issue.message),
+    ),
   ];
   if (problems.length > 0) throw new RulesError(sortProblems(problems));
   return buildRules(data as Data, file);
@@ -481,7 +522,10 @@ export function parseRules(rawText: string, file: string): RulesFile {
 
 function unreadable(path: string, error: unknown): RulesError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new RulesError([{ file: path, line: 1, column: 1, path: "", message: `cannot read the rules file: ${reason}` }], { cause: error });
+  return new RulesError(
+    [{ file: path, line: 1, column: 1, path: "", message: `cannot read the rules file: ${reason}` }],
+    { cause: error },
+  );
 }
 
 /** Reads and parses a rules file; a missing or unreadable file is a `RulesError` at 1:1 naming the OS error. */

@@ -10,9 +10,9 @@
  * owner, no Region) does not hold.
  */
 
-import { cidrContains, parseCidr, type ParsedCidr } from "../cidr";
-import { compileGlob } from "./glob";
+import { cidrContains, type ParsedCidr, parseCidr } from "../cidr";
 import type { MatchSpec, ResourceCidr, ScopeRule } from "../types";
+import { compileGlob } from "./glob";
 
 export type ResourcePredicate = (resource: ResourceCidr) => boolean;
 
@@ -229,7 +229,10 @@ export function matchesScope(resource: ResourceCidr, scope: ScopeRule): boolean 
   return matchesSpec(resource, scope.match) && !(scope.exclude !== undefined && matchesSpec(resource, scope.exclude));
 }
 
-function setCondition(values: readonly string[] | undefined, read: (r: ResourceCidr) => string | undefined): ResourcePredicate | undefined {
+function setCondition(
+  values: readonly string[] | undefined,
+  read: (r: ResourceCidr) => string | undefined,
+): ResourcePredicate | undefined {
   if (values === undefined) return undefined;
   const set = new Set(values);
   return (resource) => {
@@ -271,10 +274,12 @@ export function compileSpec(spec: MatchSpec): ResourcePredicate {
   }
   if (spec.tags !== undefined) {
     const tagGlobs = Object.entries(spec.tags).map(([key, glob]) => [key, compileGlob(glob)] as const);
-    add((r) => tagGlobs.every(([key, matches]) => {
-      const value = tagValue(r, key);
-      return value !== undefined && matches(value);
-    }));
+    add((r) =>
+      tagGlobs.every(([key, matches]) => {
+        const value = tagValue(r, key);
+        return value !== undefined && matches(value);
+      }),
+    );
   }
   if (spec.cidrWithin !== undefined) {
     // toBlock gives null for a malformed block; parseCidr then throws with the reason.
@@ -313,7 +318,10 @@ interface FieldIndex {
   next: Int32Array;
 }
 
-function buildFieldIndex(resources: readonly ResourceCidr[], read: (r: ResourceCidr) => string | undefined): FieldIndex {
+function buildFieldIndex(
+  resources: readonly ResourceCidr[],
+  read: (r: ResourceCidr) => string | undefined,
+): FieldIndex {
   const groupOf = new Map<string, number>();
   const first: number[] = [];
   const size: number[] = [];
@@ -418,7 +426,9 @@ export function indexResources(resources: readonly ResourceCidr[]): ResourceInde
 
   /** How many resources have one of the values, and their positions when asked. */
   const lookup = (index: FieldIndex, values: Iterable<string>): Option => {
-    const groups = [...new Set(values)].map((value) => index.groupOf.get(value)).filter((g): g is number => g !== undefined);
+    const groups = [...new Set(values)]
+      .map((value) => index.groupOf.get(value))
+      .filter((g): g is number => g !== undefined);
     const size = groups.reduce((n, g) => n + index.size[g]!, 0);
     return {
       size,
@@ -441,7 +451,8 @@ export function indexResources(resources: readonly ResourceCidr[]): ResourceInde
     const found: number[] = [];
     for (const block of blocks as { network: number; prefix: number }[]) {
       const last = ipv4Last(block);
-      for (let k = lowerBound(networks, block.network); k < networks.length && networks[k]! <= last; k++) found.push(positions[k]!);
+      for (let k = lowerBound(networks, block.network); k < networks.length && networks[k]! <= last; k++)
+        found.push(positions[k]!);
     }
     // Overlapping blocks can find a resource twice.
     const sorted = Uint32Array.from(found).sort();
@@ -455,14 +466,44 @@ export function indexResources(resources: readonly ResourceCidr[]): ResourceInde
         if (option instanceof Uint32Array) options.push({ size: option.length, positions: () => option });
         else if (option !== undefined) options.push(option);
       };
-      if (spec.resourceTypes !== undefined) add(lookup(fieldIndex("resourceType", (r) => r.resourceType), spec.resourceTypes));
-      if (spec.accounts !== undefined) add(lookup(fieldIndex("ownerId", (r) => r.ownerId), spec.accounts));
-      if (spec.regions !== undefined) add(lookup(fieldIndex("region", (r) => r.region), spec.regions));
+      if (spec.resourceTypes !== undefined)
+        add(
+          lookup(
+            fieldIndex("resourceType", (r) => r.resourceType),
+            spec.resourceTypes,
+          ),
+        );
+      if (spec.accounts !== undefined)
+        add(
+          lookup(
+            fieldIndex("ownerId", (r) => r.ownerId),
+            spec.accounts,
+          ),
+        );
+      if (spec.regions !== undefined)
+        add(
+          lookup(
+            fieldIndex("region", (r) => r.region),
+            spec.regions,
+          ),
+        );
       if (spec.vpcIds !== undefined) add(lookup(fieldIndex("vpc", vpcOf), spec.vpcIds));
-      if (spec.addressFamily !== undefined) add(lookup(fieldIndex("addressFamily", (r) => r.addressFamily), [spec.addressFamily]));
+      if (spec.addressFamily !== undefined)
+        add(
+          lookup(
+            fieldIndex("addressFamily", (r) => r.addressFamily),
+            [spec.addressFamily],
+          ),
+        );
       for (const [key, glob] of Object.entries(spec.tags ?? {})) {
         // Keys are prefixed so that no tag key can collide with the fields above.
-        if (isLiteralGlob(glob)) add(lookup(fieldIndex(`tag:${key}`, (r) => tagValue(r, key)), [glob]));
+        if (isLiteralGlob(glob))
+          add(
+            lookup(
+              fieldIndex(`tag:${key}`, (r) => tagValue(r, key)),
+              [glob],
+            ),
+          );
       }
       if (spec.cidrWithin !== undefined) add(withinIpv4(spec.cidrWithin));
       if (options.length === 0) return undefined;

@@ -5,8 +5,8 @@
  * additional properties") never reach the user.
  */
 
-import Ajv, { type ErrorObject } from "ajv";
 import type { IpamResourceType } from "@aws-sdk/client-ec2";
+import Ajv, { type ErrorObject } from "ajv";
 import rulesSchemaJson from "../../schema/rules.schema.json";
 import { didYouMean } from "./suggest";
 

@@ -1,11 +1,29 @@
-import { expect } from "chai";
 import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { createSandbox, extractWithPython, FIXTURES, readZipWithPython, run, sha256, type Run, type Sandbox } from "./sandbox";
+import { expect } from "chai";
+import {
+  createSandbox,
+  extractWithPython,
+  FIXTURES,
+  type Run,
+  readZipWithPython,
+  run,
+  type Sandbox,
+  sha256,
+} from "./sandbox";
 
 const RULES = join(FIXTURES, "rules-crlf.yaml");
 
@@ -50,15 +68,23 @@ describe("scripts/build", function () {
 
       // Two builds at once, from different directories, with relative and absolute paths.
       [first, second] = await Promise.all([
-        run(build, ["--rules", relative(sandbox.root, RULES), "--out", relative(sandbox.root, firstZip)], { cwd: sandbox.root, env: sandbox.env }),
+        run(build, ["--rules", relative(sandbox.root, RULES), "--out", relative(sandbox.root, firstZip)], {
+          cwd: sandbox.root,
+          env: sandbox.env,
+        }),
         run(build, ["--rules", RULES, "--out", secondZip], { cwd: tmpdir(), env: sandbox.env }),
       ]);
-      changed = await run(build, ["--rules", changedRules, "--out", changedZip], { cwd: sandbox.root, env: sandbox.env });
+      changed = await run(build, ["--rules", changedRules, "--out", changedZip], {
+        cwd: sandbox.root,
+        env: sandbox.env,
+      });
     });
 
     it("succeeds and prints one line naming the zip, its size and its SHA-256", () => {
       expect(first.status, first.stderr).to.equal(0);
-      expect(first.stdout).to.equal(`wrote out/first/ipam-monitor.zip (${statSync(firstZip).size} bytes, sha256 ${sha256(firstZip)})\n`);
+      expect(first.stdout).to.equal(
+        `wrote out/first/ipam-monitor.zip (${statSync(firstZip).size} bytes, sha256 ${sha256(firstZip)})\n`,
+      );
     });
 
     it("writes byte-identical zips for the same sources and rules, even built in parallel from different directories", () => {
@@ -104,13 +130,18 @@ describe("scripts/build", function () {
         const { port } = server.address() as AddressInfo;
         const script = `require("./index.js").handler({ endpoint: "http://127.0.0.1:${port}" }).then((r) => process.stdout.write(JSON.stringify(r)))`;
 
-        const result = await run(process.execPath, ["--no-warnings", "-e", script], { cwd: dir, env: { PATH: process.env.PATH } });
+        const result = await run(process.execPath, ["--no-warnings", "-e", script], {
+          cwd: dir,
+          env: { PATH: process.env.PATH },
+        });
 
         expect(result.status, result.stderr).to.equal(0);
         expect(JSON.parse(result.stdout)).to.deep.equal({ messageId: "94f20ce6-13c5-43a0-9a9e-ca52d816e90b" });
         expect(requests).to.have.length(1);
         expect(requests[0]?.body).to.include("Action=Publish");
-        expect(requests[0]?.authorization).to.match(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/sns\/aws4_request/);
+        expect(requests[0]?.authorization).to.match(
+          /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/sns\/aws4_request/,
+        );
       } finally {
         server.close();
         rmSync(dir, { recursive: true, force: true });
@@ -128,7 +159,10 @@ describe("scripts/build", function () {
     const dist = () => join(sandbox.root, "lambda", "dist");
 
     before(async () => {
-      result = await run(process.execPath, [join(sandbox.root, "lambda", "build.mjs")], { cwd: tmpdir(), env: sandbox.env });
+      result = await run(process.execPath, [join(sandbox.root, "lambda", "build.mjs")], {
+        cwd: tmpdir(),
+        env: sandbox.env,
+      });
     });
 
     it("bundles the handler into lambda/dist/lambda/index.js", () => {
@@ -187,21 +221,28 @@ describe("scripts/build", function () {
     it("says to install Node.js 20 or newer when there is no node on PATH", async () => {
       const bin = join(sandbox.root, "bin-without-node");
       mkdirSync(bin);
-      for (const tool of ["bash", "dirname"]) symlinkSync(execFileSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(), join(bin, tool));
+      for (const tool of ["bash", "dirname"])
+        symlinkSync(execFileSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(), join(bin, tool));
 
       const result = await run(build, ["--rules", RULES, "--out", out()], { env: { PATH: bin } });
 
       expect(result.status).to.equal(1);
-      expect(result.stderr).to.match(/^build: Node\.js is not installed \(no 'node' on PATH\): install Node\.js 20 or newer \(https:\/\/nodejs\.org/);
+      expect(result.stderr).to.match(
+        /^build: Node\.js is not installed \(no 'node' on PATH\): install Node\.js 20 or newer \(https:\/\/nodejs\.org/,
+      );
       expect(result.stderr).to.include("scripts/package");
     });
 
     it("says which Node.js it found when it is older than 20", async () => {
       const bin = join(sandbox.root, "bin-old-node");
       mkdirSync(bin);
-      writeFileSync(join(bin, "node"), '#!/bin/sh\ncase "$1" in -p) echo 18 ;; -v) echo v18.20.4 ;; esac\n', { mode: 0o755 });
+      writeFileSync(join(bin, "node"), '#!/bin/sh\ncase "$1" in -p) echo 18 ;; -v) echo v18.20.4 ;; esac\n', {
+        mode: 0o755,
+      });
 
-      const result = await run(build, ["--rules", RULES, "--out", out()], { env: { ...sandbox.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
+      const result = await run(build, ["--rules", RULES, "--out", out()], {
+        env: { ...sandbox.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+      });
 
       expect(result.status).to.equal(1);
       expect(result.stderr).to.match(/^build: Node\.js v18\.20\.4 is too old: install Node\.js 20 or newer/);

@@ -1,9 +1,18 @@
-import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_DIR, run, type Run } from "./sandbox";
+import { expect } from "chai";
+import { REPO_DIR, type Run, run } from "./sandbox";
 
 const LIB = join(REPO_DIR, "scripts", "lib", "build.sh");
 
@@ -33,7 +42,9 @@ describe("scripts/build's dependency install", function () {
       [
         "#!/bin/sh",
         'echo "$(pwd): $*" >> "$FAKE_NPM_CALLS"',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template.
         'sleep "${FAKE_NPM_SECONDS:-0}"',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template.
         'if [ "${FAKE_NPM_FAIL:-}" = 1 ]; then echo "npm ERR! code E404 (fake)" >&2; exit 1; fi',
         "mkdir -p node_modules && echo '{}' > node_modules/.package-lock.json",
         "",
@@ -48,7 +59,9 @@ describe("scripts/build's dependency install", function () {
   });
 
   function ensureDependencies(extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-    return run("bash", ["-c", 'set -euo pipefail; source "$0"; build_ensure_dependencies "$1"', LIB, lambda], { env: { ...env, ...extraEnv } });
+    return run("bash", ["-c", 'set -euo pipefail; source "$0"; build_ensure_dependencies "$1"', LIB, lambda], {
+      env: { ...env, ...extraEnv },
+    });
   }
 
   function npmCalls(): string[] {
@@ -101,7 +114,10 @@ describe("scripts/build's dependency install", function () {
   });
 
   it("installs once when two builds need the dependencies at the same time", async () => {
-    const results = await Promise.all([ensureDependencies({ FAKE_NPM_SECONDS: "1" }), ensureDependencies({ FAKE_NPM_SECONDS: "1" })]);
+    const results = await Promise.all([
+      ensureDependencies({ FAKE_NPM_SECONDS: "1" }),
+      ensureDependencies({ FAKE_NPM_SECONDS: "1" }),
+    ]);
 
     expect(results.map((r) => r.status)).to.deep.equal([0, 0]);
     expect(npmCalls()).to.have.length(1);

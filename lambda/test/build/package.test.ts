@@ -1,7 +1,7 @@
-import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createSandbox, FIXTURES, run, sha256, type Run, type Sandbox } from "./sandbox";
+import { expect } from "chai";
+import { createSandbox, FIXTURES, type Run, run, type Sandbox, sha256 } from "./sandbox";
 
 const RULES = join(FIXTURES, "rules-crlf.yaml");
 
@@ -14,8 +14,14 @@ describe("scripts/package", function () {
   before(async () => {
     sandbox = createSandbox();
     [packaged, built] = await Promise.all([
-      run(join(sandbox.root, "scripts", "package"), ["--rules", RULES, "--out", "dist/ipam-monitor.zip"], { cwd: sandbox.root, env: sandbox.env }),
-      run(join(sandbox.root, "scripts", "build"), ["--rules", RULES, "--out", "built/ipam-monitor.zip"], { cwd: sandbox.root, env: sandbox.env }),
+      run(join(sandbox.root, "scripts", "package"), ["--rules", RULES, "--out", "dist/ipam-monitor.zip"], {
+        cwd: sandbox.root,
+        env: sandbox.env,
+      }),
+      run(join(sandbox.root, "scripts", "build"), ["--rules", RULES, "--out", "built/ipam-monitor.zip"], {
+        cwd: sandbox.root,
+        env: sandbox.env,
+      }),
     ]);
   });
 
@@ -26,7 +32,9 @@ describe("scripts/package", function () {
   it("writes the same zip as scripts/build", () => {
     expect(packaged.status, packaged.stderr).to.equal(0);
     expect(built.status, built.stderr).to.equal(0);
-    expect(sha256(join(sandbox.root, "dist/ipam-monitor.zip"))).to.equal(sha256(join(sandbox.root, "built/ipam-monitor.zip")));
+    expect(sha256(join(sandbox.root, "dist/ipam-monitor.zip"))).to.equal(
+      sha256(join(sandbox.root, "built/ipam-monitor.zip")),
+    );
   });
 
   it("starts its output with the line scripts/build prints", () => {
@@ -42,10 +50,14 @@ describe("scripts/package", function () {
   });
 
   it("prints the next step only after a successful build", async () => {
-    const result = await run(join(sandbox.root, "scripts", "package"), ["--rules", join(FIXTURES, "rules-rejected.yaml"), "--out", "x.zip"], {
-      cwd: sandbox.root,
-      env: sandbox.env,
-    });
+    const result = await run(
+      join(sandbox.root, "scripts", "package"),
+      ["--rules", join(FIXTURES, "rules-rejected.yaml"), "--out", "x.zip"],
+      {
+        cwd: sandbox.root,
+        env: sandbox.env,
+      },
+    );
 
     expect(result.status).to.equal(1);
     expect(result.stdout).to.equal("");

@@ -1,9 +1,9 @@
-import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { extractWithPython, FIXTURES, readZipWithPython, REPO_DIR, run, type Run } from "./sandbox";
+import { expect } from "chai";
+import { extractWithPython, FIXTURES, REPO_DIR, type Run, readZipWithPython, run } from "./sandbox";
 
 /**
  * scripts/build on this checkout's own sources: the real handler, the real
@@ -43,11 +43,15 @@ describe("scripts/build with the real sources", function () {
     it("bundles a handler that loads with no node_modules around it", () => {
       const dir = extractWithPython(zip);
       try {
-        const out = execFileSync(process.execPath, ["--no-warnings", "-e", "process.stdout.write(typeof require('./index.js').handler)"], {
-          cwd: dir,
-          encoding: "utf8",
-          env: { PATH: process.env.PATH },
-        });
+        const out = execFileSync(
+          process.execPath,
+          ["--no-warnings", "-e", "process.stdout.write(typeof require('./index.js').handler)"],
+          {
+            cwd: dir,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH },
+          },
+        );
 
         expect(out).to.equal("function");
       } finally {

@@ -5,7 +5,17 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -20,12 +30,21 @@ export interface Run {
 }
 
 /** Runs a program to completion; never rejects on a non-zero exit, so tests can assert on it. */
-export function run(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+export function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
   return new Promise((done) => {
-    execFile(file, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: "utf8" }, (error, stdout, stderr) => {
-      const status = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      done({ status, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        done({ status, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -52,7 +71,15 @@ export interface Sandbox {
 export function createSandbox(): Sandbox {
   const root = mkdtempSync(join(tmpdir(), "ipam-monitor-build-test-"));
   const lambda = join(root, "lambda");
-  for (const path of ["scripts/build", "scripts/package", "scripts/lib/build.sh", "lambda/build.mjs", "lambda/scripts", "lambda/package.json", "lambda/package-lock.json"]) {
+  for (const path of [
+    "scripts/build",
+    "scripts/package",
+    "scripts/lib/build.sh",
+    "lambda/build.mjs",
+    "lambda/scripts",
+    "lambda/package.json",
+    "lambda/package-lock.json",
+  ]) {
     cpSync(join(REPO_DIR, path), join(root, path), { recursive: true, preserveTimestamps: true });
   }
   mkdirSync(join(lambda, "src", "bin"), { recursive: true });
@@ -102,7 +129,9 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 
 /** Reads a zip with Python's zipfile: the names, dates and modes it sees, and the first entry with a bad CRC. */
 export function readZipWithPython(path: string): { bad: string | null; entries: ZipEntryInfo[] } {
-  const out = JSON.parse(execFileSync("python3", ["-c", READ_ZIP, path], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })) as {
+  const out = JSON.parse(
+    execFileSync("python3", ["-c", READ_ZIP, path], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }),
+  ) as {
     bad: string | null;
     entries: (Omit<ZipEntryInfo, "data"> & { data: string })[];
   };
@@ -112,6 +141,11 @@ export function readZipWithPython(path: string): { bad: string | null; entries: 
 /** Extracts a zip with Python into a fresh directory outside any node_modules tree. */
 export function extractWithPython(zip: string): string {
   const dir = mkdtempSync(join(tmpdir(), "ipam-monitor-unzipped-"));
-  execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", zip, dir]);
+  execFileSync("python3", [
+    "-c",
+    "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+    zip,
+    dir,
+  ]);
   return dir;
 }

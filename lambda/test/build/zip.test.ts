@@ -1,8 +1,8 @@
-import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "chai";
 import { crc32, makeZip, zipBytes } from "../../scripts/zip.mjs";
 import { readZipWithPython } from "./sandbox";
 
@@ -58,7 +58,12 @@ describe("zip (lambda/scripts/zip.mjs)", () => {
     });
 
     it("rejects the same name twice", () => {
-      expect(() => zipBytes([{ name: "index.js", data: "a" }, { name: "index.js", data: "b" }])).to.throw(/"index\.js" is given twice/);
+      expect(() =>
+        zipBytes([
+          { name: "index.js", data: "a" },
+          { name: "index.js", data: "b" },
+        ]),
+      ).to.throw(/"index\.js" is given twice/);
     });
   });
 
@@ -95,7 +100,10 @@ describe("zip (lambda/scripts/zip.mjs)", () => {
     });
 
     it("dates every entry 1980-01-01 00:00:00", () => {
-      const zip = roundTrip([{ name: "index.js", data: "a" }, { name: "rules.yaml", data: "b" }]);
+      const zip = roundTrip([
+        { name: "index.js", data: "a" },
+        { name: "rules.yaml", data: "b" },
+      ]);
 
       expect(zip.entries.map((e) => e.dateTime)).to.deep.equal([
         [1980, 1, 1, 0, 0, 0],

@@ -9,7 +9,12 @@ function ec2Error(code: string, message: string, attempts = 1): EC2ServiceExcept
   return new EC2ServiceException({
     name: code,
     $fault: "client",
-    $metadata: { httpStatusCode: code === "RequestLimitExceeded" ? 503 : 403, requestId: "0f3c1d2e-aaaa-bbbb-cccc-0123456789ab", attempts, totalRetryDelay: 0 },
+    $metadata: {
+      httpStatusCode: code === "RequestLimitExceeded" ? 503 : 403,
+      requestId: "0f3c1d2e-aaaa-bbbb-cccc-0123456789ab",
+      attempts,
+      totalRetryDelay: 0,
+    },
     message,
   });
 }
@@ -17,7 +22,9 @@ function ec2Error(code: string, message: string, attempts = 1): EC2ServiceExcept
 describe("aws-error", () => {
   describe("awsErrorCode", () => {
     it("reads the code from an SDK exception's name", () => {
-      expect(awsErrorCode(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."))).to.equal("UnauthorizedOperation");
+      expect(
+        awsErrorCode(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.")),
+      ).to.equal("UnauthorizedOperation");
     });
 
     it("reads Code or code from plain objects", () => {
@@ -33,7 +40,10 @@ describe("aws-error", () => {
 
   describe("describeAwsError", () => {
     it("names the missing IAM permission for UnauthorizedOperation", () => {
-      const info = describeAwsError("GetIpamResourceCidrs", ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      const info = describeAwsError(
+        "GetIpamResourceCidrs",
+        ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."),
+      );
 
       expect(info.code).to.equal("UnauthorizedOperation");
       expect(info.message).to.include("grant the IAM permission ec2:GetIpamResourceCidrs");
@@ -46,20 +56,30 @@ describe("aws-error", () => {
     });
 
     it("uses the given service prefix for the permission", () => {
-      const info = describeAwsError("Publish", Object.assign(new Error("denied"), { name: "AuthorizationError" }), "sns");
+      const info = describeAwsError(
+        "Publish",
+        Object.assign(new Error("denied"), { name: "AuthorizationError" }),
+        "sns",
+      );
 
       expect(info.message).to.include("sns:Publish");
     });
 
     it("shortens EC2's long encoded authorization message", () => {
-      const info = describeAwsError("DescribeIpams", ec2Error("UnauthorizedOperation", `Encoded authorization failure message: ${"x".repeat(2000)}`));
+      const info = describeAwsError(
+        "DescribeIpams",
+        ec2Error("UnauthorizedOperation", `Encoded authorization failure message: ${"x".repeat(2000)}`),
+      );
 
       expect(info.message.length).to.be.below(600);
       expect(info.message).to.match(/…$/);
     });
 
     it("says retries were exhausted for RequestLimitExceeded, with the attempt count", () => {
-      const info = describeAwsError("GetIpamResourceCidrs", ec2Error("RequestLimitExceeded", "Request limit exceeded.", 8));
+      const info = describeAwsError(
+        "GetIpamResourceCidrs",
+        ec2Error("RequestLimitExceeded", "Request limit exceeded.", 8),
+      );
 
       expect(info).to.include({ action: "GetIpamResourceCidrs", code: "RequestLimitExceeded" });
       expect(info.message).to.include("throttled (RequestLimitExceeded) and retries were exhausted after 8 attempts");
@@ -78,7 +98,10 @@ describe("aws-error", () => {
     });
 
     it("reports any other error with its code and message", () => {
-      const info = describeAwsError("DescribeIpamScopes", ec2Error("InvalidParameterValue", "Invalid filter 'ipam-id'"));
+      const info = describeAwsError(
+        "DescribeIpamScopes",
+        ec2Error("InvalidParameterValue", "Invalid filter 'ipam-id'"),
+      );
 
       expect(info).to.deep.equal({
         action: "DescribeIpamScopes",
@@ -97,9 +120,17 @@ describe("aws-error", () => {
 
   describe("toScanFailure", () => {
     it("puts the target in front of the described error", () => {
-      const failure = toScanFailure("ipam-scope ipam-scope-0abc", "GetIpamResourceCidrs", ec2Error("AccessDenied", "denied"));
+      const failure = toScanFailure(
+        "ipam-scope ipam-scope-0abc",
+        "GetIpamResourceCidrs",
+        ec2Error("AccessDenied", "denied"),
+      );
 
-      expect(failure).to.include({ target: "ipam-scope ipam-scope-0abc", action: "GetIpamResourceCidrs", code: "AccessDenied" });
+      expect(failure).to.include({
+        target: "ipam-scope ipam-scope-0abc",
+        action: "GetIpamResourceCidrs",
+        code: "AccessDenied",
+      });
     });
   });
 

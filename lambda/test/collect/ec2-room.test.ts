@@ -87,7 +87,12 @@ describe("allocationWithin", () => {
     it("reports no room and no largest block when one child covers the parent", () => {
       const result = allocationWithin("10.0.0.0/24", ["10.0.0.0/24"]);
 
-      expect(result).to.deep.equal({ size: 256n, allocated: 256n, unallocated: 0n, room: { freeSlash24: 0, freeSlash28: 0 } });
+      expect(result).to.deep.equal({
+        size: 256n,
+        allocated: 256n,
+        unallocated: 0n,
+        room: { freeSlash24: 0, freeSlash28: 0 },
+      });
     });
 
     it("reports no room when unsorted and repeated children cover the parent", () => {
@@ -239,7 +244,10 @@ describe("allocationWithin", () => {
     });
 
     it("reports no room in a /56 carved into all 256 /64s", () => {
-      const children = Array.from({ length: 256 }, (_, i) => `2600:1f18:1234:56${i.toString(16).padStart(2, "0")}::/64`);
+      const children = Array.from(
+        { length: 256 },
+        (_, i) => `2600:1f18:1234:56${i.toString(16).padStart(2, "0")}::/64`,
+      );
 
       const result = allocationWithin(parent, shuffled(children, random(3)));
 

@@ -1,13 +1,13 @@
 import {
   DescribeAddressesCommand,
   DescribeSubnetsCommand,
+  type DescribeSubnetsCommandInput,
   DescribeVpcsCommand,
+  type DescribeVpcsCommandInput,
   EC2Client,
   EC2ServiceException,
-  type DescribeSubnetsCommandInput,
-  type DescribeVpcsCommandInput,
 } from "@aws-sdk/client-ec2";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
 import { collectFromEc2 } from "../../src/collect/ec2";
@@ -36,7 +36,9 @@ function pageFor<P extends { NextToken?: string }>(pages: readonly P[], token: s
 
 function serveFixtures(stub: AwsClientStub<EC2Client>): void {
   stub.on(DescribeVpcsCommand).callsFake((input: DescribeVpcsCommandInput) => pageFor(fx.vpcPages, input.NextToken));
-  stub.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput) => pageFor(fx.subnetPages, input.NextToken));
+  stub
+    .on(DescribeSubnetsCommand)
+    .callsFake((input: DescribeSubnetsCommandInput) => pageFor(fx.subnetPages, input.NextToken));
   stub.on(DescribeAddressesCommand).resolves(fx.addresses);
 }
 
@@ -74,7 +76,10 @@ describe("collect/ec2", () => {
         await collect();
 
         const inputs = ec2.commandCalls(DescribeVpcsCommand).map((call) => call.args[0].input);
-        expect(inputs).to.deep.equal([{ MaxResults: 1000 }, { MaxResults: 1000, NextToken: fx.vpcPages[0]?.NextToken }]);
+        expect(inputs).to.deep.equal([
+          { MaxResults: 1000 },
+          { MaxResults: 1000, NextToken: fx.vpcPages[0]?.NextToken },
+        ]);
       });
 
       it("reads subnets 1000 at a time and follows NextToken over three pages", async () => {
@@ -186,7 +191,13 @@ describe("collect/ec2", () => {
 
         const result = await collect();
 
-        expect(find(result, "subnet-0c0ffee0000000304", "10.30.1.16/28")).to.include({ size: 16n, usable: 11n, used: 0n, free: 11n, utilization: 0 });
+        expect(find(result, "subnet-0c0ffee0000000304", "10.30.1.16/28")).to.include({
+          size: 16n,
+          usable: 11n,
+          used: 0n,
+          free: 11n,
+          utilization: 0,
+        });
       });
 
       it("reports a full /28 (0 available) as 100% used", async () => {
@@ -194,7 +205,11 @@ describe("collect/ec2", () => {
 
         const result = await collect();
 
-        expect(find(result, "subnet-0c0ffee0000000302", "10.30.1.80/28")).to.include({ used: 11n, free: 0n, utilization: 100 });
+        expect(find(result, "subnet-0c0ffee0000000302", "10.30.1.80/28")).to.include({
+          used: 11n,
+          free: 0n,
+          utilization: 100,
+        });
       });
 
       it("measures a /16 subnet with 65,531 usable addresses", async () => {
@@ -217,7 +232,13 @@ describe("collect/ec2", () => {
         const result = await collect();
 
         const ipv6 = find(result, "subnet-0c0ffee0000000101", "2600:1f18:1234:5600::/64");
-        expect(ipv6).to.include({ addressFamily: "ipv6", size: 2n ** 64n, usable: 2n ** 64n, name: "main-app-a", vpcId: fx.VPC_MAIN });
+        expect(ipv6).to.include({
+          addressFamily: "ipv6",
+          size: 2n ** 64n,
+          usable: 2n ** 64n,
+          name: "main-app-a",
+          vpcId: fx.VPC_MAIN,
+        });
         expect(ipv6).not.to.have.any.keys("used", "free", "utilization");
       });
 
@@ -371,7 +392,9 @@ describe("collect/ec2", () => {
 
       it("reports no VPC but still the subnets and addresses when DescribeVpcs is denied", async () => {
         serveFixtures(ec2);
-        ec2.on(DescribeVpcsCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+        ec2
+          .on(DescribeVpcsCommand)
+          .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
         const result = await collect();
 
@@ -382,7 +405,9 @@ describe("collect/ec2", () => {
 
       it("reports no VPC rather than an empty one when DescribeSubnets fails", async () => {
         serveFixtures(ec2);
-        ec2.on(DescribeSubnetsCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+        ec2
+          .on(DescribeSubnetsCommand)
+          .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
         const result = await collect();
 
@@ -419,7 +444,11 @@ describe("collect/ec2", () => {
 
         const result = await collect();
 
-        expect(find(result, "eipalloc-0a1b2c3d4e5f60002", "198.51.100.7/32")).to.include({ used: 0n, free: 1n, utilization: 0 });
+        expect(find(result, "eipalloc-0a1b2c3d4e5f60002", "198.51.100.7/32")).to.include({
+          used: 0n,
+          free: 1n,
+          utilization: 0,
+        });
       });
 
       it("leaves the owner unknown when the scanning account is not given", async () => {
@@ -440,13 +469,19 @@ describe("collect/ec2", () => {
 
       it("still reports VPCs and subnets when DescribeAddresses is denied, naming the missing permission", async () => {
         serveFixtures(ec2);
-        ec2.on(DescribeAddressesCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+        ec2
+          .on(DescribeAddressesCommand)
+          .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
         const result = await collect();
 
         expect(result.resources).to.have.length(20);
         expect(result.failures).to.have.length(1);
-        expect(result.failures[0]).to.include({ target: `region ${REGION}`, action: "DescribeAddresses", code: "UnauthorizedOperation" });
+        expect(result.failures[0]).to.include({
+          target: `region ${REGION}`,
+          action: "DescribeAddresses",
+          code: "UnauthorizedOperation",
+        });
         expect(result.failures[0]?.message).to.contain("ec2:DescribeAddresses");
       });
     });
@@ -489,7 +524,12 @@ describe("collect/ec2", () => {
         if (client === undefined) throw new Error(`no client for ${region}`);
         return client;
       };
-      return { clientForRegion, built, flight, stubOf: (region: string) => stubs[regions.indexOf(region)] as AwsClientStub<EC2Client> };
+      return {
+        clientForRegion,
+        built,
+        flight,
+        stubOf: (region: string) => stubs[regions.indexOf(region)] as AwsClientStub<EC2Client>,
+      };
     }
 
     const sixRegions = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
@@ -531,7 +571,13 @@ describe("collect/ec2", () => {
       const regions = ["us-east-1", "ap-southeast-2", "eu-west-1"];
       const { clientForRegion, stubOf } = arrangeRegions(regions);
       const denied = ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.");
-      stubOf("ap-southeast-2").on(DescribeVpcsCommand).rejects(denied).on(DescribeSubnetsCommand).rejects(denied).on(DescribeAddressesCommand).rejects(denied);
+      stubOf("ap-southeast-2")
+        .on(DescribeVpcsCommand)
+        .rejects(denied)
+        .on(DescribeSubnetsCommand)
+        .rejects(denied)
+        .on(DescribeAddressesCommand)
+        .rejects(denied);
 
       const result = await collectFromEc2(clientForRegion, { regions });
 
@@ -547,12 +593,18 @@ describe("collect/ec2", () => {
     it("records throttling that outlasted the SDK's retries as a failure of that region only", async () => {
       const regions = ["us-east-1", "eu-west-1"];
       const { clientForRegion, stubOf } = arrangeRegions(regions);
-      stubOf("eu-west-1").on(DescribeSubnetsCommand).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503));
+      stubOf("eu-west-1")
+        .on(DescribeSubnetsCommand)
+        .rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503));
 
       const result = await collectFromEc2(clientForRegion, { regions });
 
       expect(result.failures).to.have.length(1);
-      expect(result.failures[0]).to.include({ target: "region eu-west-1", action: "DescribeSubnets", code: "RequestLimitExceeded" });
+      expect(result.failures[0]).to.include({
+        target: "region eu-west-1",
+        action: "DescribeSubnets",
+        code: "RequestLimitExceeded",
+      });
       expect(result.resources.filter((r) => r.region === "us-east-1")).to.have.length(3);
     });
 

@@ -1,14 +1,14 @@
 import {
   DescribeIpamScopesCommand,
+  type DescribeIpamScopesCommandInput,
   DescribeIpamsCommand,
   EC2Client,
   EC2ServiceException,
   GetIpamResourceCidrsCommand,
-  type DescribeIpamScopesCommandInput,
   type GetIpamResourceCidrsCommandInput,
   type GetIpamResourceCidrsCommandOutput,
 } from "@aws-sdk/client-ec2";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
 import { collectFromIpam, createValuePool, toResourceCidr } from "../../src/collect/ipam";
@@ -22,7 +22,12 @@ function ec2Error(code: string, message: string): EC2ServiceException {
   return new EC2ServiceException({
     name: code,
     $fault: "client",
-    $metadata: { httpStatusCode: 403, requestId: "7d8e9f00-1111-2222-3333-444455556666", attempts: 1, totalRetryDelay: 0 },
+    $metadata: {
+      httpStatusCode: 403,
+      requestId: "7d8e9f00-1111-2222-3333-444455556666",
+      attempts: 1,
+      totalRetryDelay: 0,
+    },
     message,
   });
 }
@@ -46,16 +51,21 @@ describe("collect/ipam", () => {
       const page = pages[input.IpamScopeId ?? ""]?.[input.NextToken ?? ""];
       if (page === undefined) throw new Error(`no fixture page for ${input.IpamScopeId} at token ${input.NextToken}`);
       if (input.ResourceType === undefined) return page;
-      return { ...page, IpamResourceCidrs: (page.IpamResourceCidrs ?? []).filter((r) => r.ResourceType === input.ResourceType) };
+      return {
+        ...page,
+        IpamResourceCidrs: (page.IpamResourceCidrs ?? []).filter((r) => r.ResourceType === input.ResourceType),
+      };
     });
   }
 
   /** IPAM A alone, its scopes listed on two pages. */
   function arrangeIpamA(pages?: PageBook): void {
     ec2.on(DescribeIpamsCommand).resolves(fx.describeIpamsOutput);
-    ec2.on(DescribeIpamScopesCommand).callsFake((input: DescribeIpamScopesCommandInput) =>
-      input.NextToken === fx.describeScopesPage1.NextToken ? fx.describeScopesPage2 : fx.describeScopesPage1,
-    );
+    ec2
+      .on(DescribeIpamScopesCommand)
+      .callsFake((input: DescribeIpamScopesCommandInput) =>
+        input.NextToken === fx.describeScopesPage1.NextToken ? fx.describeScopesPage2 : fx.describeScopesPage1,
+      );
     serveResourcePages(pages);
   }
 
@@ -99,7 +109,11 @@ describe("collect/ipam", () => {
       await collectFromIpam(client, { scopeTypes: ["private"] });
 
       const privateCalls = resourceCalls().filter((input) => input.IpamScopeId === fx.SCOPE_A_PRIVATE);
-      expect(privateCalls.map((input) => input.NextToken)).to.deep.equal([undefined, "AAEAAZr1dC0tb2tlbi0x", "AAEAAZr1dC0tb2tlbi0y"]);
+      expect(privateCalls.map((input) => input.NextToken)).to.deep.equal([
+        undefined,
+        "AAEAAZr1dC0tb2tlbi0x",
+        "AAEAAZr1dC0tb2tlbi0y",
+      ]);
     });
 
     it("uses a configured page size as MaxResults", async () => {
@@ -114,7 +128,8 @@ describe("collect/ipam", () => {
       for (const pageSize of [4, 1001, 10_000, 2.5]) {
         await collectFromIpam(client, { scopeTypes: ["private"], pageSize }).then(
           () => expect.fail(`pageSize ${pageSize} was accepted`),
-          (err: unknown) => expect(err).to.be.instanceOf(RangeError).with.property("message").that.includes(`pageSize ${pageSize}`),
+          (err: unknown) =>
+            expect(err).to.be.instanceOf(RangeError).with.property("message").that.includes(`pageSize ${pageSize}`),
         );
       }
     });
@@ -141,7 +156,10 @@ describe("collect/ipam", () => {
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
       expect(result.failures).to.have.length(1);
-      expect(result.failures[0]).to.include({ target: `ipam-scope ${fx.SCOPE_A_PRIVATE_CUSTOM}`, action: "GetIpamResourceCidrs" });
+      expect(result.failures[0]).to.include({
+        target: `ipam-scope ${fx.SCOPE_A_PRIVATE_CUSTOM}`,
+        action: "GetIpamResourceCidrs",
+      });
       expect(result.failures[0]?.message).to.include("same NextToken twice");
     });
   });
@@ -152,7 +170,9 @@ describe("collect/ipam", () => {
 
       await collectFromIpam(client, { scopeTypes: ["private"] });
 
-      expect(new Set(resourceCalls().map((input) => input.IpamScopeId))).to.deep.equal(new Set([fx.SCOPE_A_PRIVATE, fx.SCOPE_A_PRIVATE_CUSTOM]));
+      expect(new Set(resourceCalls().map((input) => input.IpamScopeId))).to.deep.equal(
+        new Set([fx.SCOPE_A_PRIVATE, fx.SCOPE_A_PRIVATE_CUSTOM]),
+      );
     });
 
     it("scans only public scopes when only public is configured", async () => {
@@ -161,7 +181,12 @@ describe("collect/ipam", () => {
       const result = await collectFromIpam(client, { scopeTypes: ["public"] });
 
       expect(new Set(resourceCalls().map((input) => input.IpamScopeId))).to.deep.equal(new Set([fx.SCOPE_A_PUBLIC]));
-      expect(result.resources.map((r) => r.resourceType)).to.have.members(["eip", "public-ipv4-pool", "eni", "anycast-ip-list"]);
+      expect(result.resources.map((r) => r.resourceType)).to.have.members([
+        "eip",
+        "public-ipv4-pool",
+        "eni",
+        "anycast-ip-list",
+      ]);
     });
 
     it("asks DescribeIpamScopes for the scopes of every IPAM found", async () => {
@@ -169,7 +194,9 @@ describe("collect/ipam", () => {
 
       await collectFromIpam(client, { scopeTypes: ["private"] });
 
-      expect(ec2.commandCalls(DescribeIpamScopesCommand)[0]?.args[0].input.Filters).to.deep.equal([{ Name: "ipam-id", Values: [fx.IPAM_A] }]);
+      expect(ec2.commandCalls(DescribeIpamScopesCommand)[0]?.args[0].input.Filters).to.deep.equal([
+        { Name: "ipam-id", Values: [fx.IPAM_A] },
+      ]);
     });
 
     it("scans the scopes of several IPAMs", async () => {
@@ -182,8 +209,12 @@ describe("collect/ipam", () => {
 
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
-      expect(ec2.commandCalls(DescribeIpamScopesCommand)[0]?.args[0].input.Filters).to.deep.equal([{ Name: "ipam-id", Values: [fx.IPAM_A, fx.IPAM_B] }]);
-      expect(result.resources.filter((r) => r.ipam?.ipamId === fx.IPAM_B).map((r) => r.resourceId)).to.deep.equal(["subnet-0b1b2c3d4e5f60031"]);
+      expect(ec2.commandCalls(DescribeIpamScopesCommand)[0]?.args[0].input.Filters).to.deep.equal([
+        { Name: "ipam-id", Values: [fx.IPAM_A, fx.IPAM_B] },
+      ]);
+      expect(result.resources.filter((r) => r.ipam?.ipamId === fx.IPAM_B).map((r) => r.resourceId)).to.deep.equal([
+        "subnet-0b1b2c3d4e5f60031",
+      ]);
       expect(result.resources.filter((r) => r.ipam?.ipamId === fx.IPAM_A)).to.have.length(6);
     });
 
@@ -211,7 +242,10 @@ describe("collect/ipam", () => {
     it("skips a scope that is being deleted", async () => {
       ec2.on(DescribeIpamsCommand).resolves(fx.describeIpamsOutput);
       const [privateScope, publicScope] = fx.describeScopesPage1.IpamScopes ?? [];
-      ec2.on(DescribeIpamScopesCommand).resolves({ $metadata: {}, IpamScopes: [{ ...privateScope, State: "delete-in-progress" }, { ...publicScope }] });
+      ec2.on(DescribeIpamScopesCommand).resolves({
+        $metadata: {},
+        IpamScopes: [{ ...privateScope, State: "delete-in-progress" }, { ...publicScope }],
+      });
       serveResourcePages();
 
       await collectFromIpam(client, { scopeTypes: ["private", "public"] });
@@ -225,20 +259,31 @@ describe("collect/ipam", () => {
       const err = await collectFromIpam(client, { scopeTypes: ["private"] }).catch((e: unknown) => e);
 
       expect(err).to.be.instanceOf(ScanError).and.include({ action: "DescribeIpams", code: "NoIpam" });
-      expect((err as Error).message).to.include("No IPAM exists in us-east-1").and.include("IPAM_REGION").and.include("SOURCE=ec2");
+      expect((err as Error).message)
+        .to.include("No IPAM exists in us-east-1")
+        .and.include("IPAM_REGION")
+        .and.include("SOURCE=ec2");
     });
 
     it("throws a ScanError naming IPAM_ID when the configured IPAM does not exist", async () => {
-      ec2.on(DescribeIpamsCommand).rejects(ec2Error("InvalidIpamId.NotFound", "The ipam ID 'ipam-0123456789abcdef0' does not exist"));
+      ec2
+        .on(DescribeIpamsCommand)
+        .rejects(ec2Error("InvalidIpamId.NotFound", "The ipam ID 'ipam-0123456789abcdef0' does not exist"));
 
-      const err = await collectFromIpam(client, { scopeTypes: ["private"], ipamId: "ipam-0123456789abcdef0" }).catch((e: unknown) => e);
+      const err = await collectFromIpam(client, { scopeTypes: ["private"], ipamId: "ipam-0123456789abcdef0" }).catch(
+        (e: unknown) => e,
+      );
 
       expect(err).to.be.instanceOf(ScanError).and.include({ code: "InvalidIpamId.NotFound" });
-      expect((err as Error).message).to.include("IPAM ipam-0123456789abcdef0 was not found in us-east-1").and.include("IPAM_ID");
+      expect((err as Error).message)
+        .to.include("IPAM ipam-0123456789abcdef0 was not found in us-east-1")
+        .and.include("IPAM_ID");
     });
 
     it("throws a ScanError naming ec2:DescribeIpams when it is denied", async () => {
-      ec2.on(DescribeIpamsCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      ec2
+        .on(DescribeIpamsCommand)
+        .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
       const err = await collectFromIpam(client, { scopeTypes: ["private"] }).catch((e: unknown) => e);
 
@@ -248,7 +293,9 @@ describe("collect/ipam", () => {
 
     it("throws a ScanError naming ec2:DescribeIpamScopes when it is denied", async () => {
       ec2.on(DescribeIpamsCommand).resolves(fx.describeIpamsOutput);
-      ec2.on(DescribeIpamScopesCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+      ec2
+        .on(DescribeIpamScopesCommand)
+        .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
       const err = await collectFromIpam(client, { scopeTypes: ["private"] }).catch((e: unknown) => e);
 
@@ -275,7 +322,11 @@ describe("collect/ipam", () => {
       await collectFromIpam(client, { scopeTypes: ["private", "public"] });
 
       const firstPages = resourceCalls().filter((input) => input.NextToken === undefined);
-      expect(firstPages.map((input) => input.IpamScopeId)).to.have.members([fx.SCOPE_A_PRIVATE, fx.SCOPE_A_PUBLIC, fx.SCOPE_A_PRIVATE_CUSTOM]);
+      expect(firstPages.map((input) => input.IpamScopeId)).to.have.members([
+        fx.SCOPE_A_PRIVATE,
+        fx.SCOPE_A_PUBLIC,
+        fx.SCOPE_A_PRIVATE_CUSTOM,
+      ]);
       expect(resourceCalls().every((input) => input.ResourceType === undefined)).to.equal(true);
     });
 
@@ -366,7 +417,11 @@ describe("collect/ipam", () => {
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
       const vpc = result.resources.find((r) => r.cidr === "10.0.0.0/16");
-      expect(vpc?.ipam).to.include({ ipamPoolId: "ipam-pool-0123456789abcdef0", managementState: "managed", complianceStatus: "compliant" });
+      expect(vpc?.ipam).to.include({
+        ipamPoolId: "ipam-pool-0123456789abcdef0",
+        managementState: "managed",
+        complianceStatus: "compliant",
+      });
     });
 
     it("reports an empty /28 subnet with 11 free addresses as 0% used", async () => {
@@ -374,7 +429,12 @@ describe("collect/ipam", () => {
 
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
-      expect(result.resources.find((r) => r.cidr === "10.0.1.0/28")).to.include({ usable: 11n, used: 0n, free: 11n, utilization: 0 });
+      expect(result.resources.find((r) => r.cidr === "10.0.1.0/28")).to.include({
+        usable: 11n,
+        used: 0n,
+        free: 11n,
+        utilization: 0,
+      });
     });
 
     it("uses the Name tag when IPAM gives no ResourceName", () => {
@@ -394,8 +454,15 @@ describe("collect/ipam", () => {
 
       const result = await collectFromIpam(client, { scopeTypes: ["public"] });
 
-      expect(result.resources.find((r) => r.resourceId === "eni-0123456789abcdef0")).to.include({ resourceType: "eni", size: 1n, usable: 1n });
-      expect(result.resources.find((r) => r.resourceId === "aip-list-0123456789abcdef0")).to.include({ resourceType: "anycast-ip-list", used: 128n });
+      expect(result.resources.find((r) => r.resourceId === "eni-0123456789abcdef0")).to.include({
+        resourceType: "eni",
+        size: 1n,
+        usable: 1n,
+      });
+      expect(result.resources.find((r) => r.resourceId === "aip-list-0123456789abcdef0")).to.include({
+        resourceType: "anycast-ip-list",
+        used: 128n,
+      });
     });
 
     it("measures a type newer than the SDK without crashing", () => {
@@ -422,7 +489,10 @@ describe("collect/ipam", () => {
 
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
-      expect(result.resources.find((r) => r.cidr === "2600:1f18:abc:de00::/56")).to.include({ size: 1n << 72n, used: 1n << 64n });
+      expect(result.resources.find((r) => r.cidr === "2600:1f18:abc:de00::/56")).to.include({
+        size: 1n << 72n,
+        used: 1n << 64n,
+      });
     });
 
     it("fills IPAM and scope IDs from the scope when the resource omits them", () => {
@@ -437,14 +507,18 @@ describe("collect/ipam", () => {
     it("reports a resource without a CIDR as a failure naming it, and keeps the others", async () => {
       const pages: PageBook = {
         ...fx.resourcePages,
-        [fx.SCOPE_A_PRIVATE_CUSTOM]: { "": { $metadata: {}, IpamResourceCidrs: [{ ...fx.subnetAcquired, ResourceCidr: undefined }] } },
+        [fx.SCOPE_A_PRIVATE_CUSTOM]: {
+          "": { $metadata: {}, IpamResourceCidrs: [{ ...fx.subnetAcquired, ResourceCidr: undefined }] },
+        },
       };
       arrangeIpamA(pages);
 
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
       expect(result.failures).to.have.length(1);
-      expect(result.failures[0]?.target).to.equal(`resource subnet-0a1b2c3d4e5f60021 in ipam-scope ${fx.SCOPE_A_PRIVATE_CUSTOM}`);
+      expect(result.failures[0]?.target).to.equal(
+        `resource subnet-0a1b2c3d4e5f60021 in ipam-scope ${fx.SCOPE_A_PRIVATE_CUSTOM}`,
+      );
       expect(result.failures[0]?.message).to.include("without a ResourceCidr");
       expect(result.resources).to.have.length(6);
     });
@@ -452,7 +526,10 @@ describe("collect/ipam", () => {
     it("reports a resource with an unparseable CIDR as a failure quoting it", () => {
       const mapped = toResourceCidr({ ...fx.eip, ResourceCidr: "54.240.1.10" }, { scopeId: fx.SCOPE_A_PUBLIC });
 
-      expect(mapped).to.include({ target: `resource eipalloc-0c9decaa541d89aa9 in ipam-scope ${fx.SCOPE_A_PUBLIC}`, code: "InvalidResourceCidr" });
+      expect(mapped).to.include({
+        target: `resource eipalloc-0c9decaa541d89aa9 in ipam-scope ${fx.SCOPE_A_PUBLIC}`,
+        code: "InvalidResourceCidr",
+      });
       expect(mapped).to.have.property("message").that.includes('"54.240.1.10" is not a valid CIDR');
     });
 
@@ -467,8 +544,23 @@ describe("collect/ipam", () => {
 
       expect(Object.getPrototypeOf(mapped)).to.equal(Object.prototype);
       expect(Object.keys(mapped)).to.deep.equal([
-        "source", "resourceId", "resourceType", "name", "cidr", "ownerId", "region", "vpcId", "availabilityZoneId",
-        "tags", "addressFamily", "size", "usable", "used", "free", "utilization", "ipam",
+        "source",
+        "resourceId",
+        "resourceType",
+        "name",
+        "cidr",
+        "ownerId",
+        "region",
+        "vpcId",
+        "availabilityZoneId",
+        "tags",
+        "addressFamily",
+        "size",
+        "usable",
+        "used",
+        "free",
+        "utilization",
+        "ipam",
       ]);
     });
 
@@ -516,8 +608,15 @@ describe("collect/ipam", () => {
       const held = pool.strings;
 
       for (let i = 0; i < 10; i++) {
-        const tags = [{ Key: "Name", Value: `app-${i}` }, { Key: "tier", Value: "app" }];
-        toResourceCidr({ ...fx.subnetApp, ResourceId: `subnet-0a1b2c3d4e5f6${i}`, ResourceName: `app-${i}`, ResourceTags: tags }, scope, pool);
+        const tags = [
+          { Key: "Name", Value: `app-${i}` },
+          { Key: "tier", Value: "app" },
+        ];
+        toResourceCidr(
+          { ...fx.subnetApp, ResourceId: `subnet-0a1b2c3d4e5f6${i}`, ResourceName: `app-${i}`, ResourceTags: tags },
+          scope,
+          pool,
+        );
       }
 
       expect(pool.strings).to.equal(held);
@@ -549,7 +648,15 @@ describe("collect/ipam", () => {
 
     it("tells apart lists that differ in any value, length, or the sign of zero", () => {
       const pool = createValuePool();
-      const lists: unknown[][] = [[0.5, "a"], [0.5, "b"], [0.25, "a"], [0.5, "a", undefined], [0, "a"], [-0, "a"], [undefined, "a"]];
+      const lists: unknown[][] = [
+        [0.5, "a"],
+        [0.5, "b"],
+        [0.25, "a"],
+        [0.5, "a", undefined],
+        [0, "a"],
+        [-0, "a"],
+        [undefined, "a"],
+      ];
 
       const objects = lists.map((values) => pool.share(values, () => ({})));
 
@@ -592,7 +699,9 @@ describe("collect/ipam", () => {
 
     it("names the IAM permission ec2:GetIpamResourceCidrs when a scope is denied", async () => {
       arrangeIpamA();
-      ec2.on(GetIpamResourceCidrsCommand, { IpamScopeId: fx.SCOPE_A_PUBLIC }).rejects(ec2Error("AccessDenied", "User is not authorized to perform: ec2:GetIpamResourceCidrs"));
+      ec2
+        .on(GetIpamResourceCidrsCommand, { IpamScopeId: fx.SCOPE_A_PUBLIC })
+        .rejects(ec2Error("AccessDenied", "User is not authorized to perform: ec2:GetIpamResourceCidrs"));
 
       const result = await collectFromIpam(client, { scopeTypes: ["public"] });
 
@@ -602,7 +711,9 @@ describe("collect/ipam", () => {
 
     it("says retries were exhausted when a scope stays throttled", async () => {
       arrangeIpamA();
-      ec2.on(GetIpamResourceCidrsCommand, { IpamScopeId: fx.SCOPE_A_PUBLIC }).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
+      ec2
+        .on(GetIpamResourceCidrsCommand, { IpamScopeId: fx.SCOPE_A_PUBLIC })
+        .rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
 
       const result = await collectFromIpam(client, { scopeTypes: ["public"] });
 
@@ -618,7 +729,9 @@ describe("collect/ipam", () => {
       const result = await collectFromIpam(client, { scopeTypes: ["private"] });
 
       expect(result.failures.map((f) => f.target)).to.deep.equal([`ipam-scope ${fx.SCOPE_A_PRIVATE}`]);
-      expect(result.resources.map((r) => r.cidr)).to.include.members(["10.0.0.0/16", "2600:1f18:abc:de00::/64"]).and.not.include("2600:1f18:abc:de00::/56");
+      expect(result.resources.map((r) => r.cidr))
+        .to.include.members(["10.0.0.0/16", "2600:1f18:abc:de00::/64"])
+        .and.not.include("2600:1f18:abc:de00::/56");
     });
 
     it("records a failing resource type and still collects the other types of the scope", async () => {
@@ -630,7 +743,9 @@ describe("collect/ipam", () => {
       const result = await collectFromIpam(client, { scopeTypes: ["public"], resourceTypes: ["eni", "eip"] });
 
       expect(result.failures).to.have.length(1);
-      expect(result.failures[0]?.message).to.match(/^resource type eni: GetIpamResourceCidrs failed \(InvalidParameterValue\)/);
+      expect(result.failures[0]?.message).to.match(
+        /^resource type eni: GetIpamResourceCidrs failed \(InvalidParameterValue\)/,
+      );
       expect(result.resources.map((r) => r.resourceType)).to.deep.equal(["eip"]);
     });
   });

@@ -1,15 +1,15 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { addressResource } from "../../src/collect/ec2";
 import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
 import {
-  MAX_DATUMS_PER_REQUEST,
-  MAX_REQUEST_BYTES,
   batchMetricData,
   buildMetricData,
   estimateDatumBytes,
+  MAX_DATUMS_PER_REQUEST,
+  MAX_REQUEST_BYTES,
   publishMetrics,
 } from "../../src/publish/metrics";
 import type { Evaluation, ResourceCidr, ResourceEvaluation, RulesFile, ScopeResult, Status } from "../../src/types";
@@ -17,7 +17,12 @@ import { addresses } from "../fixtures/ec2/us-east-1";
 
 const TIMESTAMP = new Date("2024-05-01T12:00:00.000Z");
 
-function resource(id: string, utilization: number | undefined, free: bigint | undefined, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
+function resource(
+  id: string,
+  utilization: number | undefined,
+  free: bigint | undefined,
+  overrides: Partial<ResourceCidr> = {},
+): ResourceCidr {
   return {
     source: "ipam",
     resourceId: id,
@@ -40,7 +45,11 @@ function evaluationOf(scope: string, status: Status, r: ResourceCidr): ResourceE
   return { scope, resource: r, status, reason: status };
 }
 
-function scopeResult(name: string, evaluations: ResourceEvaluation[], overrides: Partial<ScopeResult> = {}): ScopeResult {
+function scopeResult(
+  name: string,
+  evaluations: ResourceEvaluation[],
+  overrides: Partial<ScopeResult> = {},
+): ScopeResult {
   const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
   for (const e of evaluations) counts[e.status]++;
   // Like evaluate: the extremes cover only resources of more than one address.
@@ -58,12 +67,17 @@ function scopeResult(name: string, evaluations: ResourceEvaluation[], overrides:
     ...overrides,
   };
   if (utilizations.length > 0) result.maxUtilization = Math.max(...utilizations);
+  // biome-ignore lint/complexity/useMathMinMax: BigInt counts; Math.min takes numbers only.
   if (frees.length > 0) result.minFree = frees.reduce((a, b) => (b < a ? b : a));
   return result;
 }
 
 function evaluation(...scopes: ScopeResult[]): Evaluation {
-  return { scopes, scopesWithoutMatches: scopes.filter((s) => s.resourceCount === 0).map((s) => s.name), uncovered: [] };
+  return {
+    scopes,
+    scopesWithoutMatches: scopes.filter((s) => s.resourceCount === 0).map((s) => s.name),
+    uncovered: [],
+  };
 }
 
 const PROD = scopeResult("prod", [
@@ -74,7 +88,11 @@ const PROD = scopeResult("prod", [
 const EMPTY = scopeResult("dev", []);
 
 function find(data: MetricDatum[], name: string, scope?: string): MetricDatum[] {
-  return data.filter((d) => d.MetricName === name && (scope === undefined || d.Dimensions?.some((x) => x.Name === "Scope" && x.Value === scope)));
+  return data.filter(
+    (d) =>
+      d.MetricName === name &&
+      (scope === undefined || d.Dimensions?.some((x) => x.Name === "Scope" && x.Value === scope)),
+  );
 }
 
 describe("buildMetricData", () => {
@@ -83,12 +101,48 @@ describe("buildMetricData", () => {
 
     const perScope = data.filter((d) => d.Dimensions?.length === 1);
     expect(perScope).to.deep.equal([
-      { MetricName: "ResourceCount", Value: 3, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
-      { MetricName: "WarningCount", Value: 1, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
-      { MetricName: "CriticalCount", Value: 1, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
-      { MetricName: "UnknownCount", Value: 0, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
-      { MetricName: "MaxUtilization", Value: 93.5, Unit: "Percent", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
-      { MetricName: "MinFreeAddresses", Value: 16, Unit: "Count", Timestamp: TIMESTAMP, Dimensions: [{ Name: "Scope", Value: "prod" }] },
+      {
+        MetricName: "ResourceCount",
+        Value: 3,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
+      {
+        MetricName: "WarningCount",
+        Value: 1,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
+      {
+        MetricName: "CriticalCount",
+        Value: 1,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
+      {
+        MetricName: "UnknownCount",
+        Value: 0,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
+      {
+        MetricName: "MaxUtilization",
+        Value: 93.5,
+        Unit: "Percent",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
+      {
+        MetricName: "MinFreeAddresses",
+        Value: 16,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "prod" }],
+      },
     ]);
   });
 
@@ -146,9 +200,17 @@ describe("buildMetricData", () => {
   });
 
   it("clamps IPv6 free-address counts to Number.MAX_SAFE_INTEGER", () => {
-    const pool = scopeResult("v6-pools", [
-      evaluationOf("v6-pools", "ok", resource("ipam-pool-0123", 1, 2n ** 64n, { resourceType: "ipv6-pool", addressFamily: "ipv6" })),
-    ], { resourceMetrics: true });
+    const pool = scopeResult(
+      "v6-pools",
+      [
+        evaluationOf(
+          "v6-pools",
+          "ok",
+          resource("ipam-pool-0123", 1, 2n ** 64n, { resourceType: "ipv6-pool", addressFamily: "ipv6" }),
+        ),
+      ],
+      { resourceMetrics: true },
+    );
 
     const data = buildMetricData(evaluation(pool), { complete: true, timestamp: TIMESTAMP });
 
@@ -176,7 +238,9 @@ describe("buildMetricData", () => {
   });
 
   it("skips per-resource datums whose value is unknown", () => {
-    const v6 = scopeResult("v6", [evaluationOf("v6", "unknown", resource("subnet-06", undefined, undefined))], { resourceMetrics: true });
+    const v6 = scopeResult("v6", [evaluationOf("v6", "unknown", resource("subnet-06", undefined, undefined))], {
+      resourceMetrics: true,
+    });
 
     const data = buildMetricData(evaluation(v6), { complete: true, timestamp: TIMESTAMP });
 
@@ -187,7 +251,9 @@ describe("buildMetricData", () => {
   it("publishes ScanSuccess = 1 without dimensions after a complete scan", () => {
     const data = buildMetricData(evaluation(PROD), { complete: true, timestamp: TIMESTAMP });
 
-    expect(find(data, "ScanSuccess")).to.deep.equal([{ MetricName: "ScanSuccess", Value: 1, Unit: "Count", Timestamp: TIMESTAMP }]);
+    expect(find(data, "ScanSuccess")).to.deep.equal([
+      { MetricName: "ScanSuccess", Value: 1, Unit: "Count", Timestamp: TIMESTAMP },
+    ]);
   });
 
   it("publishes only the non-zero alarm counts after a partial scan", () => {
@@ -239,7 +305,10 @@ function datumsOf(count: number, dimensionValue = "prod"): MetricDatum[] {
 
 /** The request body as the SDK's JSON protocol sends it (timestamps as epoch seconds). */
 function requestBytes(namespace: string, batch: MetricDatum[]): number {
-  const body = { Namespace: namespace, MetricData: batch.map((d) => ({ ...d, Timestamp: d.Timestamp!.getTime() / 1000 })) };
+  const body = {
+    Namespace: namespace,
+    MetricData: batch.map((d) => ({ ...d, Timestamp: d.Timestamp!.getTime() / 1000 })),
+  };
   return Buffer.byteLength(JSON.stringify(body), "utf8");
 }
 
@@ -319,10 +388,16 @@ describe("publishMetrics", () => {
   });
 
   it("tries every request when one fails, then throws a ScanError naming the namespace and the code", async () => {
-    const denied = Object.assign(new Error("User is not authorized to perform cloudwatch:PutMetricData"), { name: "AccessDenied" });
+    const denied = Object.assign(new Error("User is not authorized to perform cloudwatch:PutMetricData"), {
+      name: "AccessDenied",
+    });
     cloudwatch.on(PutMetricDataCommand).resolvesOnce({}).rejectsOnce(denied).resolves({});
 
-    const error = await publishMetrics(new CloudWatchClient({ region: "eu-west-1" }), "IPAMMonitor", datumsOf(2345)).then(
+    const error = await publishMetrics(
+      new CloudWatchClient({ region: "eu-west-1" }),
+      "IPAMMonitor",
+      datumsOf(2345),
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -331,7 +406,9 @@ describe("publishMetrics", () => {
     expect(error).to.be.instanceOf(ScanError);
     expect((error as ScanError).action).to.equal("PutMetricData");
     expect((error as ScanError).code).to.equal("AccessDenied");
-    expect((error as ScanError).message).to.contain("IPAMMonitor").and.contain("1 of 3 requests");
+    expect((error as ScanError).message)
+      .to.contain("IPAMMonitor")
+      .and.contain("1 of 3 requests");
     expect((error as ScanError).cause).to.equal(denied);
   });
 });

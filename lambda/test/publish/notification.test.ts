@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
@@ -11,7 +11,15 @@ import {
   sanitizeSubject,
 } from "../../src/publish/notification";
 import { diffStates, mergeForSave, stateFromEvaluation } from "../../src/publish/state";
-import type { Evaluation, ResourceCidr, RoomForSubnets, RulesFile, ScanFailure, ScopeRule, Status } from "../../src/types";
+import type {
+  Evaluation,
+  ResourceCidr,
+  RoomForSubnets,
+  RulesFile,
+  ScanFailure,
+  ScopeRule,
+  Status,
+} from "../../src/types";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
 const UTILIZATION: Record<Status, number | undefined> = { critical: 95.5, warning: 85, unknown: undefined, ok: 10 };
@@ -70,13 +78,17 @@ describe("formatSubject", () => {
   it("names the worst status, the scopes and resources at it, and what is new", () => {
     const evaluation = evaluate([...RESOURCES, subnet("subnet-0d2", "critical", "dev")], RULES);
 
-    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal("IPAM monitor: CRITICAL in 2 scopes, 2 resources (4 new)");
+    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal(
+      "IPAM monitor: CRITICAL in 2 scopes, 2 resources (4 new)",
+    );
   });
 
   it("names the scope when one scope is at the worst status", () => {
     const evaluation = evaluate(RESOURCES, RULES);
 
-    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (3 new)");
+    expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal(
+      "IPAM monitor: CRITICAL in prod, 1 resource (3 new)",
+    );
   });
 
   it("stays under 100 characters with a very long scope name and keeps the counts", () => {
@@ -101,8 +113,15 @@ describe("formatSubject", () => {
 
   it("says all scopes recovered when nothing is in trouble any more", () => {
     const before = evaluate(RESOURCES, RULES);
-    const after = evaluate(RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)), RULES);
-    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(before), { complete: true }), stateFromEvaluation(after), { complete: true });
+    const after = evaluate(
+      RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)),
+      RULES,
+    );
+    const changes = diffStates(
+      mergeForSave(undefined, stateFromEvaluation(before), { complete: true }),
+      stateFromEvaluation(after),
+      { complete: true },
+    );
 
     expect(formatSubject(changes, after, true)).to.equal("IPAM monitor: all scopes recovered");
   });
@@ -110,18 +129,31 @@ describe("formatSubject", () => {
   it("marks a partial scan when there is room", () => {
     const evaluation = evaluate(RESOURCES, RULES);
 
-    expect(formatSubject(firstRun(evaluation), evaluation, false)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (3 new) - partial scan");
+    expect(formatSubject(firstRun(evaluation), evaluation, false)).to.equal(
+      "IPAM monitor: CRITICAL in prod, 1 resource (3 new) - partial scan",
+    );
   });
 
   it("counts improved and recovered resources alongside new ones", () => {
     const before = evaluate(RESOURCES, RULES);
     const after = evaluate(
-      [subnet("subnet-0d1", "ok", "dev"), subnet("subnet-0p1", "warning", "prod"), subnet("subnet-0p3", "critical", "prod"), subnet("subnet-0p2", "warning", "prod")],
+      [
+        subnet("subnet-0d1", "ok", "dev"),
+        subnet("subnet-0p1", "warning", "prod"),
+        subnet("subnet-0p3", "critical", "prod"),
+        subnet("subnet-0p2", "warning", "prod"),
+      ],
       RULES,
     );
-    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(before), { complete: true }), stateFromEvaluation(after), { complete: true });
+    const changes = diffStates(
+      mergeForSave(undefined, stateFromEvaluation(before), { complete: true }),
+      stateFromEvaluation(after),
+      { complete: true },
+    );
 
-    expect(formatSubject(changes, after, true)).to.equal("IPAM monitor: CRITICAL in prod, 1 resource (1 new, 1 worse, 1 improved, 1 recovered)");
+    expect(formatSubject(changes, after, true)).to.equal(
+      "IPAM monitor: CRITICAL in prod, 1 resource (1 new, 1 worse, 1 improved, 1 recovered)",
+    );
   });
 });
 
@@ -155,7 +187,9 @@ describe("formatNotification", () => {
   });
 
   it("gives each scope in trouble its description, counts and thresholds", () => {
-    expect(message).to.contain("[CRITICAL] prod - 1 critical, 1 warning, 1 ok of 3 resources\n  Production subnets\n  Thresholds: warning at 80% used, critical at 90% used, critical below 10 free");
+    expect(message).to.contain(
+      "[CRITICAL] prod - 1 critical, 1 warning, 1 ok of 3 resources\n  Production subnets\n  Thresholds: warning at 80% used, critical at 90% used, critical below 10 free",
+    );
   });
 
   it("gives an idle-address scope its minimum utilization thresholds and the idle address's reason", () => {
@@ -170,12 +204,16 @@ describe("formatNotification", () => {
       free: 1n,
       utilization: 0,
     });
-    const edge = rules(scopeRule("edge", "edge", { thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 } }));
+    const edge = rules(
+      scopeRule("edge", "edge", { thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 } }),
+    );
     const idleEvaluation = evaluate([idle], edge);
 
     const text = formatNotification(firstRun(idleEvaluation), idleEvaluation, OPTIONS).message;
 
-    expect(text).to.contain("Thresholds: warning at 80% used, critical at 90% used, warning below 1% used, critical below 0.5% used");
+    expect(text).to.contain(
+      "Thresholds: warning at 80% used, critical at 90% used, warning below 1% used, critical below 0.5% used",
+    );
     expect(text).to.contain(
       "  - CRITICAL eipalloc-0a1b2c3d4e5f60002, account 111122223333, eu-west-1, 198.51.100.7/32: 0% used, 1 free - utilization 0% < critical minimum 0.5%",
     );
@@ -188,7 +226,12 @@ describe("formatNotification", () => {
 
   it("lists scan failures with target, action and code", () => {
     const failures: ScanFailure[] = [
-      { target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "You are not authorized to perform this operation." },
+      {
+        target: "region ap-south-1",
+        action: "DescribeSubnets",
+        code: "UnauthorizedOperation",
+        message: "You are not authorized to perform this operation.",
+      },
     ];
 
     const partial = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, complete: false, failures });
@@ -201,12 +244,20 @@ describe("formatNotification", () => {
 
   it("lists worse, improved and recovered resources with their previous status", () => {
     const after = evaluate(
-      [subnet("subnet-0d1", "critical", "dev"), subnet("subnet-0p1", "warning", "prod"), subnet("subnet-0p2", "ok", "prod")],
+      [
+        subnet("subnet-0d1", "critical", "dev"),
+        subnet("subnet-0p1", "warning", "prod"),
+        subnet("subnet-0p2", "ok", "prod"),
+      ],
       RULES,
     );
-    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }), stateFromEvaluation(after), {
-      complete: true,
-    });
+    const changes = diffStates(
+      mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }),
+      stateFromEvaluation(after),
+      {
+        complete: true,
+      },
+    );
 
     const text = formatNotification(changes, after, OPTIONS).message;
 
@@ -216,10 +267,17 @@ describe("formatNotification", () => {
   });
 
   it("announces scopes that recovered entirely", () => {
-    const after = evaluate(RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)), RULES);
-    const changes = diffStates(mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }), stateFromEvaluation(after), {
-      complete: true,
-    });
+    const after = evaluate(
+      RESOURCES.map((r) => subnet(r.resourceId, "ok", r.tags.env!)),
+      RULES,
+    );
+    const changes = diffStates(
+      mergeForSave(undefined, stateFromEvaluation(evaluation), { complete: true }),
+      stateFromEvaluation(after),
+      {
+        complete: true,
+      },
+    );
 
     const text = formatNotification(changes, after, OPTIONS).message;
 
@@ -255,7 +313,9 @@ describe("formatNotification", () => {
     }
 
     it("appends the largest free block and the free /24 and /28 to its line", () => {
-      const text = messageFor(vpcBlock("10.4.0.0/22", 464n, { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 }));
+      const text = messageFor(
+        vpcBlock("10.4.0.0/22", 464n, { largestFreePrefix: 25, freeSlash24: 0, freeSlash28: 35 }),
+      );
 
       expect(text).to.contain(
         '  - WARNING  vpc-0a1b2c3d4e5f60004 "holes", account 111122223333, us-east-2, 10.4.0.0/22: 45.3% used, 560 free, largest free block /25 (0 free /24, 35 free /28) - utilization 45.3% ≥ warning 40%',
@@ -265,15 +325,24 @@ describe("formatNotification", () => {
     it("says a full block has no room for a new subnet", () => {
       const text = messageFor(vpcBlock("10.3.0.0/16", 65536n, { freeSlash24: 0, freeSlash28: 0 }));
 
-      expect(text).to.contain("10.3.0.0/16: 100% used, 0 free, no room for a new subnet - utilization 100% ≥ critical 99%");
+      expect(text).to.contain(
+        "10.3.0.0/16: 100% used, 0 free, no room for a new subnet - utilization 100% ≥ critical 99%",
+      );
     });
 
     it("counts free /64 blocks for an IPv6 block", () => {
       const text = messageFor(
-        vpcBlock("2600:1f16:4c1:a100::/56", 128n * 2n ** 64n, { largestFreePrefix: 57, freeSlash24: 0, freeSlash28: 0, freeSlash64: 128 }),
+        vpcBlock("2600:1f16:4c1:a100::/56", 128n * 2n ** 64n, {
+          largestFreePrefix: 57,
+          freeSlash24: 0,
+          freeSlash28: 0,
+          freeSlash64: 128,
+        }),
       );
 
-      expect(text).to.contain("2600:1f16:4c1:a100::/56: 50% used, 2361183241434822606848 free, largest free block /57 (128 free /64) - ");
+      expect(text).to.contain(
+        "2600:1f16:4c1:a100::/56: 50% used, 2361183241434822606848 free, largest free block /57 (128 free /64) - ",
+      );
     });
 
     it("says nothing of room for a resource without it", () => {
@@ -292,7 +361,9 @@ describe("formatNotification", () => {
 
 describe("formatNotification size bound", () => {
   function crowded(count: number, name = "app"): Evaluation {
-    const resources = Array.from({ length: count }, (_, i) => subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical", "prod", { name: `${name}-${i}` }));
+    const resources = Array.from({ length: count }, (_, i) =>
+      subnet(`subnet-${i.toString(16).padStart(17, "0")}`, "critical", "prod", { name: `${name}-${i}` }),
+    );
     return evaluate(resources, RULES);
   }
 
@@ -317,9 +388,16 @@ describe("formatNotification size bound", () => {
 
   it("leaves out resource lines before scope headers and scan failures", () => {
     const evaluation = crowded(500);
-    const failures: ScanFailure[] = [{ target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" }];
+    const failures: ScanFailure[] = [
+      { target: "region ap-south-1", action: "DescribeSubnets", code: "UnauthorizedOperation", message: "denied" },
+    ];
 
-    const { message } = formatNotification(firstRun(evaluation), evaluation, { ...OPTIONS, complete: false, failures, maxBytes: 8192 });
+    const { message } = formatNotification(firstRun(evaluation), evaluation, {
+      ...OPTIONS,
+      complete: false,
+      failures,
+      maxBytes: 8192,
+    });
 
     expect(message).to.contain("[CRITICAL] prod - 500 critical of 500 resources");
     expect(message).to.contain("SCAN FAILURES (1):");
@@ -365,7 +443,10 @@ describe("publishNotification", () => {
   it("publishes subject and message to the topic", async () => {
     sns.on(PublishCommand).resolves({ MessageId: "5b2c7f0e-1111-2222-3333-444455556666" });
 
-    const result = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, { subject: "IPAM monitor: CRITICAL in prod", message: "body" });
+    const result = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, {
+      subject: "IPAM monitor: CRITICAL in prod",
+      message: "body",
+    });
 
     expect(result).to.deep.equal({ messageId: "5b2c7f0e-1111-2222-3333-444455556666" });
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).to.deep.equal({
@@ -384,10 +465,15 @@ describe("publishNotification", () => {
   });
 
   it("throws a ScanError naming the topic and the code when Publish fails", async () => {
-    const denied = Object.assign(new Error("User is not authorized to perform: SNS:Publish"), { name: "AuthorizationError" });
+    const denied = Object.assign(new Error("User is not authorized to perform: SNS:Publish"), {
+      name: "AuthorizationError",
+    });
     sns.on(PublishCommand).rejects(denied);
 
-    const error = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, { subject: "s", message: "m" }).then(
+    const error = await publishNotification(new SNSClient({ region: "eu-west-1" }), topicArn, {
+      subject: "s",
+      message: "m",
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -1,21 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
 import {
   DynamoDbStateStore,
-  MAX_STATE_BYTES,
-  MemoryStateStore,
   diffStates,
   hasChanges,
+  MAX_STATE_BYTES,
+  MemoryStateStore,
   mergeForSave,
+  type NotifiedState,
   parseState,
   serializeState,
   stateFromEvaluation,
-  type NotifiedState,
 } from "../../src/publish/state";
 import type { ResourceCidr, RulesFile, Status } from "../../src/types";
 
@@ -81,7 +81,11 @@ describe("stateFromEvaluation", () => {
 
   it("keeps a resource with two CIDRs once, at its worst status", () => {
     const primary = subnet("vpc-0aa", "warning", { resourceType: "vpc", cidr: "10.0.0.0/16", tags: { env: "prod" } });
-    const secondary = subnet("vpc-0aa", "critical", { resourceType: "vpc", cidr: "10.1.0.0/16", tags: { env: "prod" } });
+    const secondary = subnet("vpc-0aa", "critical", {
+      resourceType: "vpc",
+      cidr: "10.1.0.0/16",
+      tags: { env: "prod" },
+    });
 
     const state = stateFromEvaluation(evaluate([primary, secondary], RULES));
 
@@ -97,7 +101,11 @@ describe("stateFromEvaluation", () => {
 
 describe("diffStates", () => {
   it("reports everything in trouble as new on the first run", () => {
-    const changes = diffStates(undefined, observe({ "subnet-01": "critical", "subnet-02": "warning", "subnet-03": "ok" }), COMPLETE);
+    const changes = diffStates(
+      undefined,
+      observe({ "subnet-01": "critical", "subnet-02": "warning", "subnet-03": "ok" }),
+      COMPLETE,
+    );
 
     expect(changes.firstRun).to.equal(true);
     expect(changes.scopes[0]!.newInTrouble.map((c) => [c.resourceId, c.to])).to.deep.equal([
@@ -116,7 +124,9 @@ describe("diffStates", () => {
 
   it("reports nothing when utilization moves within the same status", () => {
     const previous = saved({ "subnet-01": "critical" });
-    const current = stateFromEvaluation(evaluate([subnet("subnet-01", "critical", { utilization: 99, tags: { env: "prod" } })], RULES));
+    const current = stateFromEvaluation(
+      evaluate([subnet("subnet-01", "critical", { utilization: 99, tags: { env: "prod" } })], RULES),
+    );
 
     expect(hasChanges(diffStates(previous, current, COMPLETE))).to.equal(false);
   });
@@ -127,13 +137,17 @@ describe("diffStates", () => {
     const changes = diffStates(previous, observe({ "subnet-01": "warning" }), COMPLETE);
 
     expect(changes.firstRun).to.equal(false);
-    expect(changes.scopes[0]!.newInTrouble).to.deep.equal([{ resourceId: "subnet-01", to: "warning", utilization: 85, free: 38n }]);
+    expect(changes.scopes[0]!.newInTrouble).to.deep.equal([
+      { resourceId: "subnet-01", to: "warning", utilization: 85, free: 38n },
+    ]);
   });
 
   it("reports warning to critical as worsened", () => {
     const changes = diffStates(saved({ "subnet-01": "warning" }), observe({ "subnet-01": "critical" }), COMPLETE);
 
-    expect(changes.scopes[0]!.worsened.map((c) => [c.resourceId, c.from, c.to])).to.deep.equal([["subnet-01", "warning", "critical"]]);
+    expect(changes.scopes[0]!.worsened.map((c) => [c.resourceId, c.from, c.to])).to.deep.equal([
+      ["subnet-01", "warning", "critical"],
+    ]);
   });
 
   it("reports unknown to warning as worsened", () => {
@@ -150,19 +164,33 @@ describe("diffStates", () => {
   });
 
   it("reports a resource back to ok as recovered", () => {
-    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-01": "ok", "subnet-02": "warning" }), COMPLETE);
+    const changes = diffStates(
+      saved({ "subnet-01": "critical", "subnet-02": "warning" }),
+      observe({ "subnet-01": "ok", "subnet-02": "warning" }),
+      COMPLETE,
+    );
 
     expect(changes.scopes[0]!.recovered).to.deep.equal([{ resourceId: "subnet-01", from: "critical", to: "ok" }]);
   });
 
   it("reports a resource a complete scan no longer finds as recovered and no longer found", () => {
-    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-02": "warning" }), COMPLETE);
+    const changes = diffStates(
+      saved({ "subnet-01": "critical", "subnet-02": "warning" }),
+      observe({ "subnet-02": "warning" }),
+      COMPLETE,
+    );
 
-    expect(changes.scopes[0]!.recovered).to.deep.equal([{ resourceId: "subnet-01", from: "critical", to: "ok", noLongerFound: true }]);
+    expect(changes.scopes[0]!.recovered).to.deep.equal([
+      { resourceId: "subnet-01", from: "critical", to: "ok", noLongerFound: true },
+    ]);
   });
 
   it("does not report a resource a partial scan did not see as recovered", () => {
-    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-02": "warning" }), PARTIAL);
+    const changes = diffStates(
+      saved({ "subnet-01": "critical", "subnet-02": "warning" }),
+      observe({ "subnet-02": "warning" }),
+      PARTIAL,
+    );
 
     expect(hasChanges(changes)).to.equal(false);
   });
@@ -180,14 +208,21 @@ describe("diffStates", () => {
   });
 
   it("does not report a scope as recovered entirely while a partial scan left one of its resources unseen", () => {
-    const changes = diffStates(saved({ "subnet-01": "critical", "subnet-02": "warning" }), observe({ "subnet-01": "ok" }), PARTIAL);
+    const changes = diffStates(
+      saved({ "subnet-01": "critical", "subnet-02": "warning" }),
+      observe({ "subnet-01": "ok" }),
+      PARTIAL,
+    );
 
     expect(changes.scopes[0]!.recoveredEntirely).to.equal(false);
     expect(changes.scopes[0]!.to).to.equal("warning");
   });
 
   it("does not report a scope that left the rules file", () => {
-    const previous: NotifiedState = { version: 1, scopes: { retired: { status: "critical", resources: { "subnet-09": { status: "critical" } } } } };
+    const previous: NotifiedState = {
+      version: 1,
+      scopes: { retired: { status: "critical", resources: { "subnet-09": { status: "critical" } } } },
+    };
 
     const changes = diffStates(previous, observe({ "subnet-01": "ok" }), COMPLETE);
 
@@ -196,7 +231,13 @@ describe("diffStates", () => {
 
   it("keeps scopes in the order of the rules file and only those with changes", () => {
     const current = stateFromEvaluation(
-      evaluate([subnet("subnet-0d", "warning", { tags: { env: "dev" } }), subnet("subnet-0p", "critical", { tags: { env: "prod" } })], RULES),
+      evaluate(
+        [
+          subnet("subnet-0d", "warning", { tags: { env: "dev" } }),
+          subnet("subnet-0p", "critical", { tags: { env: "prod" } }),
+        ],
+        RULES,
+      ),
     );
 
     const changes = diffStates(undefined, current, COMPLETE);
@@ -232,7 +273,10 @@ describe("mergeForSave", () => {
   });
 
   it("keeps a scope that left the rules file only until a complete scan", () => {
-    const previous: NotifiedState = { version: 1, scopes: { retired: { status: "warning", resources: { "subnet-09": { status: "warning" } } } } };
+    const previous: NotifiedState = {
+      version: 1,
+      scopes: { retired: { status: "warning", resources: { "subnet-09": { status: "warning" } } } },
+    };
 
     expect(mergeForSave(previous, observe({}), PARTIAL).scopes.retired).to.not.equal(undefined);
     expect(mergeForSave(previous, observe({}), COMPLETE).scopes.retired).to.equal(undefined);
@@ -243,20 +287,33 @@ describe("serializeState and parseState", () => {
   it("round-trips free counts above 2^53 exactly", () => {
     const state: NotifiedState = {
       version: 1,
-      scopes: { v6: { status: "warning", resources: { "ipam-pool-01": { status: "warning", utilization: 81.2, free: 2n ** 64n + 1n } } } },
+      scopes: {
+        v6: {
+          status: "warning",
+          resources: { "ipam-pool-01": { status: "warning", utilization: 81.2, free: 2n ** 64n + 1n } },
+        },
+      },
     };
 
     expect(parseState(serializeState(state))).to.deep.equal(state);
   });
 
   it("stores utilization rounded to one decimal", () => {
-    const state: NotifiedState = { version: 1, scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "critical", utilization: 91.26789 } } } } };
+    const state: NotifiedState = {
+      version: 1,
+      scopes: {
+        prod: { status: "critical", resources: { "subnet-01": { status: "critical", utilization: 91.26789 } } },
+      },
+    };
 
     expect(JSON.parse(serializeState(state)).scopes.prod.resources["subnet-01"].utilization).to.equal(91.3);
   });
 
   it("rejects a state with an unknown status, naming the resource", () => {
-    const text = JSON.stringify({ version: 1, scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "red" } } } } });
+    const text = JSON.stringify({
+      version: 1,
+      scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "red" } } } },
+    });
 
     expect(() => parseState(text)).to.throw(/subnet-01.*prod/);
   });
@@ -339,10 +396,14 @@ describe("DynamoDbStateStore", () => {
   });
 
   it("treats an unreadable item as nothing saved and says so", async () => {
-    dynamodb.on(GetItemCommand).resolves({ Item: { id: { S: "last-notified" }, state: { B: Buffer.from("not gzip") } } });
+    dynamodb
+      .on(GetItemCommand)
+      .resolves({ Item: { id: { S: "last-notified" }, state: { B: Buffer.from("not gzip") } } });
     const told: Error[] = [];
 
-    const loaded = await new DynamoDbStateStore(client(), "ipam-monitor-state", { onUnreadable: (e) => told.push(e) }).load();
+    const loaded = await new DynamoDbStateStore(client(), "ipam-monitor-state", {
+      onUnreadable: (e) => told.push(e),
+    }).load();
 
     expect(loaded).to.equal(undefined);
     expect(told[0]?.message).to.contain("ipam-monitor-state");
@@ -392,7 +453,9 @@ describe("DynamoDbStateStore", () => {
     );
 
     expect(error).to.be.instanceOf(ScanError);
-    expect((error as Error).message).to.contain("ipam-monitor-state").and.contain("60000 resources in trouble");
+    expect((error as Error).message)
+      .to.contain("ipam-monitor-state")
+      .and.contain("60000 resources in trouble");
     expect(dynamodb.commandCalls(PutItemCommand)).to.have.length(0);
   });
 });

@@ -92,7 +92,14 @@ function result(overrides: Partial<ScanResultJson> = {}): ScanResultJson {
     uncoveredCount: 0,
     uncoveredSample: [],
     errors: [],
-    truncated: { roomForSubnets: 0, resourcesInTrouble: 0, uncoveredSample: 0, errors: 0, scopesWithoutMatches: 0, scopes: 0 },
+    truncated: {
+      roomForSubnets: 0,
+      resourcesInTrouble: 0,
+      uncoveredSample: 0,
+      errors: 0,
+      scopesWithoutMatches: 0,
+      scopes: 0,
+    },
     ...overrides,
   };
 }
@@ -121,7 +128,9 @@ describe("report/table", () => {
     });
 
     it("says PARTIAL with the error count when the scan was incomplete", () => {
-      const errors = [{ target: "region eu-west-1", action: "DescribeSubnets", code: "RequestLimitExceeded", message: "throttled" }];
+      const errors = [
+        { target: "region eu-west-1", action: "DescribeSubnets", code: "RequestLimitExceeded", message: "throttled" },
+      ];
 
       const report = formatScanReport(result({ complete: false, errors }));
 
@@ -148,7 +157,9 @@ describe("report/table", () => {
 
       const report = formatScanReport(result({ scopes: [empty] }));
 
-      expect(section(report, "SCOPES")[2]).to.equal("  staging  NO MATCH          0         0        0        0         -         -");
+      expect(section(report, "SCOPES")[2]).to.equal(
+        "  staging  NO MATCH          0         0        0        0         -         -",
+      );
     });
 
     it("lists the resources in trouble in the order of the result, with every column", () => {
@@ -163,7 +174,11 @@ describe("report/table", () => {
     });
 
     it("prints a dash for a resource without name, account, utilization or free count", () => {
-      const bare = trouble("subnet-0a1b2c3d4e5f60013", { status: "unknown", cidr: "2600:1f18:abc:de00::/64", reason: "usage unknown" });
+      const bare = trouble("subnet-0a1b2c3d4e5f60013", {
+        status: "unknown",
+        cidr: "2600:1f18:abc:de00::/64",
+        reason: "usage unknown",
+      });
       delete bare.name;
       delete bare.ownerId;
       delete bare.utilization;
@@ -177,7 +192,11 @@ describe("report/table", () => {
     });
 
     it("prints address counts beyond 2^53 exactly", () => {
-      const pool = trouble("ipv6pool-ec2-0123456789abcdef0", { cidr: "2600:1f18::/40", free: "1208925819614629174706176", utilization: 99 });
+      const pool = trouble("ipv6pool-ec2-0123456789abcdef0", {
+        cidr: "2600:1f18::/40",
+        free: "1208925819614629174706176",
+        utilization: 99,
+      });
 
       const report = formatScanReport(result({ resourcesInTrouble: [pool] }));
 
@@ -185,7 +204,9 @@ describe("report/table", () => {
     });
 
     it("says so when no resource is in trouble", () => {
-      const report = formatScanReport(result({ resourcesInTrouble: [], summary: { ...result().summary, resourcesInTrouble: 0 } }));
+      const report = formatScanReport(
+        result({ resourcesInTrouble: [], summary: { ...result().summary, resourcesInTrouble: 0 } }),
+      );
 
       expect(report).to.include("\nRESOURCES IN TROUBLE: none\n");
     });
@@ -205,7 +226,12 @@ describe("report/table", () => {
     });
 
     it("lists the room VPC blocks have left for new subnets in the order of the result, with every column", () => {
-      const full = room("vpc-0a1b2c3d4e5f60003", { name: "carved", cidr: "10.3.0.0/16", utilization: 100, freeSlash28: 0 });
+      const full = room("vpc-0a1b2c3d4e5f60003", {
+        name: "carved",
+        cidr: "10.3.0.0/16",
+        utilization: 100,
+        freeSlash28: 0,
+      });
       delete full.largestFreePrefix;
 
       const report = formatScanReport(result({ source: "ec2", roomForSubnets: [full, room("vpc-0a1b2c3d4e5f60004")] }));
@@ -219,7 +245,14 @@ describe("report/table", () => {
     });
 
     it("adds a free /64 column for an IPv6 block and shows dashes for its IPv4 counts", () => {
-      const v6 = room("vpc-0a1b2c3d4e5f60005", { name: "dual", cidr: "2600:1f16:4c1:a100::/56", utilization: 0.78125, largestFreePrefix: 57, freeSlash28: 0, freeSlash64: 254 });
+      const v6 = room("vpc-0a1b2c3d4e5f60005", {
+        name: "dual",
+        cidr: "2600:1f16:4c1:a100::/56",
+        utilization: 0.78125,
+        largestFreePrefix: 57,
+        freeSlash28: 0,
+        freeSlash64: 254,
+      });
 
       const report = formatScanReport(result({ source: "ec2", roomForSubnets: [room("vpc-0a1b2c3d4e5f60004"), v6] }));
 
@@ -232,7 +265,10 @@ describe("report/table", () => {
 
     it("counts the VPC blocks the result left out of room for subnets", () => {
       const report = formatScanReport(
-        result({ roomForSubnets: [room("vpc-0a1b2c3d4e5f60004")], truncated: { ...result().truncated, roomForSubnets: 150 } }),
+        result({
+          roomForSubnets: [room("vpc-0a1b2c3d4e5f60004")],
+          truncated: { ...result().truncated, roomForSubnets: 150 },
+        }),
       );
 
       const lines = section(report, "ROOM FOR NEW SUBNETS");
@@ -261,7 +297,15 @@ describe("report/table", () => {
       const report = formatScanReport(
         result({
           uncoveredCount: 3,
-          uncoveredSample: [{ resourceId: "eipalloc-0c9decaa541d89aa9", resourceType: "eip", cidr: "54.240.1.10/32", ownerId: "111122223333", region: "us-east-1" }],
+          uncoveredSample: [
+            {
+              resourceId: "eipalloc-0c9decaa541d89aa9",
+              resourceType: "eip",
+              cidr: "54.240.1.10/32",
+              ownerId: "111122223333",
+              region: "us-east-1",
+            },
+          ],
         }),
       );
 
@@ -277,7 +321,12 @@ describe("report/table", () => {
         result({
           complete: false,
           errors: [
-            { target: "ipam-scope ipam-scope-0bb55556666777788", action: "GetIpamResourceCidrs", code: "UnauthorizedOperation", message: "denied" },
+            {
+              target: "ipam-scope ipam-scope-0bb55556666777788",
+              action: "GetIpamResourceCidrs",
+              code: "UnauthorizedOperation",
+              message: "denied",
+            },
             { target: "namespace IPAMMonitor", message: "socket hang up" },
           ],
         }),
@@ -311,7 +360,9 @@ describe("report/table", () => {
     });
 
     it("keeps every row on one line when a name holds a line break", () => {
-      const report = formatScanReport(result({ resourcesInTrouble: [trouble("subnet-0a1b2c3d4e5f60011", { name: "evil\nname\tx" })] }));
+      const report = formatScanReport(
+        result({ resourcesInTrouble: [trouble("subnet-0a1b2c3d4e5f60011", { name: "evil\nname\tx" })] }),
+      );
 
       expect(section(report, "RESOURCES IN TROUBLE")).to.have.length(3);
       expect(report).to.include("evil name x");
@@ -329,7 +380,16 @@ describe("report/table", () => {
     ];
 
     it("right-aligns numbers under their header", () => {
-      expect(formatColumns(columns, [{ id: "a", n: 5 }, { id: "bbb", n: 1234 }], "")).to.deep.equal(["ID      N", "a       5", "bbb  1234"]);
+      expect(
+        formatColumns(
+          columns,
+          [
+            { id: "a", n: 5 },
+            { id: "bbb", n: 1234 },
+          ],
+          "",
+        ),
+      ).to.deep.equal(["ID      N", "a       5", "bbb  1234"]);
     });
 
     it("shortens a cell longer than 48 characters with an ellipsis, except in the last column", () => {

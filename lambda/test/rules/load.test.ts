@@ -1,7 +1,7 @@
-import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { expect } from "chai";
 import { formatRulesProblem, RulesError } from "../../src/errors";
 import { loadRulesFile, loadRulesFileSync, parseRules, validateRulesFiles } from "../../src/rules/load";
 import type { RulesFile } from "../../src/types";
@@ -61,7 +61,9 @@ describe("rules/load", () => {
     for (const file of yamlFiles(INVALID_DIR)) {
       it(`reports exactly the expected lines for invalid/${file}`, () => {
         const text = readFileSync(join(INVALID_DIR, file), "utf8");
-        const expected = readFileSync(join(INVALID_DIR, file.replace(/\.yaml$/, ".expected.txt")), "utf8").trimEnd().split("\n");
+        const expected = readFileSync(join(INVALID_DIR, file.replace(/\.yaml$/, ".expected.txt")), "utf8")
+          .trimEnd()
+          .split("\n");
         const error = problemsOf(text, file);
         expect(error.problems.map(formatRulesProblem)).to.deep.equal(expected);
       });
@@ -105,16 +107,27 @@ describe("rules/load", () => {
           "scopes:\n  - name: a\n    thresholds: { critical: 95, minFreeWarning: 50 }\n",
         "rules.yaml",
       );
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({ warning: 70, critical: 95, minFreeWarning: 50, minFreeCritical: 10 });
+      expect(rules.scopes[0]!.thresholds).to.deep.equal({
+        warning: 70,
+        critical: 95,
+        minFreeWarning: 50,
+        minFreeCritical: 10,
+      });
     });
 
     it("gives a scope without thresholds the defaults", () => {
-      const rules = parseRules("version: 1\ndefaults:\n  thresholds: { warning: 70 }\nscopes:\n  - name: a\n", "rules.yaml");
+      const rules = parseRules(
+        "version: 1\ndefaults:\n  thresholds: { warning: 70 }\nscopes:\n  - name: a\n",
+        "rules.yaml",
+      );
       expect(rules.scopes[0]!.thresholds).to.deep.equal({ warning: 70 });
     });
 
     it("defaults resourceMetrics to false and keeps true when set", () => {
-      const rules = parseRules(`${MINIMAL}  - name: b\n    thresholds: { warning: 70 }\n    resourceMetrics: true\n`, "rules.yaml");
+      const rules = parseRules(
+        `${MINIMAL}  - name: b\n    thresholds: { warning: 70 }\n    resourceMetrics: true\n`,
+        "rules.yaml",
+      );
       expect(rules.scopes.map((s) => s.resourceMetrics)).to.deep.equal([false, true]);
     });
 
@@ -152,7 +165,10 @@ describe("rules/load", () => {
     });
 
     it("gives each problem its file, 1-based position and path", () => {
-      const [problem] = problemsOf("version: 1\nscopes:\n  - name: a\n    thresholds: { warning: 120 }\n", "r.yaml").problems;
+      const [problem] = problemsOf(
+        "version: 1\nscopes:\n  - name: a\n    thresholds: { warning: 120 }\n",
+        "r.yaml",
+      ).problems;
       expect(problem).to.deep.equal({
         file: "r.yaml",
         line: 4,
@@ -217,14 +233,17 @@ describe("rules/load", () => {
     });
 
     it("reports a threshold conflict in the defaults once, not again for each scope", () => {
-      const text = "version: 1\ndefaults:\n  thresholds: { warning: 90, critical: 80 }\nscopes:\n  - name: a\n  - name: b\n";
-      expect(linesOf(text)).to.deep.equal(["rules.yaml:3:26: defaults.thresholds.warning (90) must be below critical (80)"]);
+      const text =
+        "version: 1\ndefaults:\n  thresholds: { warning: 90, critical: 80 }\nscopes:\n  - name: a\n  - name: b\n";
+      expect(linesOf(text)).to.deep.equal([
+        "rules.yaml:3:26: defaults.thresholds.warning (90) must be below critical (80)",
+      ]);
     });
 
     it("does not compare a threshold that is itself out of range", () => {
-      expect(linesOf("version: 1\nscopes:\n  - name: a\n    thresholds: { warning: 150, critical: 80 }\n")).to.deep.equal([
-        "rules.yaml:4:28: scopes[0].thresholds.warning (150) must be between 0 and 100",
-      ]);
+      expect(
+        linesOf("version: 1\nscopes:\n  - name: a\n    thresholds: { warning: 150, critical: 80 }\n"),
+      ).to.deep.equal(["rules.yaml:4:28: scopes[0].thresholds.warning (150) must be between 0 and 100"]);
     });
 
     it("returns minimum utilization thresholds merged over the defaults", () => {
@@ -237,17 +256,24 @@ describe("rules/load", () => {
     });
 
     it("counts a minimum utilization as a threshold, so a scope with only that one can alarm", () => {
-      const rules = parseRules("version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationCritical: 1 }\n", "rules.yaml");
+      const rules = parseRules(
+        "version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationCritical: 1 }\n",
+        "rules.yaml",
+      );
       expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationCritical: 1 });
     });
 
     it("accepts a minimum utilization critical equal to the warning, which makes idle resources critical", () => {
-      const rules = parseRules("version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 1 }\n", "rules.yaml");
+      const rules = parseRules(
+        "version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 1 }\n",
+        "rules.yaml",
+      );
       expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationWarning: 1, minUtilizationCritical: 1 });
     });
 
     it("reports a minimum utilization conflict in the defaults once, not again for each scope", () => {
-      const text = "version: 1\ndefaults:\n  thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 5 }\nscopes:\n  - name: a\n  - name: b\n";
+      const text =
+        "version: 1\ndefaults:\n  thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 5 }\nscopes:\n  - name: a\n  - name: b\n";
       expect(linesOf(text)).to.deep.equal([
         "rules.yaml:3:40: defaults.thresholds.minUtilizationWarning (1) must be at least minUtilizationCritical (5)",
       ]);
@@ -286,7 +312,9 @@ describe("rules/load", () => {
         (e: unknown) => e,
       );
       expect(error).to.be.instanceOf(RulesError);
-      expect((error as RulesError).problems.map(formatRulesProblem)).to.deep.equal([`${path}:1:10: version must be 1, not 2`]);
+      expect((error as RulesError).problems.map(formatRulesProblem)).to.deep.equal([
+        `${path}:1:10: version must be 1, not 2`,
+      ]);
     });
 
     it("turns a missing file into one problem at 1:1 naming the OS error", async () => {

@@ -66,7 +66,9 @@ describe("rules/match", () => {
     });
 
     it("passes types it has no special handling for through by name", () => {
-      expect(specMatches(subnet({ resourceType: "anycast-ip-list" }), { resourceTypes: ["anycast-ip-list"] })).to.equal(true);
+      expect(specMatches(subnet({ resourceType: "anycast-ip-list" }), { resourceTypes: ["anycast-ip-list"] })).to.equal(
+        true,
+      );
     });
 
     it("requires every given condition to hold", () => {
@@ -141,11 +143,44 @@ describe("rules/match", () => {
 
       it("agrees with cidr.ts on unusual CIDR texts in resources and rules", () => {
         const texts = [
-          "10.0.0.0/8", "10.1.2.0/24", "010.0.0.0/8", "10.0.0.1/8", "10.0.0.0/08", "10.0.0.0/33", "10.0.0/24",
-          "10.0.0.0.0/24", "10.0.0.0/", "10.0.0.0", "1.2.3.4/32", "0.0.0.0/0", "255.255.255.255/32", "256.0.0.0/8",
-          "::/0", "::/128", "::1/128", "2600:1F18::/32", "2600:1f18::/31", "2600:1f19::/31", "2600:1f18:abcd:1200::/56",
-          "2600:1f18:abcd:1200::/64", "2600:1f19::/32", "2600:1f1a::/32", "10.128.0.0/9", "11.0.0.0/8", "1:2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7::/112", "1:2:3:4:5:6:7:8:9/128",
-          "::ffff:10.0.0.0/104", "::ffff:0:0/96", "1::2::3/64", "1:::/64", ":1::/64", "1:/64", "12345::/16", "::/129", "",
+          "10.0.0.0/8",
+          "10.1.2.0/24",
+          "010.0.0.0/8",
+          "10.0.0.1/8",
+          "10.0.0.0/08",
+          "10.0.0.0/33",
+          "10.0.0/24",
+          "10.0.0.0.0/24",
+          "10.0.0.0/",
+          "10.0.0.0",
+          "1.2.3.4/32",
+          "0.0.0.0/0",
+          "255.255.255.255/32",
+          "256.0.0.0/8",
+          "::/0",
+          "::/128",
+          "::1/128",
+          "2600:1F18::/32",
+          "2600:1f18::/31",
+          "2600:1f19::/31",
+          "2600:1f18:abcd:1200::/56",
+          "2600:1f18:abcd:1200::/64",
+          "2600:1f19::/32",
+          "2600:1f1a::/32",
+          "10.128.0.0/9",
+          "11.0.0.0/8",
+          "1:2:3:4:5:6:7:8/128",
+          "1:2:3:4:5:6:7::/112",
+          "1:2:3:4:5:6:7:8:9/128",
+          "::ffff:10.0.0.0/104",
+          "::ffff:0:0/96",
+          "1::2::3/64",
+          "1:::/64",
+          ":1::/64",
+          "1:/64",
+          "12345::/16",
+          "::/129",
+          "",
         ];
         for (const outer of texts.filter((t) => {
           try {
@@ -237,7 +272,13 @@ describe("rules/match", () => {
       const resources: ResourceCidr[] = [];
       const types = ["vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "eni"];
       const names = [undefined, "prod-app-a", "prod-db-1", "dev-web-2", "Prod-x", "web-9", "[weird]*name"];
-      const tagSets: Record<string, string>[] = [{}, { env: "prod" }, { env: "dev", team: "payments" }, { env: "prod", monitoring: "off" }, { team: "" }];
+      const tagSets: Record<string, string>[] = [
+        {},
+        { env: "prod" },
+        { env: "dev", team: "payments" },
+        { env: "prod", monitoring: "off" },
+        { team: "" },
+      ];
       const cidrs: [string, "ipv4" | "ipv6"][] = [
         ["10.1.2.0/24", "ipv4"],
         ["10.200.0.0/16", "ipv4"],
@@ -261,7 +302,12 @@ describe("rules/match", () => {
                 addressFamily,
                 ownerId: i % 5 === 0 ? undefined : i % 2 === 0 ? "111122223333" : "444455556666",
                 region: i % 3 === 0 ? "eu-west-1" : "us-east-1",
-                vpcId: type === "subnet" || type === "eni" ? (i % 2 === 0 ? "vpc-0abc0abc0abc0abc0" : "vpc-0def0def0def0def0") : undefined,
+                vpcId:
+                  type === "subnet" || type === "eni"
+                    ? i % 2 === 0
+                      ? "vpc-0abc0abc0abc0abc0"
+                      : "vpc-0def0def0def0def0"
+                    : undefined,
               }),
             );
             i += 1;
@@ -284,7 +330,13 @@ describe("rules/match", () => {
       scope({ tags: { team: "*" } }),
       scope({ addressFamily: "ipv6" }, { resourceTypes: ["ipv6-pool"] }),
       scope(
-        { resourceTypes: ["subnet"], addressFamily: "ipv4", cidrWithin: ["10.0.0.0/8"], names: ["prod-*"], tags: { env: "pr[o]d" } },
+        {
+          resourceTypes: ["subnet"],
+          addressFamily: "ipv4",
+          cidrWithin: ["10.0.0.0/8"],
+          names: ["prod-*"],
+          tags: { env: "pr[o]d" },
+        },
         { regions: ["eu-west-1"] },
       ),
     ];
@@ -324,7 +376,10 @@ describe("rules/match", () => {
         { tags: { constructor: "x" } },
         { tags: { env: "prod" }, regions: ["eu-west-1"], addressFamily: "ipv4" },
         { cidrWithin: ["10.0.0.0/8", "10.1.0.0/16", "172.16.0.0/12"] },
-        { cidrWithin: ["10.1.2.0/24"], resourceTypes: ["subnet", "vpc", "eip", "public-ipv4-pool", "ipv6-pool", "eni"] },
+        {
+          cidrWithin: ["10.1.2.0/24"],
+          resourceTypes: ["subnet", "vpc", "eip", "public-ipv4-pool", "ipv6-pool", "eni"],
+        },
         { cidrWithin: ["10.0.0.0/8", "2600:1f18::/32"], resourceTypes: ["eni"] },
         { vpcIds: ["vpc-0abc0abc0abc0abc0", "vpc-0def0def0def0def0"], names: ["prod-*"] },
         { resourceIds: ["subnet-00000001"] },
@@ -341,7 +396,10 @@ describe("rules/match", () => {
           if (candidates === undefined) continue;
           narrowed += 1;
           const offered = new Set(candidates);
-          expect(matched.filter((i) => !offered.has(i)), `${JSON.stringify(spec)} left out`).to.deep.equal([]);
+          expect(
+            matched.filter((i) => !offered.has(i)),
+            `${JSON.stringify(spec)} left out`,
+          ).to.deep.equal([]);
           expect([...candidates], JSON.stringify(spec)).to.deep.equal([...offered].sort((a, b) => a - b));
         }
         // Guards the specs: most of them must be narrowed, or this proves little.
@@ -353,7 +411,9 @@ describe("rules/match", () => {
 
         const candidates = indexResources(resources).candidates({ resourceTypes: ["eni", "vpc"] });
 
-        expect([...candidates!]).to.deep.equal([...resources.keys()].filter((i) => ["eni", "vpc"].includes(resources[i]!.resourceType)));
+        expect([...candidates!]).to.deep.equal(
+          [...resources.keys()].filter((i) => ["eni", "vpc"].includes(resources[i]!.resourceType)),
+        );
       });
 
       it("offers the smallest set any one condition allows", () => {
@@ -370,15 +430,22 @@ describe("rules/match", () => {
       it("does not narrow by names, glob tags, resource IDs or an IPv6 block", () => {
         const index = indexResources(corpus());
 
-        const offered = [{ names: ["prod-*"] }, { tags: { team: "pay*" } }, { resourceIds: ["eni-00000001"] }, { cidrWithin: ["2600:1f18::/32"] }].map((spec) =>
-          index.candidates(spec),
-        );
+        const offered = [
+          { names: ["prod-*"] },
+          { tags: { team: "pay*" } },
+          { resourceIds: ["eni-00000001"] },
+          { cidrWithin: ["2600:1f18::/32"] },
+        ].map((spec) => index.candidates(spec));
 
         expect(offered).to.deep.equal([undefined, undefined, undefined, undefined]);
       });
 
       it("offers a resource within overlapping IPv4 blocks once", () => {
-        const resources = [subnet({ cidr: "10.1.2.0/24" }), subnet({ cidr: "192.168.0.0/24" }), subnet({ cidr: "10.1.0.0/16" })];
+        const resources = [
+          subnet({ cidr: "10.1.2.0/24" }),
+          subnet({ cidr: "192.168.0.0/24" }),
+          subnet({ cidr: "10.1.0.0/16" }),
+        ];
 
         const candidates = indexResources(resources).candidates({ cidrWithin: ["10.0.0.0/8", "10.1.0.0/16"] });
 
@@ -386,7 +453,12 @@ describe("rules/match", () => {
       });
 
       it("offers a VPC under its own ID for vpcIds, with its subnets", () => {
-        const resources = [vpc(), subnet(), subnet({ vpcId: "vpc-0def0def0def0def0" }), vpc({ resourceId: "vpc-0def0def0def0def0" })];
+        const resources = [
+          vpc(),
+          subnet(),
+          subnet({ vpcId: "vpc-0def0def0def0def0" }),
+          vpc({ resourceId: "vpc-0def0def0def0def0" }),
+        ];
 
         const candidates = indexResources(resources).candidates({ vpcIds: ["vpc-0abc0abc0abc0abc0"] });
 
@@ -406,7 +478,10 @@ describe("rules/match", () => {
 
     it("evaluates 100,000 resources against 50 scopes in well under a second", () => {
       const base = corpus();
-      const resources = Array.from({ length: 100_000 }, (_, i) => ({ ...base[i % base.length]!, resourceId: `subnet-${i}` }));
+      const resources = Array.from({ length: 100_000 }, (_, i) => ({
+        ...base[i % base.length]!,
+        resourceId: `subnet-${i}`,
+      }));
       const fifty = Array.from({ length: 50 }, (_, i) => scopes[i % scopes.length]!);
       // CPU time rather than wall time, so other processes on a busy machine do not count.
       const started = process.cpuUsage();

@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "chai";
 import { parse } from "yaml";
 import {
   formatPath,
@@ -22,7 +22,8 @@ function subschemas(node: unknown, path = "#"): [string, SchemaNode][] {
   const found: [string, SchemaNode][] = [[path, schema]];
   for (const key of ["properties", "definitions"]) {
     const children = schema[key] as Record<string, unknown> | undefined;
-    for (const [name, child] of Object.entries(children ?? {})) found.push(...subschemas(child, `${path}/${key}/${name}`));
+    for (const [name, child] of Object.entries(children ?? {}))
+      found.push(...subschemas(child, `${path}/${key}/${name}`));
   }
   for (const key of ["items", "additionalProperties"]) found.push(...subschemas(schema[key], `${path}/${key}`));
   return found;
@@ -54,12 +55,25 @@ describe("rules/schema", () => {
         .filter(([, schema]) => schema.properties !== undefined && schema.additionalProperties !== false)
         .map(([path]) => path);
       expect(open).to.deep.equal([]);
-      const tags = (RULES_SCHEMA.definitions as Record<string, SchemaNode>).matchConditions!.properties as Record<string, SchemaNode>;
+      const tags = (RULES_SCHEMA.definitions as Record<string, SchemaNode>).matchConditions!.properties as Record<
+        string,
+        SchemaNode
+      >;
       expect(tags.tags!.additionalProperties).to.include({ type: "string" });
     });
 
     it("uses only keywords whose errors are translated into plain words", () => {
-      const annotations = new Set(["$schema", "title", "description", "examples", "default", "$ref", "properties", "definitions", "items"]);
+      const annotations = new Set([
+        "$schema",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "$ref",
+        "properties",
+        "definitions",
+        "items",
+      ]);
       const used = new Set<string>();
       for (const [, schema] of subschemas(RULES_SCHEMA)) {
         for (const key of Object.keys(schema)) if (!annotations.has(key)) used.add(key);
@@ -98,7 +112,9 @@ describe("rules/schema", () => {
 
     it("names a missing required key at the mapping that lacks it", () => {
       const issues = validateRulesSchema({ version: 1, scopes: [{ name: "a" }, { description: "b" }] });
-      expect(issues).to.deep.equal([{ path: ["scopes", 1], at: "value", message: 'scopes[1] is missing the required key "name"' }]);
+      expect(issues).to.deep.equal([
+        { path: ["scopes", 1], at: "value", message: 'scopes[1] is missing the required key "name"' },
+      ]);
     });
 
     it("calls the top level of the file 'the rules file'", () => {
@@ -117,7 +133,9 @@ describe("rules/schema", () => {
     });
 
     it("suggests nothing for an unknown key far from every known one", () => {
-      expect(onlyMessage(withScope({ match: { color: "blue" } }))).to.equal('scopes[0].match has an unknown key "color"');
+      expect(onlyMessage(withScope({ match: { color: "blue" } }))).to.equal(
+        'scopes[0].match has an unknown key "color"',
+      );
     });
 
     it("says where a match condition put directly on a scope belongs", () => {
@@ -127,7 +145,9 @@ describe("rules/schema", () => {
     });
 
     it("says where a threshold put directly on a scope belongs", () => {
-      expect(onlyMessage(withScope({ critical: 90 }))).to.equal('scopes[0] has an unknown key "critical"; thresholds go under "thresholds"');
+      expect(onlyMessage(withScope({ critical: 90 }))).to.equal(
+        'scopes[0] has an unknown key "critical"; thresholds go under "thresholds"',
+      );
     });
 
     it("says where thresholds put at the top level belong", () => {
@@ -168,7 +188,9 @@ describe("rules/schema", () => {
 
     it("quotes numbers as written in the file when a lookup is given", () => {
       const issues = validateRulesSchema(withScope({ match: { accounts: [12345678901] } }), () => "012345678901");
-      expect(issues[0]!.message).to.equal('scopes[0].match.accounts[0] must be a string, not 012345678901; quote it: "012345678901"');
+      expect(issues[0]!.message).to.equal(
+        'scopes[0].match.accounts[0] must be a string, not 012345678901; quote it: "012345678901"',
+      );
     });
 
     it("reports an account id without 12 digits", () => {
@@ -210,8 +232,12 @@ describe("rules/schema", () => {
     });
 
     it("names the expected and the actual kind of value", () => {
-      expect(onlyMessage(withScope({ match: ["subnet"] }))).to.equal("scopes[0].match must be a mapping (key: value), not a list");
-      expect(onlyMessage(withScope({ resourceMetrics: "yes" }))).to.equal('scopes[0].resourceMetrics must be true or false, not "yes"');
+      expect(onlyMessage(withScope({ match: ["subnet"] }))).to.equal(
+        "scopes[0].match must be a mapping (key: value), not a list",
+      );
+      expect(onlyMessage(withScope({ resourceMetrics: "yes" }))).to.equal(
+        'scopes[0].resourceMetrics must be true or false, not "yes"',
+      );
       expect(onlyMessage({ version: 1, scopes: "all" })).to.equal('scopes must be a list, not "all"');
     });
 
@@ -246,7 +272,11 @@ describe("rules/schema", () => {
     });
 
     it("reports every problem at once", () => {
-      const issues = validateRulesSchema({ version: 3, scopes: [{ name: "a b", thresholds: { warning: 101, critical: -1 } }], extra: 1 });
+      const issues = validateRulesSchema({
+        version: 3,
+        scopes: [{ name: "a b", thresholds: { warning: 101, critical: -1 } }],
+        extra: 1,
+      });
       expect(issues).to.have.length(5);
     });
 
@@ -256,13 +286,20 @@ describe("rules/schema", () => {
         defaults: { thresholds: { warning: "x", oops: 1 } },
         scopes: [
           null,
-          { name: "", match: { accounts: [1, "2"], regions: [], tags: [], addressFamily: "v4", names: [""] }, exclude: {}, x: 1 },
+          {
+            name: "",
+            match: { accounts: [1, "2"], regions: [], tags: [], addressFamily: "v4", names: [""] },
+            exclude: {},
+            x: 1,
+          },
           { description: 1, match: { resourceTypes: ["A"], vpcIds: ["x"], resourceIds: ["a b"], cidrWithin: [1] } },
         ],
       }).map((issue) => issue.message);
       expect(messages.length).to.be.greaterThan(15);
       for (const message of messages) {
-        expect(message).not.to.match(/must NOT|must match pattern|must be (>=|<=|<|>|equal to|object|array|string|number|integer|boolean|null)\b/);
+        expect(message).not.to.match(
+          /must NOT|must match pattern|must be (>=|<=|<|>|equal to|object|array|string|number|integer|boolean|null)\b/,
+        );
       }
     });
   });

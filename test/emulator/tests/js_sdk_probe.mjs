@@ -43,7 +43,14 @@ async function maxResults(scopeId, max) {
     await client.send(new ec2.GetIpamResourceCidrsCommand({ IpamScopeId: scopeId, MaxResults: Number(max) }));
     return { error: null };
   } catch (error) {
-    return { error: { name: error.name, code: error.Code ?? error.name, message: error.message, status: error.$metadata?.httpStatusCode } };
+    return {
+      error: {
+        name: error.name,
+        code: error.Code ?? error.name,
+        message: error.message,
+        status: error.$metadata?.httpStatusCode,
+      },
+    };
   }
 }
 
@@ -61,7 +68,9 @@ async function putMetrics(namespace, datums) {
   // PutMetricData takes at most 1,000 datums per request.
   let calls = 0;
   for (let i = 0; i < MetricData.length; i += 1000) {
-    await cw.send(new cloudwatch.PutMetricDataCommand({ Namespace: namespace, MetricData: MetricData.slice(i, i + 1000) }));
+    await cw.send(
+      new cloudwatch.PutMetricDataCommand({ Namespace: namespace, MetricData: MetricData.slice(i, i + 1000) }),
+    );
     calls += 1;
   }
   return { calls };
