@@ -4,6 +4,8 @@
  * thresholds are compiled once, each scope tests only the resources an index of their exact
  * values allows, and the per-resource path allocates only the result object.
  */
+import { type DaysResult, daysToFullLevel } from "./forecast/levels";
+import { type DaysLevel, seriesKey } from "./history/format";
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
 import {
   type Breach,
@@ -22,7 +24,7 @@ export interface ResourceStatus {
   status: Status;
   /** Plain words with the actual value and the limit, e.g. "utilization 91.3% ≥ critical 85%". */
   reason: string;
-  /** The threshold that set the status; absent for ok and unknown. */
+  /** The threshold that set the status; absent for ok and unknown, and for a days-to-full level held without a forecast. */
   breach?: Breach;
 }
 
@@ -66,6 +68,8 @@ interface CompiledLevel {
 interface CompiledThresholds {
   critical: CompiledLevel;
   warning: CompiledLevel;
+  /** Days-to-full thresholds; undefined when the scope has none, so the forecast is not looked at. */
+  days?: { warning?: number; critical?: number };
   /** A percent threshold is set, so a missing utilization leaves the status unknown. */
   needsUtilization: boolean;
   /** A minimum-free threshold is set, so missing free addresses leave the status unknown. */
@@ -97,9 +101,19 @@ function compileThresholds(t: Thresholds): CompiledThresholds {
     (v) => v !== undefined,
   );
   const anyMinFree = critical.minFree !== undefined || warning.minFree !== undefined;
+  const daysWarning = finite(t.daysToFullWarning);
+  const daysCritical = finite(t.daysToFullCritical);
+  const days =
+    daysWarning === undefined && daysCritical === undefined
+      ? undefined
+      : {
+          ...(daysWarning !== undefined ? { warning: daysWarning } : {}),
+          ...(daysCritical !== undefined ? { critical: daysCritical } : {}),
+        };
   return {
     critical,
     warning,
+    ...(days !== undefined ? { days } : {}),
     // With no threshold at all there is nothing to reach, but a resource without any usage
     // facts is still not known to be fine.
     needsUtilization: anyPercent || !anyMinFree,
@@ -128,12 +142,23 @@ function minUtilizationReason(level: Breach["level"], actual: number, limit: num
   return `utilization ${formatPercent(actual)} < ${level} minimum ${limit}%`;
 }
 
-/** Status of one resource against one set of thresholds; worst level reached wins. */
-export function evaluateResource(resource: ResourceCidr, thresholds: Thresholds): ResourceStatus {
-  return { ...evaluateCompiled(resource, compileThresholds(thresholds)) };
+/**
+ * Status of one resource against one set of thresholds; worst level reached wins. `previousLevel`
+ * is the days-to-full level the resource had at the last scan (for hysteresis).
+ */
+export function evaluateResource(
+  resource: ResourceCidr,
+  thresholds: Thresholds,
+  previousLevel?: DaysLevel,
+): ResourceStatus & { forecastLevel?: DaysLevel } {
+  return { ...evaluateCompiled(resource, compileThresholds(thresholds), previousLevel) };
 }
 
-function evaluateCompiled(resource: ResourceCidr, t: CompiledThresholds): Readonly<ResourceStatus> {
+function evaluateCompiled(
+  resource: ResourceCidr,
+  t: CompiledThresholds,
+  previousLevel?: DaysLevel,
+): Readonly<ResourceStatus & { forecastLevel?: DaysLevel }> {
   const utilization = finite(resource.utilization);
   const free = resource.free;
   // A single address (an Elastic IP, any /32 or /128) is 100% used with 0 free when associated
@@ -141,11 +166,13 @@ function evaluateCompiled(resource: ResourceCidr, t: CompiledThresholds): Readon
   // thresholds to it would make every associated address critical under the usual defaults, so
   // only the minimum-utilization thresholds (which flag the idle, billed ones) apply to it.
   const runningOut = resource.usable > 1n;
+  const days =
+    t.days !== undefined && runningOut ? daysToFullLevel(resource.forecast, t.days, previousLevel) : undefined;
 
-  const critical = breachesAt("critical", t.critical, utilization, free, runningOut);
-  if (critical) return critical;
-  const warning = breachesAt("warning", t.warning, utilization, free, runningOut);
-  if (warning) return warning;
+  const critical = breachesAt("critical", t.critical, utilization, free, runningOut, days);
+  if (critical) return days === undefined ? critical : { ...critical, forecastLevel: days.level };
+  const warning = breachesAt("warning", t.warning, utilization, free, runningOut, days);
+  if (warning) return days === undefined ? warning : { ...warning, forecastLevel: days.level };
 
   if (!runningOut) return utilization === undefined ? UNKNOWN_USAGE : OK;
   if (t.needsUtilization && utilization === undefined) return UNKNOWN_USAGE;
@@ -159,6 +186,7 @@ function breachesAt(
   utilization: number | undefined,
   free: bigint | undefined,
   runningOut: boolean,
+  days?: DaysResult,
 ): ResourceStatus | undefined {
   const { percent, minFree, minFreeLimit, minUtilization } = limits;
   const byUtilization =
@@ -167,7 +195,8 @@ function breachesAt(
     runningOut && free !== undefined && minFree !== undefined && minFreeLimit !== undefined && free < minFree;
   const byMinUtilization =
     utilization !== undefined && minUtilization !== undefined && utilization + PERCENT_TOLERANCE < minUtilization;
-  if (!byUtilization && !byFree && !byMinUtilization) return undefined;
+  const byDays = days?.level === level;
+  if (!byUtilization && !byFree && !byMinUtilization && !byDays) return undefined;
 
   // Several thresholds can be crossed at once; the reason names each, the breach the first.
   const reasons: string[] = [];
@@ -183,6 +212,11 @@ function breachesAt(
   if (byMinUtilization) {
     reasons.push(minUtilizationReason(level, utilization, minUtilization));
     breach ??= { level, kind: "minUtilization", actual: utilization, limit: minUtilization };
+  }
+  if (byDays) {
+    reasons.push(days.reason);
+    // A level held for want of a forecast has no days to show: its reason says why it is held.
+    if (days.days !== undefined) breach ??= { level, kind: "daysToFull", actual: days.days, limit: days.limit };
   }
   return { status: level, reason: reasons.join("; "), breach };
 }
@@ -217,13 +251,17 @@ export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation)
   return byStatus !== 0 ? byStatus : compareResources(a.resource, b.resource);
 }
 
-/** Scope thresholds over the file defaults, field by field (a no-op when the loader already merged them). */
+/**
+ * Scope thresholds over the file defaults, field by field (a no-op when the loader already merged
+ * them); a field the scope switched off (`warning: null`) is not inherited.
+ */
 export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
   const merged: Thresholds = { ...defaults };
   for (const key of THRESHOLD_KEYS) {
     const value = scope.thresholds[key];
     if (value !== undefined) merged[key] = value;
   }
+  for (const key of scope.thresholdsOff ?? []) delete merged[key];
   return merged;
 }
 
@@ -322,6 +360,7 @@ function evaluateScope(
   sorting: Ordering,
   index: ResourceIndex,
   covered: Uint8Array,
+  previousLevels: ReadonlyMap<ResourceCidr, ReadonlyMap<string, DaysLevel>> | undefined,
 ): ScopeResult {
   const matches = compileScope(scope);
   const thresholds = effectiveThresholds(scope, defaults);
@@ -329,6 +368,9 @@ function evaluateScope(
   const buckets: Record<Status, ResourceEvaluation[]> = { critical: [], warning: [], unknown: [], ok: [] };
   let maxUtilization: number | undefined;
   let minFree: bigint | undefined;
+  let minDaysToFull: number | undefined;
+  let growthPerDay: number | undefined;
+  const remembers = compiled.days !== undefined && previousLevels !== undefined;
 
   const { order, rankOf, scratch } = sorting;
   let matched = 0;
@@ -345,15 +387,23 @@ function evaluateScope(
 
   for (let k = 0; k < ranks.length; k++) {
     const resource = resources[order[ranks[k]!]!]!;
-    const { status, reason, breach } = evaluateCompiled(resource, compiled);
-    buckets[status].push(
+    const previous = remembers ? previousLevels.get(resource)?.get(scope.name) : undefined;
+    const { status, reason, breach, forecastLevel } = evaluateCompiled(resource, compiled, previous);
+    const evaluation: ResourceEvaluation =
       breach === undefined
         ? { scope: scope.name, resource, status, reason }
-        : { scope: scope.name, resource, status, reason, breach },
-    );
+        : { scope: scope.name, resource, status, reason, breach };
+    if (forecastLevel !== undefined) evaluation.forecastLevel = forecastLevel;
+    buckets[status].push(evaluation);
     // The aggregates say how close the scope is to running out, which a single address never is:
     // an associated Elastic IP (100% used, 0 free) would otherwise pin them there for good.
     if (resource.usable <= 1n) continue;
+    const forecast = resource.forecast;
+    if (forecast !== undefined) {
+      if (forecast.daysToFull !== undefined && (minDaysToFull === undefined || forecast.daysToFull < minDaysToFull))
+        minDaysToFull = forecast.daysToFull;
+      if (forecast.growthPerDay !== undefined) growthPerDay = (growthPerDay ?? 0) + forecast.growthPerDay;
+    }
     const utilization = finite(resource.utilization);
     if (utilization !== undefined && (maxUtilization === undefined || utilization > maxUtilization)) {
       maxUtilization = utilization;
@@ -382,20 +432,45 @@ function evaluateScope(
   if (scope.description !== undefined) result.description = scope.description;
   if (maxUtilization !== undefined) result.maxUtilization = maxUtilization;
   if (minFree !== undefined) result.minFree = minFree;
+  if (minDaysToFull !== undefined) result.minDaysToFull = minDaysToFull;
+  if (growthPerDay !== undefined) result.growthPerDay = growthPerDay;
   return result;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Days-to-full levels each resource had at the last scan, by series key (resource id and CIDR)
+   * and scope name: the memory the days-to-full hysteresis needs (see forecast/levels.ts).
+   */
+  previousLevels?: ReadonlyMap<string, ReadonlyMap<string, DaysLevel>>;
+}
+
+/** The previous levels by resource object, looked up once instead of once per scope. */
+function levelsByResource(
+  resources: readonly ResourceCidr[],
+  levels: ReadonlyMap<string, ReadonlyMap<string, DaysLevel>> | undefined,
+): Map<ResourceCidr, ReadonlyMap<string, DaysLevel>> | undefined {
+  if (levels === undefined || levels.size === 0) return undefined;
+  const byResource = new Map<ResourceCidr, ReadonlyMap<string, DaysLevel>>();
+  for (const resource of resources) {
+    const found = levels.get(seriesKey(resource.resourceId, resource.cidr));
+    if (found !== undefined) byResource.set(resource, found);
+  }
+  return byResource;
 }
 
 /**
  * Every scope against every resource. A resource may belong to several scopes and is evaluated
  * in each with that scope's thresholds; resources no scope matches are reported as uncovered.
  */
-export function evaluate(resources: ResourceCidr[], rules: RulesFile): Evaluation {
+export function evaluate(resources: ResourceCidr[], rules: RulesFile, options: EvaluateOptions = {}): Evaluation {
   // One sort for all scopes: the order within a status does not depend on the scope.
   const sorting = ordering(resources);
   const index = indexResources(resources);
   const covered = new Uint8Array(resources.length);
+  const previous = levelsByResource(resources, options.previousLevels);
   const scopes = rules.scopes.map((scope) =>
-    evaluateScope(scope, rules.defaults.thresholds, resources, sorting, index, covered),
+    evaluateScope(scope, rules.defaults.thresholds, resources, sorting, index, covered, previous),
   );
   const uncovered: ResourceCidr[] = [];
   for (let i = 0; i < resources.length; i++) if (covered[i] === 0) uncovered.push(resources[i]!);

@@ -4,6 +4,8 @@
  * Every stage is a pure function of these types except collect and publish.
  */
 
+import type { ForecastSettings, ResourceForecast } from "./forecast/forecast";
+
 /** Resource types the scanner knows by name. Others (eni, anycast-ip-list, …) pass through as plain strings. */
 export const KNOWN_RESOURCE_TYPES = ["vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool"] as const;
 export type KnownResourceType = (typeof KNOWN_RESOURCE_TYPES)[number];
@@ -66,6 +68,8 @@ export interface ResourceCidr {
   utilization?: number;
   ipam?: IpamFacts;
   room?: RoomForSubnets;
+  /** Growth and time to full from the scan history; set only when a history is configured. */
+  forecast?: ResourceForecast;
 }
 
 /** Thresholds in effect for a scope after defaults are merged in field by field. */
@@ -82,6 +86,10 @@ export interface Thresholds {
   minUtilizationWarning?: number;
   /** Percent used below which a resource is critical. */
   minUtilizationCritical?: number;
+  /** Forecast days until full below which a resource is at warning (needs a scan history). */
+  daysToFullWarning?: number;
+  /** Forecast days until full below which a resource is critical (needs a scan history). */
+  daysToFullCritical?: number;
 }
 
 /** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
@@ -92,6 +100,8 @@ const THRESHOLD_FIELDS = {
   minFreeCritical: true,
   minUtilizationWarning: true,
   minUtilizationCritical: true,
+  daysToFullWarning: true,
+  daysToFullCritical: true,
 } as const satisfies Record<keyof Thresholds, true>;
 
 export type ThresholdKey = keyof typeof THRESHOLD_FIELDS;
@@ -106,7 +116,8 @@ export interface MatchSpec {
   resourceIds?: string[];
   cidrWithin?: string[];
   names?: string[];
-  tags?: Record<string, string>;
+  /** Tag key → value glob, or a list of alternative globs. */
+  tags?: Record<string, string | string[]>;
   addressFamily?: AddressFamily;
 }
 
@@ -116,6 +127,8 @@ export interface ScopeRule {
   match: MatchSpec;
   exclude?: MatchSpec;
   thresholds: Thresholds;
+  /** Threshold fields the scope switched off (`warning: null`): not inherited from defaults. */
+  thresholdsOff?: ThresholdKey[];
   resourceMetrics: boolean;
 }
 
@@ -125,13 +138,15 @@ export interface RulesFile {
   file: string;
   defaults: { thresholds: Thresholds };
   scopes: ScopeRule[];
+  /** How much history a forecast needs and how far it looks; defaults when absent. */
+  forecast?: ForecastSettings;
 }
 
 /** Which threshold put a resource at its status. */
 export interface Breach {
   level: "warning" | "critical";
-  kind: "utilization" | "minFree" | "minUtilization";
-  /** Actual value: percent for utilization and minUtilization, addresses for minFree. */
+  kind: "utilization" | "minFree" | "minUtilization" | "daysToFull";
+  /** Actual value: percent for utilization and minUtilization, addresses for minFree, days for daysToFull. */
   actual: number | bigint;
   /** The limit it reached: percent, or the minimum free addresses. */
   limit: number;
@@ -144,6 +159,8 @@ export interface ResourceEvaluation {
   /** Plain-words reason, e.g. "utilization 91.2% ≥ critical 85%". */
   reason: string;
   breach?: Breach;
+  /** The days-to-full level the resource is at in this scope (remembered for hysteresis), if any. */
+  forecastLevel?: "warning" | "critical";
 }
 
 export interface ScopeResult {
@@ -160,6 +177,10 @@ export interface ScopeResult {
   maxUtilization?: number;
   /** Lowest free addresses among resources of more than one address with a known count; undefined when none. */
   minFree?: bigint;
+  /** Fewest forecast days until a resource of the scope is full; undefined when no resource has a date. */
+  minDaysToFull?: number;
+  /** Sum of the forecast growth of the scope's resources, addresses per day; undefined without forecasts. */
+  growthPerDay?: number;
   /** Worst status in the scope (ok when empty). */
   status: Status;
   /** Every resource the scope matched, worst first. */

@@ -8,6 +8,12 @@ const SERVICE_BY_PACKAGE: Record<string, string> = {
   "@aws-sdk/client-cloudwatch": "cloudwatch",
   "@aws-sdk/client-sns": "sns",
   "@aws-sdk/client-dynamodb": "dynamodb",
+  "@aws-sdk/client-s3": "s3",
+};
+
+/** Commands whose IAM action has another name than the command. */
+const ACTION_OF_COMMAND: Record<string, string> = {
+  "s3:ListObjectsV2": "s3:ListBucket",
 };
 
 function sourceFiles(dir: string): string[] {
@@ -34,7 +40,10 @@ function actionsCalledBySource(): Set<string> {
             .replace(/^type\s+/, "")
             .split(/\s+as\s+/)[0] ?? "";
         const command = /^([A-Z][A-Za-z0-9]*)Command$/.exec(name);
-        if (command) called.add(`${service}:${command[1]}`);
+        if (command) {
+          const action = `${service}:${command[1]}`;
+          called.add(ACTION_OF_COMMAND[action] ?? action);
+        }
       }
     }
   }

@@ -67,7 +67,7 @@ function datum(
  * The datums for one scan.
  *
  * Complete scan: per scope (dimension Scope) ResourceCount, WarningCount, CriticalCount, UnknownCount,
- * MaxUtilization and MinFreeAddresses; per resource of scopes with `resourceMetrics` Utilization and
+ * MaxUtilization and MinFreeAddresses, and MinDaysToFull (days) when a resource has a forecast date; per resource of scopes with `resourceMetrics` Utilization and
  * FreeAddresses; and ScanSuccess = 1.
  *
  * Partial scan: only the non-zero WarningCount/CriticalCount/UnknownCount. A count from a partial
@@ -100,6 +100,11 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
     }
     if (scope.minFree !== undefined) {
       data.push(datum("MinFreeAddresses", countToMetricValue(scope.minFree), "Count", scopeDimension, timestamp));
+    }
+    // Only where a resource has a date: a scope with nothing filling up has no "days to full", and a
+    // large stand-in value would read as a forecast.
+    if (scope.minDaysToFull !== undefined && Number.isFinite(scope.minDaysToFull)) {
+      data.push(datum("MinDaysToFull", scope.minDaysToFull, "None", scopeDimension, timestamp));
     }
 
     if (!scope.resourceMetrics) continue;

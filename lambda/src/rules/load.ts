@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument, visit } from "yaml";
 import { parseCidr } from "../cidr";
 import { RulesError, type RulesProblem } from "../errors";
+import { DEFAULT_FORECAST_SETTINGS, type ForecastSettings } from "../forecast/forecast";
 import {
   type MatchSpec,
   type RulesFile,
@@ -227,6 +228,7 @@ const LEVEL_KEYS = THRESHOLD_KEYS;
 function isValidLevel(key: LevelKey, value: unknown): value is number {
   if (typeof value !== "number" || !Number.isFinite(value)) return false;
   if (key === "minFreeWarning" || key === "minFreeCritical") return Number.isInteger(value) && value >= 0;
+  if (key === "daysToFullWarning" || key === "daysToFullCritical") return value >= 1 && value <= 3650;
   return value >= 0 && value <= 100;
 }
 
@@ -264,6 +266,13 @@ const ORDERS: readonly {
     inverse: "at most",
     holds: (w, c) => w >= c,
   },
+  {
+    warning: "daysToFullWarning",
+    critical: "daysToFullCritical",
+    relation: "above",
+    inverse: "below",
+    holds: (w, c) => w > c,
+  },
 ];
 
 type Levels = Partial<Record<LevelKey, Level>>;
@@ -273,7 +282,8 @@ function levelsOf(thresholds: unknown, path: PathSegment[], fromDefaults: boolea
   if (!isRecord(thresholds)) return levels;
   for (const key of LEVEL_KEYS) {
     const value = own(thresholds, key);
-    if (value === undefined) continue;
+    // null switches a level off (see switchedOff); it is not a level of its own.
+    if (value === undefined || value === null) continue;
     levels[key] = { value: isValidLevel(key, value) ? value : "invalid", path: [...path, key], fromDefaults };
   }
   return levels;
@@ -356,7 +366,8 @@ class SemanticChecker {
       this.checkConditions(own(scope, "exclude"), [...path, "exclude"]);
 
       const thresholds = own(scope, "thresholds");
-      const levels = { ...defaults, ...levelsOf(thresholds, [...path, "thresholds"], false) };
+      const levels: Levels = { ...defaults, ...levelsOf(thresholds, [...path, "thresholds"], false) };
+      for (const key of switchedOff(thresholds)) delete levels[key];
       // With malformed defaults or thresholds (reported by the schema) there is no telling what was meant.
       const known = defaults !== undefined && (thresholds === undefined || isRecord(thresholds));
       if (known && Object.keys(levels).length === 0) {
@@ -396,9 +407,32 @@ class SemanticChecker {
     for (const [glob, itemPath] of strings("names")) this.checkGlob(glob, itemPath);
     const tags = own(spec, "tags");
     if (isRecord(tags)) {
-      for (const [key, glob] of Object.entries(tags)) {
-        if (typeof glob === "string") this.checkGlob(glob, [...path, "tags", key]);
+      for (const [key, value] of Object.entries(tags)) {
+        if (typeof value === "string") this.checkGlob(value, [...path, "tags", key]);
+        else if (Array.isArray(value))
+          value.forEach((glob: unknown, i) => {
+            if (typeof glob === "string") this.checkGlob(glob, [...path, "tags", key, i]);
+          });
       }
+    }
+  }
+
+  /** A minimum of points the window cannot hold would leave every resource without a forecast. */
+  checkForecast(data: Data): void {
+    const forecast = own(data, "forecast");
+    if (!isRecord(forecast)) return;
+    const window = own(forecast, "windowDays") ?? DEFAULT_FORECAST_SETTINGS.windowDays;
+    if (typeof window !== "number") return;
+    for (const key of ["minPoints", "minSpanDays"] as const) {
+      const value = own(forecast, key);
+      if (typeof value !== "number" || value <= (key === "minPoints" ? window : window - 1)) continue;
+      const path = ["forecast", key];
+      const bound = key === "minPoints" ? window : window - 1;
+      this.add(
+        path,
+        `${formatPath(path)} (${value}) must be at most ${bound}: forecast.windowDays (${window}) holds no more, ` +
+          "so no resource would ever get a forecast",
+      );
     }
   }
 
@@ -411,6 +445,12 @@ class SemanticChecker {
 
 // ---------------------------------------------------------------------------
 // Building the result from data known to be valid
+
+/** The threshold fields a scope sets to null: switched off rather than inherited from defaults. */
+function switchedOff(value: unknown): ThresholdKey[] {
+  if (!isRecord(value)) return [];
+  return LEVEL_KEYS.filter((key) => Object.hasOwn(value, key) && value[key] === null);
+}
 
 function thresholdsOf(value: unknown): Thresholds {
   const thresholds: Thresholds = {};
@@ -440,7 +480,11 @@ function matchSpecOf(value: unknown): MatchSpec {
     if (Array.isArray(list)) spec[key] = list.map(String);
   }
   const tags = own(value, "tags");
-  if (isRecord(tags)) spec.tags = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
+  if (isRecord(tags)) {
+    spec.tags = Object.fromEntries(
+      Object.entries(tags).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
+    );
+  }
   const family = own(value, "addressFamily");
   if (family === "ipv4" || family === "ipv6") spec.addressFamily = family;
   return spec;
@@ -451,16 +495,30 @@ function buildRules(data: Data, file: string): RulesFile {
   const scopes = (own(data, "scopes") as Data[]).map((scope): ScopeRule => {
     const description = own(scope, "description");
     const exclude = own(scope, "exclude");
+    const off = switchedOff(own(scope, "thresholds"));
+    const thresholds: Thresholds = { ...defaults, ...thresholdsOf(own(scope, "thresholds")) };
+    for (const key of off) delete thresholds[key];
     return {
       name: String(own(scope, "name")),
       ...(typeof description === "string" ? { description } : {}),
       match: matchSpecOf(own(scope, "match")),
       ...(isRecord(exclude) ? { exclude: matchSpecOf(exclude) } : {}),
-      thresholds: { ...defaults, ...thresholdsOf(own(scope, "thresholds")) },
+      thresholds,
+      ...(off.length > 0 ? { thresholdsOff: off } : {}),
       resourceMetrics: own(scope, "resourceMetrics") === true,
     };
   });
-  return { version: 1, file, defaults: { thresholds: defaults }, scopes };
+  const rules: RulesFile = { version: 1, file, defaults: { thresholds: defaults }, scopes };
+  const forecast = own(data, "forecast");
+  if (isRecord(forecast)) {
+    const settings: ForecastSettings = { ...DEFAULT_FORECAST_SETTINGS };
+    for (const key of Object.keys(settings) as (keyof ForecastSettings)[]) {
+      const value = own(forecast, key);
+      if (typeof value === "number") settings[key] = value;
+    }
+    rules.forecast = settings;
+  }
+  return rules;
 }
 
 // ---------------------------------------------------------------------------
@@ -508,6 +566,7 @@ export function parseRules(rawText: string, file: string): RulesFile {
   if (isRecord(data)) {
     const checker = new SemanticChecker(locator);
     checker.checkScopes(data, checker.checkDefaults(data));
+    checker.checkForecast(data);
     issues.push(...checker.issues);
   }
   const problems = [

@@ -189,6 +189,11 @@ function tagValue(resource: ResourceCidr, key: string): string | undefined {
   return Object.hasOwn(resource.tags, key) ? resource.tags[key] : undefined;
 }
 
+/** A tag condition's globs: one, or a list of alternatives (`env: [prod, production]`). */
+export function tagGlobs(value: string | readonly string[]): readonly string[] {
+  return typeof value === "string" ? [value] : value;
+}
+
 function inList(list: readonly string[] | undefined, value: string | undefined): boolean {
   return list === undefined || (value !== undefined && list.includes(value));
 }
@@ -216,9 +221,9 @@ export function matchesSpec(resource: ResourceCidr, spec: MatchSpec): boolean {
     if (name === undefined || !spec.names.some((glob) => compileGlob(glob)(name))) return false;
   }
   if (spec.tags !== undefined) {
-    for (const [key, glob] of Object.entries(spec.tags)) {
+    for (const [key, globs] of Object.entries(spec.tags)) {
       const value = tagValue(resource, key);
-      if (value === undefined || !compileGlob(glob)(value)) return false;
+      if (value === undefined || !tagGlobs(globs).some((glob) => compileGlob(glob)(value))) return false;
     }
   }
   return true;
@@ -273,9 +278,9 @@ export function compileSpec(spec: MatchSpec): ResourcePredicate {
     add((r) => r.name !== undefined && matchesName(r.name));
   }
   if (spec.tags !== undefined) {
-    const tagGlobs = Object.entries(spec.tags).map(([key, glob]) => [key, compileGlob(glob)] as const);
+    const compiled = Object.entries(spec.tags).map(([key, globs]) => [key, anyGlob(tagGlobs(globs))] as const);
     add((r) =>
-      tagGlobs.every(([key, matches]) => {
+      compiled.every(([key, matches]) => {
         const value = tagValue(r, key);
         return value !== undefined && matches(value);
       }),
@@ -495,13 +500,15 @@ export function indexResources(resources: readonly ResourceCidr[]): ResourceInde
             [spec.addressFamily],
           ),
         );
-      for (const [key, glob] of Object.entries(spec.tags ?? {})) {
-        // Keys are prefixed so that no tag key can collide with the fields above.
-        if (isLiteralGlob(glob))
+      for (const [key, value] of Object.entries(spec.tags ?? {})) {
+        // Keys are prefixed so that no tag key can collide with the fields above. A list of
+        // alternatives narrows only when every one of them is literal.
+        const globs = tagGlobs(value);
+        if (globs.every(isLiteralGlob))
           add(
             lookup(
               fieldIndex(`tag:${key}`, (r) => tagValue(r, key)),
-              [glob],
+              globs,
             ),
           );
       }

@@ -53,7 +53,8 @@ export function suggestResourceType(value: string): string {
   return didYouMean(value, RESOURCE_TYPE_NAMES, value.length >= 10 ? 2 : 1);
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+// Union types: a tag value is a glob or a list of them.
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(rulesSchemaJson);
 
 /** `scopes[1].match.tags["aws:cloudformation:stack-name"]`; "" for the root. */

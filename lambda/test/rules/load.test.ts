@@ -359,4 +359,58 @@ describe("rules/load", () => {
       expect(report!.problems[0]!.message).to.match(/ENOENT/);
     });
   });
+  describe("filling up, switched-off thresholds and tag alternatives", () => {
+    it("switches off an inherited threshold with null instead of inheriting it", () => {
+      const rules = parseRules(readFileSync(join(VALID_DIR, "switched-off.yaml"), "utf8"), "rules.yaml");
+
+      expect(rules.scopes[0]).to.deep.include({
+        thresholds: { minFreeWarning: 256, minFreeCritical: 64 },
+        thresholdsOff: ["warning", "critical"],
+      });
+      expect(rules.scopes[1]!.thresholds).to.deep.equal({ warning: 70, critical: 85 });
+      expect(rules.scopes[1]).to.not.have.property("thresholdsOff");
+    });
+
+    it("checks the order of the levels that remain after switching some off", () => {
+      const text =
+        "version: 1\ndefaults: { thresholds: { warning: 70, critical: 85 } }\n" +
+        "scopes:\n  - name: a\n    thresholds: { critical: null, warning: 90 }\n";
+
+      expect(parseRules(text, "rules.yaml").scopes[0]!.thresholds).to.deep.equal({ warning: 90 });
+    });
+
+    it("reads the days-to-full thresholds and the forecast settings, defaults filled in", () => {
+      const text =
+        "version: 1\nforecast: { minPoints: 10 }\n" +
+        "scopes:\n  - name: a\n    thresholds: { daysToFullWarning: 30, daysToFullCritical: 7 }\n";
+
+      const rules = parseRules(text, "rules.yaml");
+
+      expect(rules.scopes[0]!.thresholds).to.deep.equal({ daysToFullWarning: 30, daysToFullCritical: 7 });
+      expect(rules.forecast).to.deep.equal({ windowDays: 30, minPoints: 10, minSpanDays: 6, horizonDays: 365 });
+    });
+
+    it("leaves the forecast settings out when the file has none", () => {
+      expect(parseRules(MINIMAL, "rules.yaml")).to.not.have.property("forecast");
+    });
+
+    it("reads a list of tag values as alternatives", () => {
+      const text =
+        "version: 1\nscopes:\n  - name: a\n    match: { tags: { env: [prod, production], team: web } }\n    thresholds: { warning: 70 }\n";
+
+      expect(parseRules(text, "rules.yaml").scopes[0]!.match.tags).to.deep.equal({
+        env: ["prod", "production"],
+        team: "web",
+      });
+    });
+
+    it("checks every glob of a list of tag values", () => {
+      const text =
+        'version: 1\nscopes:\n  - name: a\n    match: { tags: { env: [prod, "[x"] } }\n    thresholds: { warning: 70 }\n';
+
+      expect(linesOf(text)).to.deep.equal([
+        'rules.yaml:4:34: scopes[0].match.tags.env[1] ("[x") is not a valid glob: the "[" at character 1 is never closed with "]"',
+      ]);
+    });
+  });
 });

@@ -242,6 +242,20 @@ describe("rules/match", () => {
         expect(specMatches(subnet(), { tags: { constructor: "*" } })).to.equal(false);
         expect(specMatches(subnet(), { tags: { toString: "*" } })).to.equal(false);
       });
+
+      it("matches a value against a list of alternatives", () => {
+        const production = subnet({ tags: { env: "production" } });
+
+        expect(specMatches(production, { tags: { env: ["prod", "production"] } })).to.equal(true);
+        expect(specMatches(subnet(), { tags: { env: ["prod", "production"] } })).to.equal(true);
+        expect(specMatches(subnet({ tags: { env: "dev" } }), { tags: { env: ["prod", "production"] } })).to.equal(
+          false,
+        );
+      });
+
+      it("matches globs among the alternatives", () => {
+        expect(specMatches(subnet(), { tags: { team: ["web", "pay*"] } })).to.equal(true);
+      });
     });
   });
 
@@ -372,6 +386,8 @@ describe("rules/match", () => {
         { resourceTypes: ["subnet", "subnet", "eni", "nat"] },
         { accounts: ["444455556666"] },
         { tags: { env: "prod", team: "payments" } },
+        { tags: { env: ["prod", "dev"] } },
+        { tags: { team: ["payments", "pay*"] } },
         { tags: { team: "" } },
         { tags: { constructor: "x" } },
         { tags: { env: "prod" }, regions: ["eu-west-1"], addressFamily: "ipv4" },
