@@ -72,22 +72,22 @@ output "scope_names" {
 
 output "critical_alarm_names" {
   description = "Names of the critical alarms, by scope name."
-  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.critical : scope => alarm.alarm_name }
+  value       = { for scope, alarm in module.scope_alarms["critical"].alarms : scope => alarm.alarm_name }
 }
 
 output "critical_alarm_arns" {
   description = "ARNs of the critical alarms, by scope name."
-  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.critical : scope => alarm.arn }
+  value       = { for scope, alarm in module.scope_alarms["critical"].alarms : scope => alarm.arn }
 }
 
 output "warning_alarm_names" {
   description = "Names of the warning alarms, by scope name (scopes with a warning threshold, when create_warning_alarms is true)."
-  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.warning : scope => alarm.alarm_name }
+  value       = { for scope, alarm in module.scope_alarms["warning"].alarms : scope => alarm.alarm_name }
 }
 
 output "warning_alarm_arns" {
   description = "ARNs of the warning alarms, by scope name."
-  value       = { for scope, alarm in aws_cloudwatch_metric_alarm.warning : scope => alarm.arn }
+  value       = { for scope, alarm in module.scope_alarms["warning"].alarms : scope => alarm.arn }
 }
 
 output "heartbeat_alarm_name" {

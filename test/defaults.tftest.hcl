@@ -116,7 +116,7 @@ run "creates_an_unencrypted_topic_and_sends_every_alarm_to_it" {
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.critical), values(aws_cloudwatch_metric_alarm.warning), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) :
+      for alarm in concat(values(module.scope_alarms["critical"].alarms), values(module.scope_alarms["warning"].alarms), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) :
       alarm.alarm_actions == toset([aws_sns_topic.this[0].arn]) && alarm.ok_actions == toset([aws_sns_topic.this[0].arn])
     ])
     error_message = "Some alarm does not send both its ALARM and OK transitions to the topic."
@@ -169,37 +169,37 @@ run "creates_a_critical_and_a_warning_alarm_for_the_scope" {
   command = plan
 
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.critical) == ["all"] && keys(aws_cloudwatch_metric_alarm.warning) == ["all"]
+    condition     = keys(module.scope_alarms["critical"].alarms) == ["all"] && keys(module.scope_alarms["warning"].alarms) == ["all"]
     error_message = "The one scope does not get exactly one critical and one warning alarm."
   }
 
   assert {
     condition = alltrue([
-      aws_cloudwatch_metric_alarm.critical["all"].alarm_name == "ipam-monitor-all-critical",
-      aws_cloudwatch_metric_alarm.critical["all"].namespace == "IPAMMonitor",
-      aws_cloudwatch_metric_alarm.critical["all"].metric_name == "CriticalCount",
-      aws_cloudwatch_metric_alarm.critical["all"].dimensions == tomap({ Scope = "all" }),
-      aws_cloudwatch_metric_alarm.critical["all"].statistic == "Maximum",
-      aws_cloudwatch_metric_alarm.critical["all"].comparison_operator == "GreaterThanThreshold",
-      aws_cloudwatch_metric_alarm.critical["all"].threshold == 0,
-      aws_cloudwatch_metric_alarm.critical["all"].period == 3600,
-      aws_cloudwatch_metric_alarm.critical["all"].treat_missing_data == "ignore",
+      module.scope_alarms["critical"].alarms["all"].alarm_name == "ipam-monitor-all-critical",
+      module.scope_alarms["critical"].alarms["all"].namespace == "IPAMMonitor",
+      module.scope_alarms["critical"].alarms["all"].metric_name == "CriticalCount",
+      module.scope_alarms["critical"].alarms["all"].dimensions == tomap({ Scope = "all" }),
+      module.scope_alarms["critical"].alarms["all"].statistic == "Maximum",
+      module.scope_alarms["critical"].alarms["all"].comparison_operator == "GreaterThanThreshold",
+      module.scope_alarms["critical"].alarms["all"].threshold == 0,
+      module.scope_alarms["critical"].alarms["all"].period == 3600,
+      module.scope_alarms["critical"].alarms["all"].treat_missing_data == "ignore",
     ])
     error_message = "The critical alarm does not watch CriticalCount > 0 of Scope=all over the hourly period, ignoring missing data."
   }
 
   assert {
     condition = alltrue([
-      aws_cloudwatch_metric_alarm.warning["all"].metric_name == "WarningCount",
-      aws_cloudwatch_metric_alarm.warning["all"].dimensions == tomap({ Scope = "all" }),
-      aws_cloudwatch_metric_alarm.warning["all"].treat_missing_data == "ignore",
+      module.scope_alarms["warning"].alarms["all"].metric_name == "WarningCount",
+      module.scope_alarms["warning"].alarms["all"].dimensions == tomap({ Scope = "all" }),
+      module.scope_alarms["warning"].alarms["all"].treat_missing_data == "ignore",
     ])
     error_message = "The warning alarm does not watch WarningCount of Scope=all, ignoring missing data."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.critical["all"].alarm_description == "Scope all has resources at critical (utilization >= 90%). Scope: Every VPC and subnet."
-    error_message = "The critical alarm description does not name the scope and its inherited threshold: ${aws_cloudwatch_metric_alarm.critical["all"].alarm_description}"
+    condition     = module.scope_alarms["critical"].alarms["all"].alarm_description == "Scope all has resources at critical (utilization >= 90%). Scope: Every VPC and subnet."
+    error_message = "The critical alarm description does not name the scope and its inherited threshold: ${module.scope_alarms["critical"].alarms["all"].alarm_description}"
   }
 }
 
@@ -279,7 +279,7 @@ run "tags_every_taggable_resource" {
       for tags in [
         aws_lambda_function.this.tags, aws_iam_role.this.tags, aws_cloudwatch_log_group.this.tags,
         aws_cloudwatch_event_rule.this.tags, aws_sns_topic.this[0].tags, aws_dynamodb_table.this.tags,
-        aws_cloudwatch_metric_alarm.critical["all"].tags, aws_cloudwatch_metric_alarm.heartbeat.tags,
+        module.scope_alarms["critical"].alarms["all"].tags, aws_cloudwatch_metric_alarm.heartbeat.tags,
       ] : tags == tomap({ CostCenter = "network" })
     ])
     error_message = "Some resource misses the module tags."

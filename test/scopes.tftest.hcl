@@ -15,12 +15,12 @@ run "creates_one_critical_alarm_per_scope" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.critical)) == toset(["prod", "staging", "eks_pods"])
-    error_message = "The critical alarms are not keyed by the three scope names: ${jsonencode(keys(aws_cloudwatch_metric_alarm.critical))}"
+    condition     = toset(keys(module.scope_alarms["critical"].alarms)) == toset(["prod", "staging", "eks_pods"])
+    error_message = "The critical alarms are not keyed by the three scope names: ${jsonencode(keys(module.scope_alarms["critical"].alarms))}"
   }
 
   assert {
-    condition     = alltrue([for scope, alarm in aws_cloudwatch_metric_alarm.critical : alarm.alarm_name == "ipam-monitor-${scope}-critical" && alarm.dimensions == tomap({ Scope = scope })])
+    condition     = alltrue([for scope, alarm in module.scope_alarms["critical"].alarms : alarm.alarm_name == "ipam-monitor-${scope}-critical" && alarm.dimensions == tomap({ Scope = scope })])
     error_message = "Some critical alarm is not named after, or not watching, its own scope."
   }
 
@@ -39,12 +39,12 @@ run "creates_warning_alarms_only_for_scopes_with_a_warning_level" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.warning)) == toset(["prod", "eks_pods"])
+    condition     = toset(keys(module.scope_alarms["warning"].alarms)) == toset(["prod", "eks_pods"])
     error_message = "Warning alarms must exist for prod (warning %) and eks_pods (minFreeWarning) but not for staging, which inherits only a critical level."
   }
 
   assert {
-    condition     = keys(output.warning_alarm_arns) == keys(aws_cloudwatch_metric_alarm.warning)
+    condition     = keys(output.warning_alarm_arns) == keys(module.scope_alarms["warning"].alarms)
     error_message = "The warning_alarm_arns output is not keyed by the scopes that have warning alarms."
   }
 }
@@ -57,23 +57,23 @@ run "describes_each_alarm_with_its_scope_and_merged_thresholds" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.critical["prod"].alarm_description == "Scope prod has resources at critical (utilization >= 85%). Scope: Production subnets. Runbook: https://wiki.example.com/runbooks/ip-exhaustion"
-    error_message = "The prod description does not give its own critical threshold and the runbook: ${aws_cloudwatch_metric_alarm.critical["prod"].alarm_description}"
+    condition     = module.scope_alarms["critical"].alarms["prod"].alarm_description == "Scope prod has resources at critical (utilization >= 85%). Scope: Production subnets. Runbook: https://wiki.example.com/runbooks/ip-exhaustion"
+    error_message = "The prod description does not give its own critical threshold and the runbook: ${module.scope_alarms["critical"].alarms["prod"].alarm_description}"
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.critical["staging"].alarm_description == "Scope staging has resources at critical (utilization >= 90%). Runbook: https://wiki.example.com/runbooks/ip-exhaustion"
-    error_message = "The staging description does not give the default critical threshold it inherits: ${aws_cloudwatch_metric_alarm.critical["staging"].alarm_description}"
+    condition     = module.scope_alarms["critical"].alarms["staging"].alarm_description == "Scope staging has resources at critical (utilization >= 90%). Runbook: https://wiki.example.com/runbooks/ip-exhaustion"
+    error_message = "The staging description does not give the default critical threshold it inherits: ${module.scope_alarms["critical"].alarms["staging"].alarm_description}"
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_metric_alarm.critical["eks_pods"].alarm_description, "(utilization >= 90% or free addresses < 128)")
-    error_message = "The eks_pods description does not merge the default utilization threshold with its own free-address threshold: ${aws_cloudwatch_metric_alarm.critical["eks_pods"].alarm_description}"
+    condition     = strcontains(module.scope_alarms["critical"].alarms["eks_pods"].alarm_description, "(utilization >= 90% or free addresses < 128)")
+    error_message = "The eks_pods description does not merge the default utilization threshold with its own free-address threshold: ${module.scope_alarms["critical"].alarms["eks_pods"].alarm_description}"
   }
 
   assert {
-    condition     = startswith(aws_cloudwatch_metric_alarm.warning["eks_pods"].alarm_description, "Scope eks_pods has resources at warning (free addresses < 512). Critical at utilization >= 90% or free addresses < 128.")
-    error_message = "The eks_pods warning description does not name its warning and critical levels: ${aws_cloudwatch_metric_alarm.warning["eks_pods"].alarm_description}"
+    condition     = startswith(module.scope_alarms["warning"].alarms["eks_pods"].alarm_description, "Scope eks_pods has resources at warning (free addresses < 512). Critical at utilization >= 90% or free addresses < 128.")
+    error_message = "The eks_pods warning description does not name its warning and critical levels: ${module.scope_alarms["warning"].alarms["eks_pods"].alarm_description}"
   }
 }
 
@@ -108,7 +108,7 @@ run "adds_a_metrics_insights_top_resources_widget_when_a_scope_has_resource_metr
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.critical), values(aws_cloudwatch_metric_alarm.warning), [aws_cloudwatch_metric_alarm.heartbeat]) :
+      for alarm in concat(values(module.scope_alarms["critical"].alarms), values(module.scope_alarms["warning"].alarms), [aws_cloudwatch_metric_alarm.heartbeat]) :
       length(alarm.metric_query) == 0 && alarm.metric_name != null
     ])
     error_message = "Alarms must watch plain metrics: CloudWatch alarms do not accept SEARCH or Metrics Insights queries over many series."
@@ -140,12 +140,12 @@ run "alarms_on_a_scope_with_only_an_idle_threshold" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.warning["idle-elastic-ips"].alarm_description == "Scope idle-elastic-ips has resources at warning (utilization < 1%). Scope: Unassociated Elastic IPs, billed while idle."
-    error_message = "The idle threshold does not give the scope a warning alarm that names it: ${try(aws_cloudwatch_metric_alarm.warning["idle-elastic-ips"].alarm_description, "no warning alarm")}"
+    condition     = module.scope_alarms["warning"].alarms["idle-elastic-ips"].alarm_description == "Scope idle-elastic-ips has resources at warning (utilization < 1%). Scope: Unassociated Elastic IPs, billed while idle."
+    error_message = "The idle threshold does not give the scope a warning alarm that names it: ${try(module.scope_alarms["warning"].alarms["idle-elastic-ips"].alarm_description, "no warning alarm")}"
   }
 
   assert {
-    condition     = startswith(aws_cloudwatch_metric_alarm.critical["idle-elastic-ips"].alarm_description, "Scope idle-elastic-ips has resources at critical (the scope has no critical threshold).")
-    error_message = "The critical alarm of a scope without critical levels does not say so: ${aws_cloudwatch_metric_alarm.critical["idle-elastic-ips"].alarm_description}"
+    condition     = startswith(module.scope_alarms["critical"].alarms["idle-elastic-ips"].alarm_description, "Scope idle-elastic-ips has resources at critical (the scope has no critical threshold).")
+    error_message = "The critical alarm of a scope without critical levels does not say so: ${module.scope_alarms["critical"].alarms["idle-elastic-ips"].alarm_description}"
   }
 }

@@ -26,7 +26,7 @@ run "uses_an_existing_topic_without_creating_one" {
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.critical), values(aws_cloudwatch_metric_alarm.warning), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) :
+      for alarm in concat(values(module.scope_alarms["critical"].alarms), values(module.scope_alarms["warning"].alarms), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) :
       alarm.alarm_actions == toset(["arn:aws:sns:eu-west-1:111122223333:network-alarms"]) && alarm.ok_actions == toset(["arn:aws:sns:eu-west-1:111122223333:network-alarms"])
     ])
     error_message = "Some alarm does not notify the existing topic."
@@ -167,7 +167,7 @@ run "leaves_out_warning_alarms_when_switched_off" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.warning) == 0 && length(aws_cloudwatch_metric_alarm.critical) == 3
+    condition     = length(module.scope_alarms["warning"].alarms) == 0 && length(module.scope_alarms["critical"].alarms) == 3
     error_message = "Switching warning alarms off must remove them all and keep the three critical alarms."
   }
 }
@@ -247,7 +247,7 @@ run "passes_every_optional_scanner_setting_to_the_function" {
   }
 
   assert {
-    condition     = alltrue([for alarm in concat(values(aws_cloudwatch_metric_alarm.critical), [aws_cloudwatch_metric_alarm.heartbeat]) : alarm.namespace == "Network/IPAM"])
+    condition     = alltrue([for alarm in concat(values(module.scope_alarms["critical"].alarms), [aws_cloudwatch_metric_alarm.heartbeat]) : alarm.namespace == "Network/IPAM"])
     error_message = "The alarms do not watch the custom namespace."
   }
 
@@ -266,7 +266,7 @@ run "derives_alarm_periods_from_a_rate_schedule" {
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.critical), values(aws_cloudwatch_metric_alarm.warning), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) : alarm.period == 900
+      for alarm in concat(values(module.scope_alarms["critical"].alarms), values(module.scope_alarms["warning"].alarms), [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.errors]) : alarm.period == 900
     ])
     error_message = "The alarm periods do not follow the 15-minute schedule."
   }
@@ -335,7 +335,7 @@ run "applies_the_function_settings_boundary_and_recovery" {
       aws_lambda_function.this.timeout == 600,
       aws_cloudwatch_log_group.this.name == "/aws/lambda/net-ip",
       aws_cloudwatch_log_group.this.retention_in_days == 90,
-      aws_cloudwatch_metric_alarm.critical["prod"].alarm_name == "net-ip-prod-critical",
+      module.scope_alarms["critical"].alarms["prod"].alarm_name == "net-ip-prod-critical",
     ])
     error_message = "Some function setting or the name prefix is not applied."
   }

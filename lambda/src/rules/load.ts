@@ -22,6 +22,7 @@ import {
   type Thresholds,
 } from "../types";
 import { validateGlob } from "./glob";
+import { LEVEL_PAIRS, levelsInOrder, orderWords } from "./levels";
 import { formatPath, type PathSegment, type SchemaIssue, suggestResourceType, validateRulesSchema } from "./schema";
 
 type Data = Record<string, unknown>;
@@ -240,40 +241,17 @@ interface Level {
 }
 
 /**
- * Warning must trip before critical: below it in percent used, above it in free addresses.
- * For minimum utilization, equal levels are allowed: a resource below them is critical, which
- * lets a scope make idle addresses critical over a default that makes them a warning.
+ * Warning must trip before critical: below it in percent used, above it in free addresses. The
+ * pairs and their direction come from the schema's level pairs (levels.ts). For minimum
+ * utilization, equal levels are allowed: a resource below them is critical, which lets a scope
+ * make idle addresses critical over a default that makes them a warning.
  */
-const ORDERS: readonly {
-  warning: LevelKey;
-  critical: LevelKey;
-  relation: string;
-  inverse: string;
-  holds: (warning: number, critical: number) => boolean;
-}[] = [
-  { warning: "warning", critical: "critical", relation: "below", inverse: "above", holds: (w, c) => w < c },
-  {
-    warning: "minFreeWarning",
-    critical: "minFreeCritical",
-    relation: "above",
-    inverse: "below",
-    holds: (w, c) => w > c,
-  },
-  {
-    warning: "minUtilizationWarning",
-    critical: "minUtilizationCritical",
-    relation: "at least",
-    inverse: "at most",
-    holds: (w, c) => w >= c,
-  },
-  {
-    warning: "daysToFullWarning",
-    critical: "daysToFullCritical",
-    relation: "above",
-    inverse: "below",
-    holds: (w, c) => w > c,
-  },
-];
+const ORDERS = LEVEL_PAIRS.map((pair) => ({
+  warning: pair.warning,
+  critical: pair.critical,
+  ...orderWords(pair),
+  holds: (warning: number, critical: number) => levelsInOrder(pair, warning, critical),
+}));
 
 type Levels = Partial<Record<LevelKey, Level>>;
 

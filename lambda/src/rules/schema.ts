@@ -8,6 +8,7 @@
 import type { IpamResourceType } from "@aws-sdk/client-ec2";
 import Ajv, { type ErrorObject } from "ajv";
 import rulesSchemaJson from "../../schema/rules.schema.json";
+import { LEVEL_PAIRS_DEFINITION } from "./levels";
 import { didYouMean } from "./suggest";
 
 export const RULES_SCHEMA: Readonly<Record<string, unknown>> = rulesSchemaJson;
@@ -55,6 +56,9 @@ export function suggestResourceType(value: string): string {
 
 // Union types: a tag value is a glob or a list of them.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+// Strict mode refuses unknown keywords; the level pairs are an annotation the module and the
+// validator's order checks read (see levels.ts).
+ajv.addKeyword(LEVEL_PAIRS_DEFINITION);
 const validate = ajv.compile(rulesSchemaJson);
 
 /** `scopes[1].match.tags["aws:cloudformation:stack-name"]`; "" for the root. */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
+import { LEVEL_PAIRS_KEYWORD } from "../../src/rules/levels";
 import {
   formatPath,
   RESOURCE_TYPE_NAMES,
@@ -73,6 +74,7 @@ describe("rules/schema", () => {
         "properties",
         "definitions",
         "items",
+        LEVEL_PAIRS_KEYWORD,
       ]);
       const used = new Set<string>();
       for (const [, schema] of subschemas(RULES_SCHEMA)) {

@@ -1,0 +1,97 @@
+# The rules module on its own: what it derives from the rules file and the schema's level pairs.
+
+variables {
+  rules_file = "test/fixtures/rules/three-scopes.yaml"
+}
+
+run "merges_each_scope_over_the_defaults_field_by_field" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  assert {
+    condition     = output.scope_names == ["prod", "staging", "eks_pods"]
+    error_message = "The scope names are not in rules-file order: ${jsonencode(output.scope_names)}"
+  }
+
+  assert {
+    condition     = output.scopes["eks_pods"].levels == { warning = ["free addresses < 512"], critical = ["utilization >= 90%", "free addresses < 128"] }
+    error_message = "The eks_pods levels do not read in schema order with the inherited critical: ${jsonencode(output.scopes["eks_pods"].levels)}"
+  }
+
+  assert {
+    condition     = sort(output.threshold_fields) == sort(keys(jsondecode(file("lambda/schema/rules.schema.json")).definitions.thresholds.properties))
+    error_message = "The threshold fields are not the schema's."
+  }
+
+  assert {
+    condition     = output.metric_alarm_kinds == {}
+    error_message = "The schema has no pair with a metric of its own, yet alarm kinds were derived: ${jsonencode(output.metric_alarm_kinds)}"
+  }
+}
+
+run "switches_an_inherited_threshold_off_with_null" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  variables {
+    rules_file = "test/fixtures/rules/threshold-off.yaml"
+  }
+
+  assert {
+    condition     = output.scopes["no-warning"].thresholds.warning == null && output.scopes["no-warning"].levels.warning == []
+    error_message = "A scope's warning: null does not switch off the default warning: ${jsonencode(output.scopes["no-warning"])}"
+  }
+
+  assert {
+    condition     = output.scopes["inherits"].thresholds.warning == 70
+    error_message = "A scope without the key does not inherit the default."
+  }
+}
+
+run "alarms_on_the_metric_of_a_pair_that_has_one" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  variables {
+    rules_file  = "test/fixtures/rules/zone-free.yaml"
+    schema_file = "test/fixtures/schema/metric-pair.schema.json"
+  }
+
+  assert {
+    condition     = keys(output.metric_alarm_kinds) == ["zone-free-critical", "zone-free-warning"]
+    error_message = "The pair with a metric does not give one alarm kind per level: ${jsonencode(keys(output.metric_alarm_kinds))}"
+  }
+
+  assert {
+    condition = output.metric_alarm_kinds["zone-free-warning"] == {
+      metric_name         = "MinZoneFreeAddresses"
+      statistic           = "Minimum"
+      comparison_operator = "LessThanThreshold"
+      level               = "warning"
+      alarms = {
+        eks       = { threshold = 200, reads = "free addresses in a zone < 200" }
+        warn-only = { threshold = 100, reads = "free addresses in a zone < 100" }
+      }
+    }
+    error_message = "The warning kind does not alarm below each scope's own level: ${jsonencode(output.metric_alarm_kinds["zone-free-warning"])}"
+  }
+
+  assert {
+    condition     = keys(output.metric_alarm_kinds["zone-free-critical"].alarms) == ["eks"]
+    error_message = "A scope without a critical zone level got a critical zone alarm."
+  }
+
+  assert {
+    condition     = output.scopes["eks"].levels == { warning = ["utilization >= 80%"], critical = ["utilization >= 90%"] }
+    error_message = "A pair with a metric of its own must not appear among the levels WarningCount and CriticalCount count: ${jsonencode(output.scopes["eks"].levels)}"
+  }
+}
