@@ -69,7 +69,7 @@ fi
 echo "==> terraform fmt and validate"
 check "terraform fmt -check -recursive" terraform fmt -check -recursive -diff -no-color .
 
-for dir in . examples/*/; do
+for dir in . examples/*/ modules/*/; do
   dir="${dir%/}"
   label="$dir"
   [ "$dir" = "." ] && label="root module"
@@ -89,6 +89,10 @@ done
 echo
 echo "==> input and output tables"
 check "tables in README.md match variables.tf and outputs.tf" scripts/docs-tables --check README.md
+for dir in modules/*/; do
+  dir="${dir%/}"
+  check "tables in $dir/README.md match its variables.tf and outputs.tf" scripts/docs-tables --module "$dir" --check "$dir/README.md"
+done
 
 echo
 echo "==> terraform test"
@@ -99,15 +103,30 @@ major="${version%%.*}"
 minor="${version#*.}"
 minor="${minor%%.*}"
 test_rc=0
+can_test=true
 if [ -z "$version" ] || [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 11 ]; }; then
   echo "terraform test needs Terraform 1.11 or later; this is ${version:-an unknown version}."
   test_rc=1
+  can_test=false
 else
   # terraform test prints its own "Success! N passed, 0 failed." or "Failure! ..." line.
   TF_DATA_DIR="$work/data/." terraform test -test-directory=test -no-color || test_rc=$?
 fi
 if [ "$test_rc" -ne 0 ]; then
   failures+=("terraform test")
+fi
+# Sub-modules keep their tests beside them (modules/NAME/tests).
+if [ "$can_test" = true ]; then
+  for dir in modules/*/; do
+    dir="${dir%/}"
+    [ -d "$dir/tests" ] || continue
+    echo
+    echo "==> terraform test ($dir)"
+    if ! in_dir "$dir" terraform test -no-color; then
+      test_rc=1
+      failures+=("terraform test ($dir)")
+    fi
+  done
 fi
 
 echo
