@@ -63,6 +63,15 @@ Options:
   --source ipam|ec2       where to read resource CIDRs (env SOURCE, default ipam)
   --region R              IPAM home region (env IPAM_REGION, else AWS_REGION)
   --regions R1,R2         regions to read with --source ec2 (env REGIONS, default --region)
+  --accounts A1,A2        with --source ec2, read exactly these accounts through their member role
+                          (env ACCOUNTS); your own account only when listed, with your credentials
+  --organization          with --source ec2, read every ACTIVE account of the organization (env
+                          ORGANIZATION); run it from the management or a delegated administrator account
+  --organizational-units OU1,OU2
+                          only the accounts in these OUs and the OUs below them (env ORGANIZATIONAL_UNITS)
+  --member-role NAME      role assumed in each member account (env MEMBER_ROLE_NAME,
+                          default ipam-monitor-member)
+  --external-id ID        external id the member roles require (env MEMBER_ROLE_EXTERNAL_ID)
   --ipam-id ID            scan only this IPAM (env IPAM_ID)
   --scope-types T         private, public or private,public (env SCOPE_TYPES, default both)
   --format table|json     output format (default table); json is the Lambda's result
@@ -126,6 +135,11 @@ const SCAN_OPTIONS = {
   source: { type: "string" },
   region: { type: "string" },
   regions: { type: "string" },
+  accounts: { type: "string" },
+  organization: { type: "boolean" },
+  "organizational-units": { type: "string" },
+  "member-role": { type: "string" },
+  "external-id": { type: "string" },
   "ipam-id": { type: "string" },
   "scope-types": { type: "string" },
   format: { type: "string" },
@@ -144,6 +158,11 @@ const FLAG_OF_VARIABLE: Readonly<Record<string, string>> = {
   SOURCE: "--source",
   IPAM_REGION: "--region",
   REGIONS: "--regions",
+  ACCOUNTS: "--accounts",
+  ORGANIZATION: "--organization",
+  ORGANIZATIONAL_UNITS: "--organizational-units",
+  MEMBER_ROLE_NAME: "--member-role",
+  MEMBER_ROLE_EXTERNAL_ID: "--external-id",
   IPAM_ID: "--ipam-id",
   SCOPE_TYPES: "--scope-types",
   SNS_TOPIC_ARN: "--topic",
@@ -199,6 +218,11 @@ async function scan(args: string[], io: CliIo): Promise<number> {
     // With --source ec2, --region alone means "scan this region" unless REGIONS says otherwise.
     REGIONS:
       values.regions ?? (values.region !== undefined && io.env.REGIONS === undefined ? values.region : undefined),
+    ACCOUNTS: values.accounts,
+    ORGANIZATION: values.organization === true ? "true" : undefined,
+    ORGANIZATIONAL_UNITS: values["organizational-units"],
+    MEMBER_ROLE_NAME: values["member-role"],
+    MEMBER_ROLE_EXTERNAL_ID: values["external-id"],
     IPAM_ID: values["ipam-id"],
     SCOPE_TYPES: values["scope-types"],
     SNS_TOPIC_ARN: values.topic,

@@ -9,14 +9,32 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { SessionCredentials } from "./collect/credentials";
 import type { Config } from "./config";
 
 export interface AwsClients {
   ec2ForRegion(region: string): EC2Client;
+  /** EC2 in a member account, signed with that account's member role session (one client per account-Region). */
+  ec2ForAccount(accountId: string, region: string, credentials: () => Promise<SessionCredentials>): EC2Client;
   cloudwatch: CloudWatchClient;
   sns: SNSClient;
   dynamodb: DynamoDBClient;
+  /** AssumeRole into member accounts and GetCallerIdentity, in the home Region (regional STS endpoint). */
+  sts: STSClient;
+  organizations: OrganizationsClient;
+}
+
+/**
+ * Organizations has one endpoint per partition, in this Region. The SDK resolves the partition's
+ * endpoint from any of its Regions; naming the one the service lives in keeps it explicit.
+ */
+export function organizationsRegion(homeRegion: string): string {
+  if (homeRegion.startsWith("cn-")) return "cn-northwest-1";
+  if (homeRegion.startsWith("us-gov-")) return "us-gov-west-1";
+  return "us-east-1";
 }
 
 /**
@@ -29,6 +47,7 @@ export function createAwsClients(
 ): AwsClients {
   const shared = { maxAttempts: config.maxAttempts, retryMode: config.retryMode };
   const ec2ByRegion = new Map<string, EC2Client>();
+  const ec2ByAccountRegion = new Map<string, EC2Client>();
   // The topic's region is in its ARN; publishing elsewhere fails with NotFound.
   const topicRegion = config.snsTopicArn?.split(":")[3];
   return {
@@ -40,8 +59,19 @@ export function createAwsClients(
       }
       return client;
     },
+    ec2ForAccount(accountId, region, credentials) {
+      const key = `${accountId}/${region}`;
+      let client = ec2ByAccountRegion.get(key);
+      if (client === undefined) {
+        client = new EC2Client({ ...shared, region, credentials });
+        ec2ByAccountRegion.set(key, client);
+      }
+      return client;
+    },
     cloudwatch: new CloudWatchClient({ ...shared, region: homeRegion }),
     sns: new SNSClient({ ...shared, region: topicRegion ?? homeRegion }),
     dynamodb: new DynamoDBClient({ ...shared, region: homeRegion }),
+    sts: new STSClient({ ...shared, region: homeRegion }),
+    organizations: new OrganizationsClient({ ...shared, region: organizationsRegion(homeRegion) }),
   };
 }

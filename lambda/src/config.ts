@@ -10,6 +10,22 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type ScopeType = "private" | "public";
 export type RetryMode = "standard" | "adaptive";
 
+/** The EC2 source across accounts: which accounts, and how to get into them. */
+export interface CrossAccountConfig {
+  /** Exactly these accounts (ACCOUNTS); undefined with `organization`. */
+  accounts?: string[];
+  /** Every ACTIVE account of the organization (ORGANIZATION=true). */
+  organization: boolean;
+  /** Only the accounts in these OUs and the OUs below them (ORGANIZATIONAL_UNITS). */
+  organizationalUnits?: string[];
+  /** The role assumed in each member account (MEMBER_ROLE_NAME). */
+  memberRoleName: string;
+  /** Passed to AssumeRole when the member roles require one (MEMBER_ROLE_EXTERNAL_ID). */
+  externalId?: string;
+  /** Account-Regions read at once (ACCOUNT_REGION_CONCURRENCY). */
+  concurrency: number;
+}
+
 export interface Config {
   rulesFile: string;
   source: SourceName;
@@ -26,7 +42,12 @@ export interface Config {
   logLevel: LogLevel;
   maxAttempts: number;
   retryMode: RetryMode;
+  /** Set when the EC2 source reads other accounts than the scanner's own. */
+  crossAccount?: CrossAccountConfig;
 }
+
+export const DEFAULT_MEMBER_ROLE_NAME = "ipam-monitor-member";
+export const DEFAULT_ACCOUNT_REGION_CONCURRENCY = 16;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const IPAM_ID = /^ipam-[0-9a-f]{8,17}$/;
@@ -35,6 +56,10 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 // CloudWatch rejects namespaces starting with "AWS/" and characters outside this set.
 const NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const PARENT_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
 
 type Env = Record<string, string | undefined>;
 
@@ -154,5 +179,73 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
   if (topic !== undefined) config.snsTopicArn = topic;
   const table = matching(merged, "STATE_TABLE", TABLE_NAME, "a DynamoDB table name (3-255 letters, digits, _ . -)");
   if (table !== undefined) config.stateTable = table;
+  const crossAccount = readCrossAccount(merged, config.source);
+  if (crossAccount !== undefined) config.crossAccount = crossAccount;
   return config;
+}
+
+/** ACCOUNTS or ORGANIZATION (with their settings), or undefined for a scan of the scanner's own account. */
+function readCrossAccount(env: Env, source: SourceName): CrossAccountConfig | undefined {
+  const accounts = list(env, "ACCOUNTS");
+  const organization = boolean(env, "ORGANIZATION", false);
+  const organizationalUnits = list(env, "ORGANIZATIONAL_UNITS");
+  if (organizationalUnits !== undefined && !organization) {
+    throw new ConfigError(
+      "ORGANIZATIONAL_UNITS",
+      "only applies with ORGANIZATION=true, which it limits to some OUs; set both.",
+    );
+  }
+  if (accounts === undefined && !organization) {
+    for (const name of ["MEMBER_ROLE_NAME", "MEMBER_ROLE_EXTERNAL_ID", "ACCOUNT_REGION_CONCURRENCY"]) {
+      if (value(env, name) !== undefined) {
+        throw new ConfigError(name, "applies to a scan of several accounts; set ACCOUNTS or ORGANIZATION=true too.");
+      }
+    }
+    return undefined;
+  }
+  const setting = accounts !== undefined ? "ACCOUNTS" : "ORGANIZATION";
+  if (accounts !== undefined && organization) {
+    throw new ConfigError(
+      "ACCOUNTS",
+      "is set together with ORGANIZATION=true; use ACCOUNTS for exactly those accounts or ORGANIZATION for every active account.",
+    );
+  }
+  if (source !== "ec2") {
+    throw new ConfigError(
+      setting,
+      "applies to the EC2 source (SOURCE=ec2); the IPAM source already sees every account IPAM monitors.",
+    );
+  }
+  for (const account of accounts ?? []) {
+    if (!ACCOUNT_ID.test(account)) throw new ConfigError("ACCOUNTS", `"${account}" is not a 12-digit AWS account id.`);
+  }
+  for (const parent of organizationalUnits ?? []) {
+    if (!PARENT_ID.test(parent)) {
+      throw new ConfigError(
+        "ORGANIZATIONAL_UNITS",
+        `"${parent}" is not an organizational unit id such as ou-ab12-cd34ef56 (or the root id r-ab12).`,
+      );
+    }
+  }
+  const crossAccount: CrossAccountConfig = {
+    organization,
+    memberRoleName:
+      matching(
+        env,
+        "MEMBER_ROLE_NAME",
+        ROLE_NAME,
+        "an IAM role name (1-64 letters, digits and + = , . @ _ -, no path)",
+      ) ?? DEFAULT_MEMBER_ROLE_NAME,
+    concurrency: integer(env, "ACCOUNT_REGION_CONCURRENCY", 1, 64, DEFAULT_ACCOUNT_REGION_CONCURRENCY),
+  };
+  if (accounts !== undefined) crossAccount.accounts = accounts;
+  if (organizationalUnits !== undefined) crossAccount.organizationalUnits = organizationalUnits;
+  const externalId = matching(
+    env,
+    "MEMBER_ROLE_EXTERNAL_ID",
+    EXTERNAL_ID,
+    "an external id (2-1224 letters, digits and + = , . @ : / _ -)",
+  );
+  if (externalId !== undefined) crossAccount.externalId = externalId;
+  return crossAccount;
 }

@@ -4,6 +4,7 @@
  */
 import type { AwsClients } from "./clients";
 import { describeAwsError, toScanFailure } from "./collect/aws-error";
+import { collectCrossAccount } from "./collect/cross-account";
 import { collectFromEc2 } from "./collect/ec2";
 import { collectFromIpam } from "./collect/ipam";
 import type { Config } from "./config";
@@ -57,6 +58,15 @@ const SERVICE_OF_ACTION: Readonly<Record<string, string>> = {
 
 async function collect(config: Config, deps: ScanDependencies): Promise<CollectResult> {
   const { clients } = deps;
+  if (config.source === "ec2" && config.crossAccount !== undefined) {
+    const collected = await collectCrossAccount(clients, config.crossAccount, config.regions);
+    deps.logger.debug("accounts", {
+      read: collected.selection.accounts.length,
+      skipped: collected.selection.skipped,
+      assumeRoleCalls: collected.assumeRoleCalls,
+    });
+    return collected;
+  }
   if (config.source === "ec2") {
     return collectFromEc2((region) => clients.ec2ForRegion(region), {
       regions: config.regions,

@@ -126,6 +126,11 @@ describe("cli", () => {
         "--source",
         "--region",
         "--regions",
+        "--accounts",
+        "--organization",
+        "--organizational-units",
+        "--member-role",
+        "--external-id",
         "--ipam-id",
         "--scope-types",
         "--format",
@@ -407,6 +412,62 @@ describe("cli", () => {
       const { code } = await run(["scan", "--rules", rulesFile, "--dry-run", "--fail-on", "warning"]);
 
       expect(code).to.equal(EXIT.ok);
+    });
+  });
+  describe("scan: several accounts", () => {
+    it("reads the accounts, OUs, member role and external id from their flags", async () => {
+      const { configs } = await run([
+        "scan",
+        "--rules",
+        rulesFile,
+        "--dry-run",
+        "--source",
+        "ec2",
+        "--organization",
+        "--organizational-units",
+        "ou-ab12-cd34ef56",
+        "--member-role",
+        "network-reader",
+        "--external-id",
+        "ipam-monitor-7f3a",
+      ]);
+
+      expect(configs[0]?.crossAccount).to.deep.equal({
+        organization: true,
+        organizationalUnits: ["ou-ab12-cd34ef56"],
+        memberRoleName: "network-reader",
+        externalId: "ipam-monitor-7f3a",
+        concurrency: 16,
+      });
+    });
+
+    it("reads exactly the accounts given with --accounts", async () => {
+      const { configs } = await run([
+        "scan",
+        "--rules",
+        rulesFile,
+        "--dry-run",
+        "--source",
+        "ec2",
+        "--accounts",
+        "111122223333,444455556666",
+      ]);
+
+      expect(configs[0]?.crossAccount?.accounts).to.deep.equal(["111122223333", "444455556666"]);
+    });
+
+    it("exits 2 naming --accounts when it is given with the IPAM source", async () => {
+      const { code, err } = await run(["scan", "--rules", rulesFile, "--accounts", "111122223333"]);
+
+      expect(code).to.equal(EXIT.usage);
+      expect(err).to.match(/^ipam-monitor: --accounts: applies to the EC2 source/);
+    });
+
+    it("exits 2 naming --accounts for an account id that is not one", async () => {
+      const { code, err } = await run(["scan", "--rules", rulesFile, "--source", "ec2", "--accounts", "1111-2222"]);
+
+      expect(code).to.equal(EXIT.usage);
+      expect(err).to.equal('ipam-monitor: --accounts: "1111-2222" is not a 12-digit AWS account id.\n');
     });
   });
 });

@@ -113,3 +113,76 @@ describe("readConfig", () => {
     });
   }
 });
+
+describe("readConfig: several accounts", () => {
+  const EC2 = { ...BASE, SOURCE: "ec2" };
+
+  it("scans only the scanner's own account when neither ACCOUNTS nor ORGANIZATION is set", () => {
+    expect(readConfig(EC2).crossAccount).to.equal(undefined);
+  });
+
+  it("reads an account list with the default member role and concurrency", () => {
+    const config = readConfig({ ...EC2, ACCOUNTS: "111122223333, 222233334444,111122223333" });
+
+    expect(config.crossAccount).to.deep.equal({
+      accounts: ["111122223333", "222233334444"],
+      organization: false,
+      memberRoleName: "ipam-monitor-member",
+      concurrency: 16,
+    });
+  });
+
+  it("reads an organization limited to OUs, with a role name, an external id and a concurrency", () => {
+    const config = readConfig({
+      ...EC2,
+      ORGANIZATION: "true",
+      ORGANIZATIONAL_UNITS: "ou-ab12-cd34ef56,r-ab12",
+      MEMBER_ROLE_NAME: "network-reader",
+      MEMBER_ROLE_EXTERNAL_ID: "ipam-monitor-7f3a",
+      ACCOUNT_REGION_CONCURRENCY: "32",
+    });
+
+    expect(config.crossAccount).to.deep.equal({
+      organization: true,
+      organizationalUnits: ["ou-ab12-cd34ef56", "r-ab12"],
+      memberRoleName: "network-reader",
+      externalId: "ipam-monitor-7f3a",
+      concurrency: 32,
+    });
+  });
+
+  const invalid: [Record<string, string>, string, RegExp][] = [
+    [{ ACCOUNTS: "111122223333,12345" }, "ACCOUNTS", /"12345" is not a 12-digit AWS account id/],
+    [{ ACCOUNTS: "111122223333", ORGANIZATION: "true" }, "ACCOUNTS", /set together with ORGANIZATION=true/],
+    [{ ORGANIZATIONAL_UNITS: "ou-ab12-cd34ef56" }, "ORGANIZATIONAL_UNITS", /only applies with ORGANIZATION=true/],
+    [
+      { ORGANIZATION: "true", ORGANIZATIONAL_UNITS: "ou-ab12" },
+      "ORGANIZATIONAL_UNITS",
+      /"ou-ab12" is not an organizational unit id/,
+    ],
+    [{ ORGANIZATION: "yes" }, "ORGANIZATION", /"yes" is not true or false/],
+    [{ ACCOUNTS: "111122223333", MEMBER_ROLE_NAME: "a/b" }, "MEMBER_ROLE_NAME", /is not an IAM role name/],
+    [{ ACCOUNTS: "111122223333", MEMBER_ROLE_EXTERNAL_ID: "x" }, "MEMBER_ROLE_EXTERNAL_ID", /is not an external id/],
+    [
+      { ACCOUNTS: "111122223333", ACCOUNT_REGION_CONCURRENCY: "100" },
+      "ACCOUNT_REGION_CONCURRENCY",
+      /100 must be between 1 and 64/,
+    ],
+    [{ MEMBER_ROLE_NAME: "network-reader" }, "MEMBER_ROLE_NAME", /set ACCOUNTS or ORGANIZATION=true too/],
+  ];
+  for (const [env, name, message] of invalid) {
+    it(`rejects ${JSON.stringify(env)} naming ${name}`, () => {
+      const err = errorFor({ SOURCE: "ec2", ...env });
+
+      expect(err.variable).to.equal(name);
+      expect(err.message).to.match(message);
+    });
+  }
+
+  it("refuses ACCOUNTS with the IPAM source, which sees the accounts IPAM monitors", () => {
+    const err = errorFor({ ACCOUNTS: "111122223333" });
+
+    expect(err.variable).to.equal("ACCOUNTS");
+    expect(err.message).to.match(/applies to the EC2 source \(SOURCE=ec2\)/);
+  });
+});

@@ -9,6 +9,8 @@ const SERVICE_BY_PACKAGE: Record<string, string> = {
   "@aws-sdk/client-sns": "sns",
   "@aws-sdk/client-dynamodb": "dynamodb",
   "@aws-sdk/client-s3": "s3",
+  "@aws-sdk/client-organizations": "organizations",
+  "@aws-sdk/client-sts": "sts",
 };
 
 /** Commands whose IAM action has another name than the command. */
