@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 sys.dont_write_bytecode = True
 
 from ipam_api import IPAM_ACTIONS, IpamApi, new_request_id, render_error  # noqa: E402
+from sfn_api import SFN_ACTIONS  # noqa: E402
 from stats import CallStats, action_of, credential_scope, is_cbor, metric_series, query_params  # noqa: E402
 
 # Hop-by-hop headers (RFC 9110 §7.6.1), the framing headers the proxy recomputes, and Expect
@@ -51,6 +52,15 @@ class EmulatorServer(ThreadingHTTPServer):
         self.stats = CallStats()
         self.upstream = urlsplit(upstream) if upstream else None
         self.verbose = verbose
+        self._sts_guard = None
+
+    def sts_guard(self, upstream: str):
+        """Built on first use: it creates boto3 clients, which a run without AssumeRole never needs."""
+        if self._sts_guard is None:
+            from sts_guard import StsGuard
+
+            self._sts_guard = StsGuard(upstream)
+        return self._sts_guard
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,6 +97,10 @@ class Handler(BaseHTTPRequestHandler):
                 print(f"ipam_proxy: could not read the metric data of a PutMetricData call: {error!r}", file=sys.stderr, flush=True)
         self.server.stats.record(action, series)
 
+        if self.server.upstream and (action in SFN_ACTIONS or action == "AssumeRole"):
+            answered = self._answer_org_action(action, params, body)
+            if answered:
+                return None
         if action in IPAM_ACTIONS or (params.get("Action") and "Ipam" in action):
             region, _ = credential_scope(self.headers)
             status, xml = self.server.api.handle(action, params, region, self.request_id)
@@ -94,6 +108,23 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.upstream:
             return self._forward(body)
         return self._answer_without_upstream(action, params)
+
+    def _answer_org_action(self, action: str, params: dict[str, str], body: bytes) -> bool:
+        """Step Functions calls moto lacks, and AssumeRole as AWS decides it; False means forward as is."""
+        import sfn_api
+        from sts_guard import Refusal, render_refusal
+
+        upstream = self.server.upstream.geturl()
+        if action in SFN_ACTIONS:
+            status, answer = sfn_api.handle(action, body, self.headers, upstream)
+            self._send(status, answer, "application/x-amz-json-1.0")
+            return True
+        try:
+            self.server.sts_guard(upstream).check(params, self.headers.get("Authorization") or "", self.headers.get("X-Amz-Security-Token"))
+        except Refusal as refusal:
+            self._send(403, render_refusal(str(refusal), self.request_id), "text/xml")
+            return True
+        return False
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
