@@ -80,6 +80,15 @@ Options:
   --state-table NAME      DynamoDB table with the last notified state (env STATE_TABLE)
   --namespace NS          CloudWatch namespace (env METRICS_NAMESPACE, default IPAMMonitor)
   --fail-on LEVEL         exit 1 when any resource is at LEVEL or worse: warning or critical
+  --timeout SECONDS       stop collecting after SECONDS, publish what is safe and exit 3
+                          (env SCAN_TIMEOUT_SECONDS, default 480)
+  --max-drop-percent N    a unit (IPAM scope, region) whose resource count falls by more than N% from the last
+                          complete scan makes the scan partial (env PLAUSIBILITY_MAX_DROP_PERCENT, default 50;
+                          needs --state-table)
+  --drop-confirmations N  scans in a row that must see such a drop before it is accepted
+                          (env PLAUSIBILITY_CONFIRMATIONS, default 2)
+  --unknown-hold-hours H  a resource at warning or critical whose usage stops being reported keeps its level
+                          for H hours (env UNKNOWN_HOLD_HOURS, default 24; needs --state-table)
   --verbose               write JSON log lines to stderr
   -h, --help              this help
 
@@ -148,6 +157,10 @@ const SCAN_OPTIONS = {
   "state-table": { type: "string" },
   namespace: { type: "string" },
   "fail-on": { type: "string" },
+  timeout: { type: "string" },
+  "max-drop-percent": { type: "string" },
+  "drop-confirmations": { type: "string" },
+  "unknown-hold-hours": { type: "string" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -169,6 +182,10 @@ const FLAG_OF_VARIABLE: Readonly<Record<string, string>> = {
   STATE_TABLE: "--state-table",
   METRICS_NAMESPACE: "--namespace",
   DRY_RUN: "--dry-run",
+  SCAN_TIMEOUT_SECONDS: "--timeout",
+  PLAUSIBILITY_MAX_DROP_PERCENT: "--max-drop-percent",
+  PLAUSIBILITY_CONFIRMATIONS: "--drop-confirmations",
+  UNKNOWN_HOLD_HOURS: "--unknown-hold-hours",
 };
 
 /** Statuses that make --fail-on LEVEL exit 1. */
@@ -229,6 +246,10 @@ async function scan(args: string[], io: CliIo): Promise<number> {
     STATE_TABLE: values["state-table"],
     METRICS_NAMESPACE: values.namespace,
     DRY_RUN: values["dry-run"] === true ? "true" : undefined,
+    SCAN_TIMEOUT_SECONDS: values.timeout,
+    PLAUSIBILITY_MAX_DROP_PERCENT: values["max-drop-percent"],
+    PLAUSIBILITY_CONFIRMATIONS: values["drop-confirmations"],
+    UNKNOWN_HOLD_HOURS: values["unknown-hold-hours"],
   };
   let config: Config;
   try {

@@ -1,8 +1,10 @@
 /**
  * SDK clients, created once per container and reused across invocations (connection reuse),
  * and handed to the library so tests can inject stubs.
- * Throttling (RequestLimitExceeded) is retried by the SDK's retry strategy with backoff;
- * the attempts and mode come from the configuration.
+ * Throttling (RequestLimitExceeded), 5xx answers, timeouts and malformed answers to collecting
+ * calls are retried by the SDK's retry strategy with backoff; the attempts and mode come from the
+ * configuration. Every client has a connect and a response timeout, so a hung endpoint costs at
+ * most attempts × timeout per call instead of forever.
  * No client is given an `endpoint`: the SDK then reads AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
  * and the profile's endpoint_url itself, which is how the CLI and the tests reach a local emulator.
  */
@@ -12,6 +14,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
+import { addResultSetCheck } from "./collect/call";
 import type { SessionCredentials } from "./collect/credentials";
 import type { Config } from "./config";
 
@@ -38,14 +41,35 @@ export function organizationsRegion(homeRegion: string): string {
 }
 
 /**
+ * Attempts of a Publish. A Publish that SNS delivered but answered with a 500, or whose answer
+ * was lost, cannot be told from one that failed; every retry of it may deliver one more copy.
+ * One retry keeps a lost message from being dropped and bounds the copies to two.
+ */
+export const PUBLISH_MAX_ATTEMPTS = 2;
+
+/**
  * `homeRegion` is where metrics and the state table live: the Lambda's own region
  * (AWS_REGION), or the IPAM region for a CLI run with no region configured.
  */
 export function createAwsClients(
-  config: Pick<Config, "ipamRegion" | "maxAttempts" | "retryMode" | "snsTopicArn">,
+  config: Pick<
+    Config,
+    "ipamRegion" | "maxAttempts" | "retryMode" | "snsTopicArn" | "connectTimeoutMs" | "responseTimeoutMs"
+  >,
   homeRegion: string = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.ipamRegion,
 ): AwsClients {
-  const shared = { maxAttempts: config.maxAttempts, retryMode: config.retryMode };
+  const shared = {
+    maxAttempts: config.maxAttempts,
+    retryMode: config.retryMode,
+    requestHandler: {
+      connectionTimeout: config.connectTimeoutMs,
+      // The whole answer within the limit (an endpoint that trickles bytes forever is as hung as a
+      // silent one), and the socket idle no longer than that.
+      requestTimeout: config.responseTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: config.responseTimeoutMs,
+    },
+  };
   const ec2ByRegion = new Map<string, EC2Client>();
   const ec2ByAccountRegion = new Map<string, EC2Client>();
   // The topic's region is in its ARN; publishing elsewhere fails with NotFound.
@@ -55,6 +79,7 @@ export function createAwsClients(
       let client = ec2ByRegion.get(region);
       if (client === undefined) {
         client = new EC2Client({ ...shared, region });
+        addResultSetCheck(client);
         ec2ByRegion.set(region, client);
       }
       return client;
@@ -69,7 +94,11 @@ export function createAwsClients(
       return client;
     },
     cloudwatch: new CloudWatchClient({ ...shared, region: homeRegion }),
-    sns: new SNSClient({ ...shared, region: topicRegion ?? homeRegion }),
+    sns: new SNSClient({
+      ...shared,
+      maxAttempts: Math.min(config.maxAttempts, PUBLISH_MAX_ATTEMPTS),
+      region: topicRegion ?? homeRegion,
+    }),
     dynamodb: new DynamoDBClient({ ...shared, region: homeRegion }),
     sts: new STSClient({ ...shared, region: homeRegion }),
     organizations: new OrganizationsClient({ ...shared, region: organizationsRegion(homeRegion) }),

@@ -44,7 +44,34 @@ export interface Config {
   retryMode: RetryMode;
   /** Set when the EC2 source reads other accounts than the scanner's own. */
   crossAccount?: CrossAccountConfig;
+  /** Connect timeout of every SDK client, ms. */
+  connectTimeoutMs: number;
+  /** Response timeout of every SDK client, ms: an attempt with no complete answer by then is retried. */
+  responseTimeoutMs: number;
+  /** Wall clock for collecting, seconds; then what is safe is published and the scan ends as partial. */
+  scanTimeoutSeconds: number;
+  /** Wall clock for publishing after collecting, seconds: metrics, the notification, the state. */
+  publishTimeoutSeconds: number;
+  /** The plausibility gate (collect/plausibility.ts). */
+  plausibility: { maxDropPercent: number; confirmations: number };
+  /** Page ceiling per unit: max(min, factor × pages of the unit's last complete scan). */
+  pageCeiling: { min: number; factor: number };
+  /** Hours a resource that was warning or critical and is now unknown keeps its last level; 0 = never. */
+  unknownHoldHours: number;
 }
+
+/** Defaults of the failure-handling settings; README "Failure semantics" states them. */
+export const FAILURE_DEFAULTS = {
+  connectTimeoutMs: 5000,
+  responseTimeoutMs: 30_000,
+  scanTimeoutSeconds: 480,
+  publishTimeoutSeconds: 60,
+  maxDropPercent: 50,
+  confirmations: 2,
+  pageCeilingMin: 1000,
+  pageCeilingFactor: 10,
+  unknownHoldHours: 24,
+} as const;
 
 export const DEFAULT_MEMBER_ROLE_NAME = "ipam-monitor-member";
 export const DEFAULT_ACCOUNT_REGION_CONCURRENCY = 16;
@@ -166,6 +193,19 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
     logLevel: oneOf(merged, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     maxAttempts: integer(merged, "AWS_MAX_ATTEMPTS", 1, 20, 8),
     retryMode: oneOf(merged, "AWS_RETRY_MODE", ["standard", "adaptive"] as const, "adaptive"),
+    connectTimeoutMs: integer(merged, "CONNECT_TIMEOUT_MS", 100, 60_000, FAILURE_DEFAULTS.connectTimeoutMs),
+    responseTimeoutMs: integer(merged, "RESPONSE_TIMEOUT_MS", 1000, 300_000, FAILURE_DEFAULTS.responseTimeoutMs),
+    scanTimeoutSeconds: integer(merged, "SCAN_TIMEOUT_SECONDS", 1, 3600, FAILURE_DEFAULTS.scanTimeoutSeconds),
+    publishTimeoutSeconds: integer(merged, "PUBLISH_TIMEOUT_SECONDS", 1, 600, FAILURE_DEFAULTS.publishTimeoutSeconds),
+    plausibility: {
+      maxDropPercent: integer(merged, "PLAUSIBILITY_MAX_DROP_PERCENT", 1, 100, FAILURE_DEFAULTS.maxDropPercent),
+      confirmations: integer(merged, "PLAUSIBILITY_CONFIRMATIONS", 1, 10, FAILURE_DEFAULTS.confirmations),
+    },
+    pageCeiling: {
+      min: integer(merged, "PAGE_CEILING_MIN", 10, 1_000_000, FAILURE_DEFAULTS.pageCeilingMin),
+      factor: integer(merged, "PAGE_CEILING_FACTOR", 2, 1000, FAILURE_DEFAULTS.pageCeilingFactor),
+    },
+    unknownHoldHours: integer(merged, "UNKNOWN_HOLD_HOURS", 0, 720, FAILURE_DEFAULTS.unknownHoldHours),
   };
   const ipamId = matching(merged, "IPAM_ID", IPAM_ID, "an IPAM id such as ipam-0123456789abcdef0");
   if (ipamId !== undefined) config.ipamId = ipamId;

@@ -53,3 +53,25 @@ export class ScanError extends IpamMonitorError {
     this.code = options?.code;
   }
 }
+
+/**
+ * An AWS call that failed, with where it was made and what else the caller knows ("1 of 2 requests
+ * failed"). The caller throws it with the SDK error as `cause`; `toScanFailure` in
+ * collect/aws-error.ts is the one place that turns it into words a user can act on.
+ */
+export class AwsCallError extends IpamMonitorError {
+  readonly action: string;
+  /** IAM service prefix of the action: "cloudwatch", "sns", "dynamodb", "ec2". */
+  readonly service: string;
+  /** What the call was about: "topic arn:…", "table ipam-monitor-state". */
+  readonly target: string;
+  /** What the caller adds, e.g. "1 of 2 requests failed, 1000 of 1500 datums published". */
+  readonly detail: string | undefined;
+  constructor(call: { action: string; service: string; target: string; detail?: string }, cause: unknown) {
+    super(`${call.action} on ${call.target} failed${call.detail === undefined ? "" : ` (${call.detail})`}`, { cause });
+    this.action = call.action;
+    this.service = call.service;
+    this.target = call.target;
+    this.detail = call.detail;
+  }
+}

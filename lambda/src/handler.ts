@@ -18,6 +18,8 @@ import type { RulesFile, ScanFailure } from "./types";
 export interface LambdaContext {
   invokedFunctionArn?: string;
   awsRequestId?: string;
+  /** Lambda's clock: collection stops in time to publish what it read before the function is stopped. */
+  getRemainingTimeInMillis?: () => number;
 }
 
 export type Handler = (event?: unknown, context?: LambdaContext) => Promise<ScanResultJson>;
@@ -94,11 +96,13 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
     let outcome: ScanOutcome;
     try {
       const accountId = accountOf(context?.invokedFunctionArn);
+      const remainingTimeMs = context?.getRemainingTimeInMillis?.();
       outcome = await runScan(config, rules, {
         clients,
         logger,
         ...(deps.now !== undefined ? { now: deps.now } : {}),
         ...(accountId !== undefined ? { accountId } : {}),
+        ...(remainingTimeMs !== undefined ? { remainingTimeMs } : {}),
       });
     } catch (err) {
       logger.error("scan failed", { ...requestId, error: err });

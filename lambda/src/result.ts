@@ -5,6 +5,7 @@
  */
 import { compareEvaluations, STATUS_RANK } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
+import type { StateChanges } from "./publish/state-diff";
 import type {
   Evaluation,
   ResourceCidr,
@@ -14,6 +15,7 @@ import type {
   SourceName,
   Status,
   Thresholds,
+  UnitReport,
 } from "./types";
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -62,6 +64,19 @@ export interface TroubleJson {
   /** VPC CIDR blocks of the EC2 source: room left for new subnets. */
   room?: RoomForSubnets;
   reason: string;
+  /** When its status is held from its last measurement: since when it has not been measured. */
+  heldSince?: string;
+}
+
+/** A resource reported once as no longer measured: its level is held from its last measurement. */
+export interface NoLongerMeasuredJson {
+  scope: string;
+  resourceId: string;
+  lastStatus: "warning" | "critical";
+  lastUtilization?: number;
+  lastFree?: JsonCount;
+  /** The first scan that did not measure it. */
+  since: string;
 }
 
 /** One VPC CIDR block with the room it has left for new subnets (EC2 source). */
@@ -90,6 +105,14 @@ export interface UncoveredJson {
   region?: string;
 }
 
+/** What one unit of collection returned. */
+export interface UnitJson {
+  key: string;
+  resources: number;
+  pages: number;
+  complete: boolean;
+}
+
 export interface PublishedJson {
   requests: number;
   datums: number;
@@ -105,7 +128,9 @@ export interface NotificationJson {
 
 /** How many entries of each list were left out to stay within the size bound. */
 export interface TruncatedJson {
+  units: number;
   roomForSubnets: number;
+  noLongerMeasured: number;
   resourcesInTrouble: number;
   uncoveredSample: number;
   errors: number;
@@ -141,6 +166,9 @@ export interface ScanResultJson {
   uncoveredCount: number;
   uncoveredSample: UncoveredJson[];
   errors: ScanFailure[];
+  units?: UnitJson[];
+  /** Resources that stopped being measured since the last notification, each reported once. */
+  noLongerMeasured?: NoLongerMeasuredJson[];
   published?: PublishedJson;
   notification?: NotificationJson;
   truncated: TruncatedJson;
@@ -155,6 +183,10 @@ export interface BuildResultInput {
   complete?: boolean;
   durationMs?: number;
   dryRun: boolean;
+  /** What each unit of collection returned. */
+  units?: readonly UnitReport[];
+  /** What changed since the last notification; `noLongerMeasured` comes from it. */
+  changes?: StateChanges;
   published?: PublishedJson;
   notification?: NotificationJson;
   maxBytes?: number;
@@ -197,7 +229,28 @@ function troubleEntry(e: ResourceEvaluation): TroubleJson {
     size: jsonCount(r.size),
     room: r.room !== undefined ? roomEntry(r.room) : undefined,
     reason: e.reason,
+    heldSince: e.held?.since,
   });
+}
+
+function noLongerMeasured(changes: StateChanges | undefined): NoLongerMeasuredJson[] | undefined {
+  if (changes === undefined) return undefined;
+  const entries: NoLongerMeasuredJson[] = [];
+  for (const scope of changes.scopes) {
+    for (const c of scope.noLongerMeasured) {
+      entries.push(
+        defined<NoLongerMeasuredJson>({
+          scope: scope.scope,
+          resourceId: c.resourceId,
+          lastStatus: c.to as NoLongerMeasuredJson["lastStatus"],
+          lastUtilization: c.utilization,
+          lastFree: c.free !== undefined ? jsonCount(c.free) : undefined,
+          since: c.heldSince ?? "",
+        }),
+      );
+    }
+  }
+  return entries;
 }
 
 /** A VPC CIDR block of the EC2 source, measured with the room it has left. */
@@ -299,12 +352,16 @@ const MIN_ENTRY_BYTES = 64;
 
 type ListKey = keyof TruncatedJson;
 /**
- * Left out first to last when the result is too large: least useful first. Room for subnets goes
+ * Left out first to last when the result is too large: least useful first. The complete units go first
+ * (they only confirm what `complete` says; the incomplete ones sort first and go last). Resources no longer
+ * measured are also in resourcesInTrouble, at their held level, so their own list goes before it. Room for subnets goes
  * before the resources in trouble: it is for planning, the resources in trouble are what the alarms
  * are about, and a VPC block in trouble carries its own `room` there.
  */
 const DROP_ORDER: ListKey[] = [
+  "units",
   "roomForSubnets",
+  "noLongerMeasured",
   "resourcesInTrouble",
   "uncoveredSample",
   "errors",
@@ -316,7 +373,7 @@ const DROP_ORDER: ListKey[] = [
 function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
   let size = utf8Bytes(JSON.stringify(result));
   for (const key of DROP_ORDER) {
-    const list = result[key] as unknown[];
+    const list = (result[key] ?? []) as unknown[];
     while (size > maxBytes && list.length > 0) {
       // Remove enough tail entries to cover the excess in one step; a little extra covers the
       // digits the truncated counter gains.
@@ -386,10 +443,17 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
     uncoveredCount: evaluation.uncovered.length,
     uncoveredSample: evaluation.uncovered.slice(0, UNCOVERED_SAMPLE_SIZE).map(uncoveredEntry),
     errors: input.failures.map((f) => defined({ ...f })),
+    // Incomplete units first: with thousands of account-regions, the ones that failed are what the list is for.
+    noLongerMeasured: noLongerMeasured(input.changes),
+    units: input.units
+      ?.map((u) => ({ key: u.unit.key, resources: u.resources, pages: u.pages, complete: u.complete }))
+      .sort((a, b) => Number(a.complete) - Number(b.complete) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     published: input.published !== undefined ? { ...input.published } : undefined,
     notification: input.notification !== undefined ? defined({ ...input.notification }) : undefined,
     truncated: {
+      units: 0,
       roomForSubnets: 0,
+      noLongerMeasured: 0,
       resourcesInTrouble: 0,
       uncoveredSample: 0,
       errors: 0,

@@ -3,28 +3,23 @@
  * The Lambda handler and the CLI both call `runScan`; neither holds any logic of its own.
  */
 import type { AwsClients } from "./clients";
-import { describeAwsError, toScanFailure } from "./collect/aws-error";
+import { type FailureSite, toScanFailure } from "./collect/aws-error";
 import { collectCrossAccount } from "./collect/cross-account";
+import { type Deadline, deadlineAt } from "./collect/deadline";
 import { collectFromEc2 } from "./collect/ec2";
-import { collectFromIpam } from "./collect/ipam";
+import { collectFromIpam, type ScopeTarget } from "./collect/ipam";
+import { pageCeiling } from "./collect/paginate";
+import { type Baselines, judgeUnits } from "./collect/plausibility";
 import type { Config } from "./config";
-import { ScanError } from "./errors";
 import { evaluate } from "./evaluate";
+import { holdUnknownLevels } from "./hold";
 import type { Logger } from "./log";
 import { buildMetricData, publishMetrics } from "./publish/metrics";
-import { formatNotification, publishNotification } from "./publish/notification";
-import {
-  DynamoDbStateStore,
-  diffStates,
-  hasChanges,
-  mergeForSave,
-  type NotifiedState,
-  type StateChanges,
-  type StateStore,
-  stateFromEvaluation,
-} from "./publish/state";
+import { notifyAndRemember } from "./publish/notify";
+import { diffStates, type NotifiedState, type StateChanges, stateFromEvaluation } from "./publish/state-diff";
+import { DynamoDbStateStore, type LoadedState, type StateStore } from "./publish/state-store";
 import { buildResult, type NotificationJson, type PublishedJson, type ScanResultJson } from "./result";
-import type { CollectResult, Evaluation, RulesFile, ScanFailure } from "./types";
+import type { CollectResult, Evaluation, RulesFile, ScanFailure, UnitReport } from "./types";
 
 export interface ScanDependencies {
   clients: AwsClients;
@@ -37,29 +32,88 @@ export interface ScanDependencies {
    * The EC2 source uses it to tell VPCs shared through RAM and to name Elastic IP owners.
    */
   accountId?: string;
+  /**
+   * Milliseconds the run has left when it starts (the Lambda's getRemainingTimeInMillis()):
+   * collection then stops in time to publish what it read.
+   */
+  remainingTimeMs?: number;
 }
 
 export interface ScanOutcome {
   result: ScanResultJson;
   evaluation: Evaluation;
-  /** True when every collection call succeeded, so the counts describe the whole network. */
+  /** True when every collection unit was read completely and found plausible. */
   complete: boolean;
   /** Collection failures, then publishing failures; empty when everything worked. */
   failures: ScanFailure[];
+  /** What each collection unit returned. */
+  units: UnitReport[];
 }
 
-/** IAM service prefix of each publishing action, so a denial names the exact permission to grant. */
-const SERVICE_OF_ACTION: Readonly<Record<string, string>> = {
-  PutMetricData: "cloudwatch",
-  Publish: "sns",
-  GetItem: "dynamodb",
-  PutItem: "dynamodb",
-};
+/** "42 s", or "0.4 s" below ten seconds. */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 1000)} s`;
+}
 
-async function collect(config: Config, deps: ScanDependencies): Promise<CollectResult> {
+/** Time kept for publishing after collection stops, at most: metrics, the notification, the state. */
+export const PUBLISH_RESERVE_MS = 30_000;
+
+/**
+ * When collecting must stop: SCAN_TIMEOUT_SECONDS (--timeout) after the start, or earlier when the
+ * function's remaining time, less what publishing needs, ends first. Without the second, a slow scan
+ * is killed by Lambda at its timeout with nothing published and nothing logged.
+ */
+export function collectionDeadline(
+  config: Pick<Config, "scanTimeoutSeconds">,
+  startedAt: number,
+  remainingMs?: number,
+) {
+  let at = startedAt + config.scanTimeoutSeconds * 1000;
+  let reason = `the scan timeout of ${config.scanTimeoutSeconds} s (SCAN_TIMEOUT_SECONDS, --timeout)`;
+  if (remainingMs !== undefined) {
+    const reserve = Math.min(PUBLISH_RESERVE_MS, remainingMs / 4);
+    const byFunction = startedAt + remainingMs - reserve;
+    if (byFunction < at) {
+      at = byFunction;
+      reason = `the function's remaining time of ${seconds(remainingMs)}, less ${seconds(reserve)} kept for publishing`;
+    }
+  }
+  return { at, reason };
+}
+
+/**
+ * When publishing must end: PUBLISH_TIMEOUT_SECONDS after collecting stopped, or one second before
+ * the function's time is up. A CloudWatch, SNS or DynamoDB endpoint that hangs then costs that
+ * much, not the run; with the defaults a CLI scan ends within 480 + 60 s whatever hangs.
+ */
+export function publishingDeadline(
+  config: Pick<Config, "publishTimeoutSeconds">,
+  startedAt: number,
+  remainingMs: number | undefined,
+  now: number,
+): { at: number; reason: string } {
+  let at = now + config.publishTimeoutSeconds * 1000;
+  let reason = `the publishing timeout of ${config.publishTimeoutSeconds} s (PUBLISH_TIMEOUT_SECONDS)`;
+  if (remainingMs !== undefined && startedAt + remainingMs - 1000 < at) {
+    at = startedAt + remainingMs - 1000;
+    reason = `the function's remaining time of ${seconds(remainingMs)} at the start`;
+  }
+  return { at, reason };
+}
+
+async function collect(
+  config: Config,
+  deps: ScanDependencies,
+  deadline: Deadline,
+  baselines: Baselines | undefined,
+): Promise<CollectResult> {
   const { clients } = deps;
+  const ceilingOf = (key: string): number => pageCeiling(baselines?.[key]?.pages, config.pageCeiling);
   if (config.source === "ec2" && config.crossAccount !== undefined) {
-    const collected = await collectCrossAccount(clients, config.crossAccount, config.regions);
+    const collected = await collectCrossAccount(clients, config.crossAccount, config.regions, {
+      deadline,
+      pageCeiling: ceilingOf,
+    });
     deps.logger.debug("accounts", {
       read: collected.selection.accounts.length,
       skipped: collected.selection.skipped,
@@ -71,36 +125,36 @@ async function collect(config: Config, deps: ScanDependencies): Promise<CollectR
     return collectFromEc2((region) => clients.ec2ForRegion(region), {
       regions: config.regions,
       concurrency: config.regionConcurrency,
+      deadline,
+      pageCeiling: ceilingOf,
       ...(deps.accountId !== undefined ? { accountId: deps.accountId } : {}),
     });
   }
+  const knownScopes: ScopeTarget[] = [];
+  for (const [key, baseline] of Object.entries(baselines ?? {})) {
+    if (!key.startsWith("ipam-scope/") || baseline.ipamId === undefined) continue;
+    knownScopes.push({ scopeId: key.slice("ipam-scope/".length), ipamId: baseline.ipamId });
+  }
   return collectFromIpam(clients.ec2ForRegion(config.ipamRegion), {
     scopeTypes: config.scopeTypes,
+    deadline,
+    pageCeiling: ceilingOf,
+    knownScopes,
     ...(config.ipamId !== undefined ? { ipamId: config.ipamId } : {}),
     ...(config.resourceTypes !== undefined ? { resourceTypes: config.resourceTypes } : {}),
   });
 }
 
-/**
- * A publishing failure as a ScanFailure. The publishers wrap SDK errors in a ScanError with the
- * SDK error as its cause. A denial or exhausted throttling is described from the cause, so the
- * message names the IAM permission (cloudwatch:PutMetricData, not the EC2 default) or the retry
- * setting; any other failure keeps the publisher's own words, which say what still got through.
- */
-export function publishFailure(target: string, action: string, err: unknown): ScanFailure {
-  const service = SERVICE_OF_ACTION[action] ?? "ec2";
-  if (!(err instanceof ScanError)) return toScanFailure(target, action, err, service);
-  let message = err.message;
-  let code = err.code;
-  if (err.cause !== undefined) {
-    const described = describeAwsError(err.action, err.cause, SERVICE_OF_ACTION[err.action] ?? service);
-    // describeAwsError words everything but a denial or throttling as "<action> failed …".
-    if (!described.message.startsWith(`${err.action} failed`)) message = described.message;
-    code ??= described.code;
+/** Where each publishing action is made, so a failure names the exact IAM permission. */
+function publishSite(config: Config, action: "PutMetricData" | "Publish" | "GetItem" | "PutItem"): FailureSite {
+  switch (action) {
+    case "PutMetricData":
+      return { action, service: "cloudwatch", target: `namespace ${config.metricsNamespace}` };
+    case "Publish":
+      return { action, service: "sns", target: `topic ${config.snsTopicArn ?? "(none)"}` };
+    default:
+      return { action, service: "dynamodb", target: `table ${config.stateTable ?? "(state store)"}` };
   }
-  const failure: ScanFailure = { target, action: err.action, message };
-  if (code !== undefined) failure.code = code;
-  return failure;
 }
 
 /**
@@ -125,23 +179,55 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   const { logger } = deps;
   const scannedAt = now();
   const started = Date.now();
+  const store = config.dryRun ? undefined : stateStoreFor(config, deps);
 
-  const collected = await collect(config, deps);
-  const failures: ScanFailure[] = [...collected.failures];
-  const complete = collected.failures.length === 0;
+  const limit = collectionDeadline(config, started, deps.remainingTimeMs);
+  const deadline = deadlineAt(limit.at, limit.reason);
+
+  // The saved state comes first: its per-unit counts set the page ceilings and the plausibility gate.
+  const stateFailures: ScanFailure[] = [];
+  let loaded: LoadedState | undefined;
+  if (store !== undefined) {
+    try {
+      loaded = await store.load(deadline.signal);
+    } catch (err) {
+      // Without the previous state every finding would look new and go out again on every run;
+      // the scope alarms still fire, and the recorded failure makes the run fail loudly.
+      stateFailures.push(toScanFailure(err, publishSite(config, "GetItem")));
+    }
+  }
+  const previous = loaded?.state;
+
+  let collected: CollectResult;
+  try {
+    collected = await collect(config, deps, deadline, previous?.units);
+  } finally {
+    deadline.dispose();
+  }
+  const gate = judgeUnits(collected.units, previous?.units, config.plausibility);
+  for (const drop of gate.accepted) logger.info("accepted a drop that consecutive scans confirmed", { unit: drop });
+  const failures: ScanFailure[] = [...collected.failures, ...gate.failures, ...stateFailures];
+  const complete = collected.failures.length === 0 && gate.units.every((u) => u.complete);
   logger.debug("collected", {
     source: config.source,
     resources: collected.resources.length,
     failures: collected.failures.length,
+    units: gate.units.length,
   });
 
-  const evaluation = evaluate(collected.resources, rules);
+  // Unknown never means better: resources no longer measured keep their last level for a while.
+  const evaluation = holdUnknownLevels(evaluate(collected.resources, rules), previous, {
+    now: scannedAt,
+    holdHours: config.unknownHoldHours,
+  });
   logger.debug("evaluated", {
     scopes: evaluation.scopes.length,
     scopesWithoutMatches: evaluation.scopesWithoutMatches,
     uncovered: evaluation.uncovered.length,
     complete,
   });
+  const current = stateFromEvaluation(evaluation);
+  const changes = diffStates(previous, current, { complete });
 
   let published: PublishedJson | undefined;
   let notification: NotificationJson | undefined;
@@ -149,16 +235,22 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   if (config.dryRun) {
     if (config.snsTopicArn !== undefined) notification = { sent: false, reason: "dry run" };
   } else {
-    const datums = buildMetricData(evaluation, { complete, timestamp: scannedAt });
+    const bound = publishingDeadline(config, started, deps.remainingTimeMs, Date.now());
+    const publishing = deadlineAt(bound.at, bound.reason, Date.now, "publishing");
     try {
-      published = await publishMetrics(deps.clients.cloudwatch, config.metricsNamespace, datums);
-      logger.debug("metrics published", { namespace: config.metricsNamespace, ...published });
-    } catch (err) {
-      failures.push(publishFailure(`namespace ${config.metricsNamespace}`, "PutMetricData", err));
-    }
-
-    if (config.snsTopicArn !== undefined) {
-      notification = await notify(config, config.snsTopicArn, evaluation, { complete, scannedAt, failures, deps });
+      ({ published, notification } = await publish(config, deps, publishing.signal, {
+        evaluation,
+        current,
+        changes,
+        complete,
+        scannedAt,
+        store,
+        loaded,
+        baselines: gate.baselines,
+        failures,
+      }));
+    } finally {
+      publishing.dispose();
     }
   }
 
@@ -170,10 +262,70 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     complete,
     durationMs: Date.now() - started,
     dryRun: config.dryRun,
+    units: gate.units,
+    changes,
     ...(published !== undefined ? { published } : {}),
     ...(notification !== undefined ? { notification } : {}),
   });
-  return { result, evaluation, complete, failures };
+  return { result, evaluation, complete, failures, units: gate.units };
+}
+
+interface PublishInput {
+  evaluation: Evaluation;
+  current: NotifiedState;
+  changes: StateChanges;
+  complete: boolean;
+  scannedAt: Date;
+  store: StateStore | undefined;
+  loaded: LoadedState | undefined;
+  baselines: Baselines;
+  failures: ScanFailure[];
+}
+
+/**
+ * Metrics, then the notification and the state. Every call carries the publishing deadline's
+ * signal; what it stops is recorded as a failure like any other.
+ */
+async function publish(
+  config: Config,
+  deps: ScanDependencies,
+  signal: AbortSignal,
+  input: PublishInput,
+): Promise<{ published?: PublishedJson; notification?: NotificationJson }> {
+  const { logger } = deps;
+  const out: { published?: PublishedJson; notification?: NotificationJson } = {};
+  const datums = buildMetricData(input.evaluation, { complete: input.complete, timestamp: input.scannedAt });
+  try {
+    out.published = await publishMetrics(deps.clients.cloudwatch, config.metricsNamespace, datums, signal);
+    logger.debug("metrics published", { namespace: config.metricsNamespace, ...out.published });
+  } catch (err) {
+    input.failures.push(toScanFailure(err, publishSite(config, "PutMetricData")));
+  }
+
+  if (input.store !== undefined && input.loaded === undefined) {
+    if (config.snsTopicArn !== undefined) {
+      out.notification = { sent: false, reason: "the last notified state could not be read" };
+    }
+    return out;
+  }
+  const notification = await notifyAndRemember({
+    config,
+    clients: deps.clients,
+    logger,
+    evaluation: input.evaluation,
+    current: input.current,
+    changes: input.changes,
+    complete: input.complete,
+    scannedAt: input.scannedAt,
+    source: config.source,
+    store: input.store,
+    loaded: input.loaded,
+    baselines: input.baselines,
+    failures: input.failures,
+    signal,
+  });
+  if (notification !== undefined) out.notification = notification;
+  return out;
 }
 
 function stateStoreFor(config: Config, deps: ScanDependencies): StateStore | undefined {
@@ -184,81 +336,4 @@ function stateStoreFor(config: Config, deps: ScanDependencies): StateStore | und
       deps.logger.warn("the last notified state is unreadable; notifying as on a first run", { error }),
     ...(deps.now !== undefined ? { now: deps.now } : {}),
   });
-}
-
-/** "2 new in trouble, 1 recovered": why a notification went out. */
-function describeChanges(changes: StateChanges): string {
-  const count = (pick: (s: StateChanges["scopes"][number]) => unknown[]): number =>
-    changes.scopes.reduce((n, s) => n + pick(s).length, 0);
-  const parts: Array<[number, string]> = [
-    [count((s) => s.newInTrouble), "new in trouble"],
-    [count((s) => s.worsened), "worse"],
-    [count((s) => s.improved), "improved"],
-    [count((s) => s.recovered), "recovered"],
-  ];
-  const text = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
-  const recoveredScopes = changes.scopes.filter((s) => s.recoveredEntirely).length;
-  if (text.length === 0 && recoveredScopes > 0)
-    text.push(`${recoveredScopes} scope${recoveredScopes === 1 ? "" : "s"} recovered`);
-  return text.join(", ");
-}
-
-/**
- * Sends the notification when something changed since the last one. The state is saved only after
- * a successful publish: a failed publish is retried by the next run instead of being forgotten.
- */
-async function notify(
-  config: Config,
-  topicArn: string,
-  evaluation: Evaluation,
-  context: { complete: boolean; scannedAt: Date; failures: ScanFailure[]; deps: ScanDependencies },
-): Promise<NotificationJson> {
-  const { deps, complete, failures } = context;
-  const store = stateStoreFor(config, deps);
-  const table = `table ${config.stateTable ?? "(state store)"}`;
-
-  let previous: NotifiedState | undefined;
-  try {
-    previous = store === undefined ? undefined : await store.load();
-  } catch (err) {
-    // Without the previous state every finding would look new and go out again on every run;
-    // the scope alarms still fire, and the recorded failure makes the run fail loudly.
-    failures.push(publishFailure(table, "GetItem", err));
-    return { sent: false, reason: "the last notified state could not be read" };
-  }
-
-  const current = stateFromEvaluation(evaluation);
-  const changes = diffStates(previous, current, { complete });
-  if (!hasChanges(changes)) {
-    const reason = store === undefined ? "no resource is in trouble" : "nothing changed since the last notification";
-    deps.logger.debug("no notification", { reason });
-    return { sent: false, reason };
-  }
-
-  const message = formatNotification(changes, evaluation, {
-    scannedAt: context.scannedAt,
-    source: config.source,
-    complete,
-    failures,
-  });
-  let messageId: string | undefined;
-  try {
-    ({ messageId } = await publishNotification(deps.clients.sns, topicArn, message));
-  } catch (err) {
-    failures.push(publishFailure(`topic ${topicArn}`, "Publish", err));
-    return { sent: false, subject: message.subject, reason: "publishing to the topic failed" };
-  }
-  deps.logger.debug("notification sent", { subject: message.subject, messageId });
-
-  if (store !== undefined) {
-    try {
-      await store.save(mergeForSave(previous, current, { complete }));
-    } catch (err) {
-      // The message went out; the next run may repeat it, which beats losing track of it.
-      failures.push(publishFailure(table, "PutItem", err));
-    }
-  }
-  const sent: NotificationJson = { sent: true, subject: message.subject, reason: describeChanges(changes) };
-  if (messageId !== undefined) sent.messageId = messageId;
-  return sent;
 }

@@ -152,6 +152,19 @@ export interface Breach {
   limit: number;
 }
 
+/**
+ * A level kept from a resource's last measurement because its usage is no longer reported: unknown
+ * never counts as better (hold.ts).
+ */
+export interface HeldLevel {
+  status: "warning" | "critical";
+  /** ISO time of the first scan that no longer measured it. */
+  since: string;
+  /** What it was last measured at. */
+  utilization?: number;
+  free?: bigint;
+}
+
 export interface ResourceEvaluation {
   scope: string;
   resource: ResourceCidr;
@@ -161,6 +174,8 @@ export interface ResourceEvaluation {
   breach?: Breach;
   /** The days-to-full level the resource is at in this scope (remembered for hysteresis), if any. */
   forecastLevel?: "warning" | "critical";
+  /** Present when `status` is held from the last measurement. */
+  held?: HeldLevel;
 }
 
 export interface ScopeResult {
@@ -193,15 +208,52 @@ export interface ScanFailure {
   target: string;
   /** API action that failed, e.g. "GetIpamResourceCidrs". */
   action?: string;
-  /** Error code from the API, e.g. "AccessDenied", "RequestLimitExceeded". */
+  /**
+   * Error code from the API, e.g. "AccessDenied", "RequestLimitExceeded", or the scanner's own:
+   * "MalformedResponse", "PaginationLoop", "PageCeiling", "ImplausibleDrop", "ScanTimeout".
+   */
   code?: string;
   message: string;
+  /** Key of the collection unit whose resources the failure leaves out; absent when it is not one unit's (publishing). */
+  unit?: string;
+}
+
+/**
+ * A part of the inventory that one source reads as a whole: an IPAM scope, an EC2 region (and, for
+ * several accounts, an account-region). Completeness, the plausibility of its resource count and the
+ * page ceiling of its paginations are judged per unit.
+ */
+export interface CollectionUnit {
+  /**
+   * Stable key, kept with the saved state between scans: "ipam-scope/ipam-scope-0abc",
+   * "ec2/eu-west-1", "ec2/111122223333/eu-west-1".
+   */
+  key: string;
+  source: SourceName;
+  /** What the unit can hold, so a failure can be matched against the scopes it could affect. */
+  ipamId?: string;
+  ipamScopeId?: string;
+  account?: string;
+  region?: string;
+}
+
+/** What one unit returned in one scan. */
+export interface UnitReport {
+  unit: CollectionUnit;
+  /** Distinct resource CIDRs (resource id and CIDR) the unit returned; a repeat on a later page counts once. */
+  resources: number;
+  /** Pages read over all of the unit's paginations. */
+  pages: number;
+  /** Every call of the unit succeeded and every pagination reached its last page. */
+  complete: boolean;
 }
 
 export interface CollectResult {
   resources: ResourceCidr[];
   /** Failures that left the collection partial. Empty means complete. */
   failures: ScanFailure[];
+  /** One report per unit the collection read or tried to read. */
+  units: UnitReport[];
 }
 
 export interface Evaluation {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeIpamsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeIpamsCommand, type EC2Client, GetIpamResourceCidrsCommand } from "@aws-sdk/client-ec2";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -139,6 +139,10 @@ describe("cli", () => {
         "--state-table",
         "--namespace",
         "--fail-on",
+        "--timeout",
+        "--max-drop-percent",
+        "--drop-confirmations",
+        "--unknown-hold-hours",
         "--verbose",
         "--help",
       ];
@@ -365,6 +369,36 @@ describe("cli", () => {
       expect(code).to.equal(EXIT.scan);
       expect(out).to.equal("");
       expect(err).to.include("ec2:DescribeIpams");
+    });
+
+    it("exits 3 within --timeout when a scope never answers, after publishing what is safe", async function () {
+      this.timeout(10_000);
+      ec2
+        .on(GetIpamResourceCidrsCommand, { IpamScopeId: net.PUBLIC_SCOPE })
+        .callsFake(() => new Promise(() => undefined));
+      const { code, out, err } = await run(["scan", "--rules", rulesFile, "--format", "json", "--timeout", "1"]);
+
+      expect(code).to.equal(EXIT.scan);
+      const result = JSON.parse(out) as ScanResultJson;
+      expect(result.complete).to.equal(false);
+      expect(result.errors.map((e) => `${e.code} ${e.unit}`)).to.deep.equal([
+        `ScanTimeout ipam-scope/${net.PUBLIC_SCOPE}`,
+      ]);
+      expect(err).to.include("the scan timeout of 1 s (SCAN_TIMEOUT_SECONDS, --timeout)");
+      // Only the non-zero counts of the scopes that were read: they can hold an alarm, never clear one.
+      const datums = cloudwatch.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
+      expect(datums.map((d) => `${d.MetricName} ${d.Value}`)).to.have.members([
+        "WarningCount 1",
+        "CriticalCount 1",
+        "UnknownCount 1",
+      ]);
+    });
+
+    it("exits 2 naming --timeout for a timeout that is not a whole number of seconds", async () => {
+      const { code, err } = await run(["scan", "--rules", rulesFile, "--timeout", "ten"]);
+
+      expect(code).to.equal(EXIT.usage);
+      expect(err).to.equal('ipam-monitor: --timeout: "ten" is not a whole number.\n');
     });
 
     it("exits 3 when publishing fails", async () => {

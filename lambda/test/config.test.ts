@@ -30,6 +30,13 @@ describe("readConfig", () => {
       logLevel: "info",
       maxAttempts: 8,
       retryMode: "adaptive",
+      connectTimeoutMs: 5000,
+      responseTimeoutMs: 30000,
+      scanTimeoutSeconds: 480,
+      publishTimeoutSeconds: 60,
+      plausibility: { maxDropPercent: 50, confirmations: 2 },
+      pageCeiling: { min: 1000, factor: 10 },
+      unknownHoldHours: 24,
     });
   });
 
@@ -103,6 +110,15 @@ describe("readConfig", () => {
     ["AWS_MAX_ATTEMPTS", "50", /AWS_MAX_ATTEMPTS: 50 must be between 1 and 20/],
     ["IPAM_ID", "my-ipam", /IPAM_ID: "my-ipam" is not an IPAM id/],
     ["RESOURCE_TYPES", "Subnet!", /RESOURCE_TYPES: "Subnet!" is not a resource type/],
+    ["SCAN_TIMEOUT_SECONDS", "0", /SCAN_TIMEOUT_SECONDS: 0 must be between 1 and 3600/],
+    ["PUBLISH_TIMEOUT_SECONDS", "601", /PUBLISH_TIMEOUT_SECONDS: 601 must be between 1 and 600/],
+    ["CONNECT_TIMEOUT_MS", "50", /CONNECT_TIMEOUT_MS: 50 must be between 100 and 60000/],
+    ["RESPONSE_TIMEOUT_MS", "500", /RESPONSE_TIMEOUT_MS: 500 must be between 1000 and 300000/],
+    ["PLAUSIBILITY_MAX_DROP_PERCENT", "0", /PLAUSIBILITY_MAX_DROP_PERCENT: 0 must be between 1 and 100/],
+    ["PLAUSIBILITY_CONFIRMATIONS", "0", /PLAUSIBILITY_CONFIRMATIONS: 0 must be between 1 and 10/],
+    ["PAGE_CEILING_MIN", "5", /PAGE_CEILING_MIN: 5 must be between 10 and 1000000/],
+    ["PAGE_CEILING_FACTOR", "1", /PAGE_CEILING_FACTOR: 1 must be between 2 and 1000/],
+    ["UNKNOWN_HOLD_HOURS", "1.5", /UNKNOWN_HOLD_HOURS: "1.5" is not a whole number/],
   ];
   for (const [name, bad, message] of invalid) {
     it(`rejects ${name}=${bad} with a message naming ${name}`, () => {

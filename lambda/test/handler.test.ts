@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CloudWatchClient, CloudWatchServiceException, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeIpamsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeIpamsCommand, type EC2Client, GetIpamResourceCidrsCommand } from "@aws-sdk/client-ec2";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
@@ -134,6 +134,26 @@ describe("handler", () => {
       await rejection(handlerWith()({}, CONTEXT));
 
       expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(1);
+    });
+  });
+
+  describe("a scan that runs out of time", () => {
+    it("stops collecting before the function's time is up, publishes what it read and logs why", async () => {
+      ec2
+        .on(GetIpamResourceCidrsCommand, { IpamScopeId: net.PUBLIC_SCOPE })
+        .callsFake(() => new Promise(() => undefined));
+      const context = { ...CONTEXT, getRemainingTimeInMillis: () => 400 };
+
+      const error = await rejection(handlerWith()({}, context));
+
+      expect(error).to.be.instanceOf(ScanError).and.include({ action: "GetIpamResourceCidrs", code: "ScanTimeout" });
+      expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(1);
+      const entry = logged()[0]!;
+      expect(logged()).to.have.length(1);
+      expect(entry).to.include({ level: "error", message: "scan incomplete", complete: false });
+      expect(JSON.stringify(entry.errors)).to.include(
+        "the function's remaining time of 0.4 s, less 0.1 s kept for publishing",
+      );
     });
   });
 

@@ -343,7 +343,9 @@ describe("buildResult", () => {
 
   it("reports nothing truncated when the result fits", () => {
     expect(build(evaluation).truncated).to.deep.equal({
+      units: 0,
       roomForSubnets: 0,
+      noLongerMeasured: 0,
       resourcesInTrouble: 0,
       uncoveredSample: 0,
       errors: 0,

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   DescribeAddressesCommand,
+  DescribeIpamScopesCommand,
   DescribeIpamsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -29,9 +30,9 @@ import type { AwsClients } from "../src/clients";
 import { type Config, readConfig } from "../src/config";
 import { ScanError } from "../src/errors";
 import { silentLogger } from "../src/log";
-import { MemoryStateStore } from "../src/publish/state";
+import { MemoryStateStore } from "../src/publish/state-store";
 import { parseRules } from "../src/rules/load";
-import { publishFailure, runScan, type ScanDependencies } from "../src/scan";
+import { runScan, type ScanDependencies } from "../src/scan";
 import { type MockedClients, mockAwsClients } from "./fixtures/scan/clients";
 import * as net from "./fixtures/scan/network";
 
@@ -243,6 +244,249 @@ describe("runScan", () => {
     });
   });
 
+  describe("answers that are not data", () => {
+    const notifying = { SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE };
+
+    it("treats a page without its result set as a failure of that scope, never as an empty scope", async () => {
+      await runScan(configWith(notifying), RULES, deps());
+      cloudwatch.resetHistory();
+      pages[net.PRIVATE_SCOPE]![""] = { $metadata: {} };
+
+      const { complete, failures, result } = await runScan(configWith(notifying), RULES, deps());
+
+      expect(complete).to.equal(false);
+      expect(failures.map((f) => [f.code, f.unit])).to.deep.equal([
+        ["MalformedResponse", `ipam-scope/${net.PRIVATE_SCOPE}`],
+      ]);
+      expect(failures[0]?.message).to.include("GetIpamResourceCidrs answered HTTP 200 without ipamResourceCidrSet");
+      expect(result.units?.find((u) => u.key === `ipam-scope/${net.PRIVATE_SCOPE}`)).to.include({ complete: false });
+      // No zero, no ScanSuccess, nothing recovered: the first scan's notification is the only one.
+      expect(publishedDatums()).to.deep.equal([]);
+      expect(publishedMessages()).to.have.length(1);
+    });
+
+    it("counts a resource returned on two pages once", async () => {
+      const privatePages = pages[net.PRIVATE_SCOPE]!;
+      const second = Object.values(privatePages)[1]!;
+      const repeated = privatePages[""]!.IpamResourceCidrs![0]!;
+      second.IpamResourceCidrs = [...second.IpamResourceCidrs!, repeated];
+
+      const { result } = await runScan(configWith(), RULES, deps());
+
+      expect(result.scopes.find((s) => s.name === "subnets")?.counts.critical).to.equal(1);
+      expect(result.summary.resources).to.equal(6);
+      expect(result.units?.find((u) => u.key === `ipam-scope/${net.PRIVATE_SCOPE}`)).to.deep.equal({
+        key: `ipam-scope/${net.PRIVATE_SCOPE}`,
+        resources: 5,
+        pages: 2,
+        complete: true,
+      });
+    });
+  });
+
+  describe("the plausibility gate", () => {
+    const notifying = { SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE };
+    /** The private scope answers with its first page only, and no NextToken: 2 of its 5 resources. */
+    function shrinkPrivateScope(): void {
+      const first = pages[net.PRIVATE_SCOPE]![""]!;
+      pages[net.PRIVATE_SCOPE] = { "": { ...first, NextToken: undefined, IpamResourceCidrs: [] } };
+    }
+
+    it("keeps the resource count of each unit with the notified state", async () => {
+      const store = new MemoryStateStore();
+
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+
+      expect((await store.load()).state?.units).to.deep.equal({
+        [`ipam-scope/${net.PRIVATE_SCOPE}`]: { resources: 5, pages: 2, ipamId: net.IPAM_ID },
+        [`ipam-scope/${net.PUBLIC_SCOPE}`]: { resources: 1, pages: 1, ipamId: net.IPAM_ID },
+      });
+    });
+
+    it("makes a scan partial when a scope suddenly returns nothing, and reports nothing recovered", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      cloudwatch.resetHistory();
+      shrinkPrivateScope();
+
+      const { complete, failures, result } = await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+
+      expect(complete).to.equal(false);
+      expect(failures.map((f) => f.code)).to.deep.equal(["ImplausibleDrop"]);
+      expect(failures[0]?.message).to.include("returned 0 resource CIDRs where the last complete scan had 5");
+      expect(publishedDatums()).to.deep.equal([]);
+      expect(publishedMessages()).to.have.length(1);
+      expect(result.notification).to.deep.equal({ sent: false, reason: "nothing changed since the last notification" });
+    });
+
+    it("accepts the drop when the next scan confirms it, and only then reports the recovery", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      shrinkPrivateScope();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+
+      const third = await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+
+      expect(third.complete).to.equal(true);
+      expect(publishedMessages()).to.have.length(2);
+      expect(publishedMessages()[1]).to.include("Recovered (3):").and.include("no longer found");
+      expect((await store.load()).state?.units?.[`ipam-scope/${net.PRIVATE_SCOPE}`]).to.deep.equal({
+        resources: 0,
+        pages: 1,
+        ipamId: net.IPAM_ID,
+      });
+    });
+
+    it("judges a scope that DescribeIpamScopes stops listing as a scope that returned nothing", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      ec2.on(DescribeIpamScopesCommand).resolves({
+        ...net.describeScopesOutput,
+        IpamScopes: net.describeScopesOutput.IpamScopes!.filter((s) => s.IpamScopeId !== net.PRIVATE_SCOPE),
+      });
+
+      const { complete, failures } = await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+
+      expect(complete).to.equal(false);
+      expect(failures.map((f) => [f.code, f.unit])).to.deep.equal([
+        ["ImplausibleDrop", `ipam-scope/${net.PRIVATE_SCOPE}`],
+      ]);
+      expect(publishedMessages()).to.have.length(1);
+    });
+
+    it("has no baseline in a dry run, which reads no state", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      shrinkPrivateScope();
+
+      const { complete } = await runScan(
+        configWith({ ...notifying, DRY_RUN: "true" }),
+        RULES,
+        deps({ stateStore: store }),
+      );
+
+      expect(complete).to.equal(true);
+    });
+  });
+
+  describe("a resource that is no longer measured", () => {
+    const notifying = { SNS_TOPIC_ARN: TOPIC, STATE_TABLE: TABLE };
+    /** IPAM stops reporting IpUsage for the critical subnet. */
+    function stopMeasuringCritical(): void {
+      const first = pages[net.PRIVATE_SCOPE]![""]!;
+      first.IpamResourceCidrs = first.IpamResourceCidrs!.map((r) =>
+        r.ResourceId === net.SUBNET_CRITICAL ? { ...r, IpUsage: undefined } : r,
+      );
+    }
+    const later = (hours: number) => () => new Date(NOW.getTime() + hours * 3_600_000);
+
+    it("keeps its last level in the counts and reports it once as no longer measured, not as improved", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      cloudwatch.resetHistory();
+      stopMeasuringCritical();
+
+      const { result } = await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(1) }));
+
+      expect(publishedDatums()).to.include("CriticalCount Scope=subnets = 1");
+      expect(publishedDatums()).to.include("UnknownCount Scope=subnets = 1");
+      const message = publishedMessages()[1]!;
+      expect(message).to.include("No longer measured (1):");
+      expect(message).to.include(`[subnets] ${net.SUBNET_CRITICAL} "prod-app-a"`);
+      expect(message).to.include("no longer measured (last seen critical at 90%)");
+      expect(message).to.not.include("Improved");
+      expect(publishedMessages()).to.have.length(2);
+      expect(result.noLongerMeasured).to.deep.equal([
+        {
+          scope: "subnets",
+          resourceId: net.SUBNET_CRITICAL,
+          lastStatus: "critical",
+          lastUtilization: 90,
+          lastFree: 25,
+          since: later(1)().toISOString(),
+        },
+      ]);
+      expect(result.resourcesInTrouble.find((t) => t.resourceId === net.SUBNET_CRITICAL)).to.include({
+        status: "critical",
+        heldSince: later(1)().toISOString(),
+        reason: "no longer measured (last seen critical at 90%)",
+      });
+      expect(result.notification).to.include({ sent: true, reason: "1 no longer measured" });
+    });
+
+    it("says nothing more while it stays unmeasured within the hold", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      stopMeasuringCritical();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(1) }));
+
+      const third = await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(12) }));
+
+      expect(publishedMessages()).to.have.length(2);
+      expect(third.result.noLongerMeasured).to.deep.equal([]);
+      expect(third.result.scopes.find((s) => s.name === "subnets")?.counts.critical).to.equal(1);
+    });
+
+    it("counts it as unknown once the hold has run out, and says so once", async () => {
+      const store = new MemoryStateStore();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
+      stopMeasuringCritical();
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(1) }));
+      cloudwatch.resetHistory();
+
+      await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(25) }));
+
+      expect(publishedDatums()).to.include("CriticalCount Scope=subnets = 0");
+      expect(publishedDatums()).to.include("UnknownCount Scope=subnets = 2");
+      expect(publishedMessages()[2]).to.include("Still not measured (1):").and.include("now counted as unknown");
+    });
+
+    it("holds for the hours UNKNOWN_HOLD_HOURS sets", async () => {
+      const store = new MemoryStateStore();
+      const config = configWith({ ...notifying, UNKNOWN_HOLD_HOURS: "2" });
+      await runScan(config, RULES, deps({ stateStore: store }));
+      stopMeasuringCritical();
+      await runScan(config, RULES, deps({ stateStore: store, now: later(1) }));
+
+      const { result } = await runScan(config, RULES, deps({ stateStore: store, now: later(3) }));
+
+      expect(result.scopes.find((s) => s.name === "subnets")?.counts.critical).to.equal(0);
+    });
+  });
+
+  describe("bounded runs", () => {
+    it("stops collecting when the function's time runs out and publishes only alarm-raising counts", async () => {
+      ec2.on(DescribeVpcsCommand).resolves({ $metadata: {}, Vpcs: [] });
+      ec2.on(DescribeSubnetsCommand).resolves({ $metadata: {}, Subnets: [] });
+      ec2.on(DescribeAddressesCommand).resolves({ $metadata: {}, Addresses: [] });
+
+      const { complete, failures } = await runScan(
+        configWith({ SOURCE: "ec2", REGIONS: "us-east-1" }),
+        RULES,
+        deps({ remainingTimeMs: 0 }),
+      );
+
+      expect(complete).to.equal(false);
+      expect(failures.map((f) => `${f.code} ${f.action} ${f.unit}`)).to.deep.equal([
+        "ScanTimeout DescribeVpcs ec2/us-east-1",
+        "ScanTimeout DescribeSubnets ec2/us-east-1",
+        "ScanTimeout DescribeAddresses ec2/us-east-1",
+      ]);
+      expect(failures[0]?.message).to.include("the function's remaining time of 0 s");
+      expect(publishedDatums()).to.deep.equal([]);
+      expect(ec2.calls()).to.have.length(0);
+    });
+
+    it("rejects with a ScanTimeout ScanError when the time runs out before the IPAMs are listed", async () => {
+      const error = await runScan(configWith(), RULES, deps({ remainingTimeMs: 0 })).then(
+        () => expect.fail("the scan resolved"),
+        (err: unknown) => err,
+      );
+
+      expect(error).to.be.instanceOf(ScanError).and.include({ action: "DescribeIpams", code: "ScanTimeout" });
+    });
+  });
+
   describe("publishing failures", () => {
     it("records a denied PutMetricData naming cloudwatch:PutMetricData", async () => {
       cloudwatch.on(PutMetricDataCommand).rejects(
@@ -398,11 +642,12 @@ describe("runScan", () => {
       expect(dynamodb.calls()).to.have.length(0);
     });
 
-    it("sends nothing without a topic", async () => {
+    it("sends nothing without a topic, and still keeps the unit counts in the table", async () => {
       const { result } = await runScan(configWith({ STATE_TABLE: TABLE }), RULES, deps());
 
       expect(sns.calls()).to.have.length(0);
-      expect(dynamodb.calls()).to.have.length(0);
+      expect(dynamodb.commandCalls(GetItemCommand)).to.have.length(1);
+      expect(dynamodb.commandCalls(PutItemCommand)).to.have.length(1);
       expect(result.notification).to.equal(undefined);
     });
   });
@@ -470,49 +715,6 @@ describe("runScan", () => {
       expect(complete).to.equal(true);
       expect(mocked.regions).to.have.members(["us-east-1", "eu-west-1"]);
       expect(ec2.commandCalls(DescribeIpamsCommand)).to.have.length(0);
-    });
-  });
-});
-
-describe("publishFailure", () => {
-  it("names the IAM permission of a denial wrapped by a publisher", () => {
-    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException" });
-    const wrapped = new ScanError(
-      "PutItem",
-      "PutItem on table t failed while saving the notified state (AccessDeniedException): not authorized",
-      {
-        cause: denied,
-        code: "AccessDeniedException",
-      },
-    );
-
-    const failure = publishFailure("table t", "PutItem", wrapped);
-
-    expect(failure).to.include({ target: "table t", action: "PutItem", code: "AccessDeniedException" });
-    expect(failure.message).to.include("dynamodb:PutItem");
-  });
-
-  it("keeps the publisher's own message for other failures", () => {
-    const wrapped = new ScanError(
-      "PutMetricData",
-      "PutMetricData to namespace N failed for 1 of 2 requests (1000 of 1500 datums published): socket hang up",
-      {
-        cause: new Error("socket hang up"),
-      },
-    );
-
-    const failure = publishFailure("namespace N", "PutMetricData", wrapped);
-
-    expect(failure.message).to.include("1000 of 1500 datums published");
-  });
-
-  it("keeps a ScanError without a cause as it is", () => {
-    const tooLarge = new ScanError("PutItem", "table t: the notified state is too large");
-
-    expect(publishFailure("table t", "PutItem", tooLarge)).to.deep.equal({
-      target: "table t",
-      action: "PutItem",
-      message: "table t: the notified state is too large",
     });
   });
 });

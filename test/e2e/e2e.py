@@ -344,7 +344,7 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     if notification is not None:
         line = what_changed(notification.message).get("New or worse", {}).get(("prod-subnets", deployment.manifest["ids"][FILLED]), ("", ""))[1]
         checks.check(f"the change line names {FILLED} and says it is new", f'"{FILLED}"' in line and line.endswith("(new)"), line)
-        checks.check("the subject counts the new resource", "(1 new)" in notification.subject, notification.subject)
+        checks.check("the subject counts the new resource as the body does", "(1 new or worse)" in notification.subject, notification.subject)
 
     step("6b. run again with nothing changed")
     third = deployment.run_monitor()

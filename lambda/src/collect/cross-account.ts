@@ -7,7 +7,7 @@ import type { CrossAccountConfig } from "../config";
 import type { CollectResult } from "../types";
 import { type AccountSelection, accountsFromList, accountsFromOrganization } from "./accounts";
 import { type Caller, MemberRoleCredentials, whoAmI } from "./credentials";
-import { collectFromAccounts } from "./organization";
+import { type CrossAccountOptions, collectFromAccounts } from "./organization";
 
 export interface CrossAccountCollectResult extends CollectResult {
   selection: AccountSelection;
@@ -50,6 +50,7 @@ export async function collectCrossAccount(
   clients: AwsClients,
   settings: CrossAccountConfig,
   regions: readonly string[],
+  bounds: Pick<CrossAccountOptions, "deadline" | "pageCeiling"> = {},
 ): Promise<CrossAccountCollectResult> {
   const caller = await whoAmI(clients.sts);
   const selection = await selectAccounts(clients, settings, caller);
@@ -60,7 +61,7 @@ export async function collectCrossAccount(
       memberEc2: (accountId, region, credentials) => clients.ec2ForAccount(accountId, region, credentials),
     },
     sessions,
-    { accounts: selection.accounts, regions, concurrency: settings.concurrency },
+    { accounts: selection.accounts, regions, concurrency: settings.concurrency, ...bounds },
   );
   return { ...collected, selection, assumeRoleCalls: sessions.assumeRoleCalls };
 }

@@ -29,9 +29,13 @@ import {
 import { parseCidr } from "../cidr";
 import { mapWithConcurrency } from "../concurrency";
 import { type Measurement, measureFromAvailable, measureUsage } from "../measure";
-import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
+import type { CollectionUnit, CollectResult, ResourceCidr, ScanFailure } from "../types";
 import { toScanFailure } from "./aws-error";
+import { sendCollecting } from "./call";
+import { type Deadline, NO_DEADLINE } from "./deadline";
 import { allocationWithin } from "./ec2-room";
+import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
+import { uniqueResources } from "./unique";
 
 export interface Ec2CollectOptions {
   /** Regions to scan; repeated names are scanned once. */
@@ -47,6 +51,21 @@ export interface Ec2CollectOptions {
    * owner of Elastic IPs, which DescribeAddresses only returns for the caller.
    */
   accountId?: string;
+  /** When to stop collecting; none by default. */
+  deadline?: Deadline;
+  /** Most pages a unit's pagination may read (see paginate.ts); DEFAULT_PAGE_CEILING_MIN by default. */
+  pageCeiling?: (unitKey: string) => number;
+  /** Reports each Region as the account-Region unit of this account (a cross-account scan). */
+  unitAccount?: string;
+}
+
+/**
+ * The collection unit of a Region: of the account that runs the scan ("ec2/eu-west-1"), or of a
+ * member account read through its role ("ec2/111122223333/eu-west-1").
+ */
+export function ec2RegionUnit(region: string, account?: string): CollectionUnit {
+  if (account === undefined) return { key: `ec2/${region}`, source: "ec2", region };
+  return { key: `ec2/${account}/${region}`, source: "ec2", account, region };
 }
 
 export const DEFAULT_REGION_CONCURRENCY = 4;
@@ -215,22 +234,25 @@ export function addressResource(address: Address, region: string, ownerId?: stri
   };
 }
 
-/** Follows NextToken until the last page; a token returned twice in a row would loop forever and is an error. */
+/** Every item of a pagination, bounded by paginate(); `counter` counts the unit's pages. */
 async function readAllPages<Page extends { NextToken?: string | undefined }, Item>(
   action: string,
-  fetchPage: (nextToken: string | undefined) => Promise<Page>,
+  scan: RegionScan,
+  fetchPage: (nextToken: string | undefined, abortSignal: AbortSignal) => Promise<Page>,
   itemsOf: (page: Page) => readonly Item[] | undefined,
 ): Promise<Item[]> {
   const items: Item[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await fetchPage(nextToken);
-    items.push(...(itemsOf(page) ?? []));
-    if (page.NextToken !== undefined && page.NextToken !== "" && page.NextToken === nextToken) {
-      throw new Error(`${action} returned the same NextToken twice; stopping instead of looping`);
-    }
-    nextToken = page.NextToken === "" ? undefined : page.NextToken;
-  } while (nextToken !== undefined);
+  await paginate({
+    action,
+    fetchPage: (nextToken) => sendCollecting(action, scan.deadline, (abortSignal) => fetchPage(nextToken, abortSignal)),
+    tokenOf: (page) => page.NextToken,
+    onPage: (page) => {
+      for (const item of itemsOf(page) ?? []) items.push(item);
+    },
+    ceiling: scan.ceiling,
+    deadline: scan.deadline,
+    counter: scan.counter,
+  });
   return items;
 }
 
@@ -256,6 +278,11 @@ interface RegionScan {
   region: string;
   pageSize: number;
   accountId: string | undefined;
+  deadline: Deadline;
+  ceiling: number;
+  /** Pages read in this region, over its three reads. */
+  counter: { pages: number };
+  unit: CollectionUnit;
 }
 
 /**
@@ -263,14 +290,15 @@ interface RegionScan {
  * DescribeAddresses still reports its VPCs and subnets. VPC blocks are
  * measured from the subnets, so without them no VPC is reported.
  */
-async function collectRegion({ client, region, pageSize, accountId }: RegionScan): Promise<CollectResult> {
+async function collectRegion(scan: RegionScan): Promise<CollectResult> {
+  const { client, region, pageSize, accountId, unit } = scan;
   const target = `region ${region}`;
   const failures: ScanFailure[] = [];
   const attempt = async <T>(action: string, read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await read();
     } catch (err) {
-      failures.push(toScanFailure(target, action, err));
+      failures.push(toScanFailure(err, { target, action, unit: unit.key }));
       return undefined;
     }
   };
@@ -278,22 +306,29 @@ async function collectRegion({ client, region, pageSize, accountId }: RegionScan
   const vpcs = await attempt("DescribeVpcs", () =>
     readAllPages(
       "DescribeVpcs",
-      (nextToken) => client.send(new DescribeVpcsCommand(pageRequest(pageSize, nextToken))),
+      scan,
+      (nextToken, abortSignal) =>
+        client.send(new DescribeVpcsCommand(pageRequest(pageSize, nextToken)), { abortSignal }),
       (page) => page.Vpcs,
     ),
   );
   const subnets = await attempt("DescribeSubnets", () =>
     readAllPages(
       "DescribeSubnets",
-      (nextToken) => client.send(new DescribeSubnetsCommand(pageRequest(pageSize, nextToken))),
+      scan,
+      (nextToken, abortSignal) =>
+        client.send(new DescribeSubnetsCommand(pageRequest(pageSize, nextToken)), { abortSignal }),
       (page) => page.Subnets,
     ),
   );
   // DescribeAddresses has no NextToken: one call returns every address.
-  const addresses = await attempt(
-    "DescribeAddresses",
-    async () => (await client.send(new DescribeAddressesCommand({}))).Addresses ?? [],
-  );
+  const addresses = await attempt("DescribeAddresses", async () => {
+    const out = await sendCollecting("DescribeAddresses", scan.deadline, (abortSignal) =>
+      client.send(new DescribeAddressesCommand({}), { abortSignal }),
+    );
+    scan.counter.pages += 1;
+    return out.Addresses ?? [];
+  });
 
   const uniqueSubnets = uniqueBy(subnets ?? [], (s) => s.SubnetId);
   const resources: ResourceCidr[] = [];
@@ -308,7 +343,13 @@ async function collectRegion({ client, region, pageSize, accountId }: RegionScan
     const resource = addressResource(address, region, accountId);
     if (resource !== undefined) resources.push(resource);
   }
-  return { resources, failures };
+  // An address listed twice, or a VPC block repeated in its association set, counts once.
+  const unique = uniqueResources(resources);
+  return {
+    resources: unique,
+    failures,
+    units: [{ unit, resources: unique.length, pages: scan.counter.pages, complete: failures.length === 0 }],
+  };
 }
 
 function checkWholeNumber(name: string, value: number, min: number, max: number): number {
@@ -341,19 +382,38 @@ export async function collectFromEc2(
   );
   const regions = [...new Set(options.regions)];
 
+  const deadline = options.deadline ?? NO_DEADLINE;
+  const ceilingOf = options.pageCeiling ?? (() => DEFAULT_PAGE_CEILING_MIN);
+
   const perRegion = await mapWithConcurrency(regions, concurrency, async (region): Promise<CollectResult> => {
+    const unit = ec2RegionUnit(region, options.unitAccount);
+    const counter = { pages: 0 };
     try {
-      return await collectRegion({ client: clientForRegion(region), region, pageSize, accountId: options.accountId });
+      return await collectRegion({
+        client: clientForRegion(region),
+        region,
+        pageSize,
+        accountId: options.accountId,
+        deadline,
+        ceiling: ceilingOf(unit.key),
+        counter,
+        unit,
+      });
     } catch (err) {
       // Anything the reads did not catch (a client that cannot be built, a
       // response that cannot be measured) loses this region only.
       const message = err instanceof Error ? err.message : String(err);
-      return { resources: [], failures: [{ target: `region ${region}`, message }] };
+      return {
+        resources: [],
+        failures: [{ target: `region ${region}`, message, unit: unit.key }],
+        units: [{ unit, resources: 0, pages: counter.pages, complete: false }],
+      };
     }
   });
 
   return {
     resources: perRegion.flatMap((r) => r.resources),
     failures: perRegion.flatMap((r) => r.failures),
+    units: perRegion.flatMap((r) => r.units),
   };
 }

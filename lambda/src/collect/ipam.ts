@@ -9,6 +9,7 @@ import {
   DescribeIpamsCommand,
   type EC2Client,
   GetIpamResourceCidrsCommand,
+  type GetIpamResourceCidrsCommandOutput,
   type Ipam,
   type IpamResourceCidr,
   type IpamResourceType,
@@ -17,8 +18,12 @@ import {
 import { type ParsedCidr, parseCidr } from "../cidr";
 import { ScanError } from "../errors";
 import { type Measurement, measureUsage } from "../measure";
-import type { CollectResult, IpamFacts, ResourceCidr, ScanFailure } from "../types";
+import type { CollectionUnit, CollectResult, IpamFacts, ResourceCidr, ScanFailure, UnitReport } from "../types";
 import { describeAwsError, toScanError, toScanFailure } from "./aws-error";
+import { sendCollecting } from "./call";
+import { type Deadline, NO_DEADLINE } from "./deadline";
+import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
+import { ResourceCidrSet, uniqueResources } from "./unique";
 
 export type IpamScopeKind = "private" | "public";
 
@@ -31,6 +36,23 @@ export interface IpamCollectOptions {
   resourceTypes?: string[];
   /** MaxResults per page, 5..1000 (the API's limits). */
   pageSize?: number;
+  /** When to stop collecting; none by default. */
+  deadline?: Deadline;
+  /** Most pages a unit's pagination may read (see paginate.ts); DEFAULT_PAGE_CEILING_MIN by default. */
+  pageCeiling?: (unitKey: string) => number;
+  /**
+   * Scopes an earlier complete scan read, with their IPAM. One that belongs to an IPAM listed now but
+   * that DescribeIpamScopes no longer returns is reported as a unit that returned nothing, so the
+   * plausibility gate judges its disappearance instead of its resources silently counting as gone.
+   */
+  knownScopes?: readonly ScopeTarget[];
+}
+
+/** The collection unit of an IPAM scope. */
+export function ipamScopeUnit(scope: ScopeTarget): CollectionUnit {
+  const unit: CollectionUnit = { key: `ipam-scope/${scope.scopeId}`, source: "ipam", ipamScopeId: scope.scopeId };
+  if (scope.ipamId !== undefined) unit.ipamId = scope.ipamId;
+  return unit;
 }
 
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -67,38 +89,26 @@ function validateOptions(options: IpamCollectOptions): Required<Pick<IpamCollect
   return { pageSize };
 }
 
-/**
- * Follows NextToken until the API stops returning one, handing each page's
- * items to `onItems` as it arrives so that a failure on a later page keeps
- * what earlier pages returned. A token returned twice would loop forever, so
- * it ends the pagination as an error instead.
- */
-async function paginate<T>(
+/** Every item of a discovery pagination (DescribeIpams, DescribeIpamScopes), bounded like the others. */
+async function paginateAll<Page, T>(
   action: string,
-  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
-  onItems: (items: T[]) => void,
-): Promise<void> {
-  const seen = new Set<string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await fetchPage(nextToken);
-    onItems(page.items);
-    nextToken = page.nextToken === "" ? undefined : page.nextToken;
-    if (nextToken !== undefined) {
-      if (seen.has(nextToken))
-        throw new Error(`${action} returned the same NextToken twice; stopping to avoid an endless loop`);
-      seen.add(nextToken);
-    }
-  } while (nextToken !== undefined);
-}
-
-/** Every item of a pagination, or the first error. */
-async function paginateAll<T>(
-  action: string,
-  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
+  deadline: Deadline,
+  fetchPage: (nextToken: string | undefined) => Promise<Page>,
+  itemsOf: (page: Page) => T[] | undefined,
+  tokenOf: (page: Page) => string | undefined,
 ): Promise<T[]> {
   const all: T[] = [];
-  await paginate(action, fetchPage, (items) => all.push(...items));
+  await paginate({
+    action,
+    fetchPage,
+    tokenOf,
+    onPage: (page) => {
+      for (const item of itemsOf(page) ?? []) all.push(item);
+    },
+    ceiling: DEFAULT_PAGE_CEILING_MIN,
+    deadline,
+    counter: { pages: 0 },
+  });
   return all;
 }
 
@@ -111,17 +121,29 @@ async function regionOf(client: EC2Client): Promise<string> {
   }
 }
 
-async function describeIpams(client: EC2Client, ipamId: string | undefined, pageSize: number): Promise<Ipam[]> {
+async function describeIpams(
+  client: EC2Client,
+  ipamId: string | undefined,
+  pageSize: number,
+  deadline: Deadline,
+): Promise<Ipam[]> {
   try {
-    return await paginateAll("DescribeIpams", async (NextToken) => {
-      const out = await client.send(
-        new DescribeIpamsCommand({
-          ...(ipamId === undefined ? { MaxResults: pageSize } : { IpamIds: [ipamId] }),
-          NextToken,
-        }),
-      );
-      return { items: out.Ipams ?? [], nextToken: out.NextToken };
-    });
+    return await paginateAll(
+      "DescribeIpams",
+      deadline,
+      (NextToken) =>
+        sendCollecting("DescribeIpams", deadline, (abortSignal) =>
+          client.send(
+            new DescribeIpamsCommand({
+              ...(ipamId === undefined ? { MaxResults: pageSize } : { IpamIds: [ipamId] }),
+              NextToken,
+            }),
+            { abortSignal },
+          ),
+        ),
+      (page) => page.Ipams,
+      (page) => page.NextToken,
+    );
   } catch (err) {
     const info = describeAwsError("DescribeIpams", err);
     if (ipamId !== undefined && info.code !== undefined && /NotFound$/.test(info.code)) {
@@ -145,18 +167,30 @@ function ipamIdFromArn(arn: string | undefined): string | undefined {
   return match?.[1];
 }
 
-async function describeScopes(client: EC2Client, ipamIds: string[], pageSize: number): Promise<IpamScope[]> {
+async function describeScopes(
+  client: EC2Client,
+  ipamIds: string[],
+  pageSize: number,
+  deadline: Deadline,
+): Promise<IpamScope[]> {
   try {
-    return await paginateAll("DescribeIpamScopes", async (NextToken) => {
-      const out = await client.send(
-        new DescribeIpamScopesCommand({
-          Filters: [{ Name: "ipam-id", Values: ipamIds }],
-          MaxResults: pageSize,
-          NextToken,
-        }),
-      );
-      return { items: out.IpamScopes ?? [], nextToken: out.NextToken };
-    });
+    return await paginateAll(
+      "DescribeIpamScopes",
+      deadline,
+      (NextToken) =>
+        sendCollecting("DescribeIpamScopes", deadline, (abortSignal) =>
+          client.send(
+            new DescribeIpamScopesCommand({
+              Filters: [{ Name: "ipam-id", Values: ipamIds }],
+              MaxResults: pageSize,
+              NextToken,
+            }),
+            { abortSignal },
+          ),
+        ),
+      (page) => page.IpamScopes,
+      (page) => page.NextToken,
+    );
   } catch (err) {
     throw toScanError("DescribeIpamScopes", err);
   }
@@ -405,62 +439,68 @@ function isFailure(value: ResourceCidr | ScanFailure): value is ScanFailure {
   return "target" in value;
 }
 
-/** One full pagination of GetIpamResourceCidrs for a scope, optionally for one resource type. */
-async function fetchScopeResources(
-  client: EC2Client,
-  scopeId: string,
-  resourceType: string | undefined,
-  pageSize: number,
-  onItems: (items: IpamResourceCidr[]) => void,
-): Promise<void> {
-  await paginate(
-    "GetIpamResourceCidrs",
-    async (NextToken) => {
-      const out = await client.send(
-        new GetIpamResourceCidrsCommand({
-          IpamScopeId: scopeId,
-          MaxResults: pageSize,
-          NextToken,
-          // Passed through as given: newer resource types work before the SDK's union type knows them.
-          ...(resourceType === undefined ? {} : { ResourceType: resourceType as IpamResourceType }),
-        }),
-      );
-      return { items: out.IpamResourceCidrs ?? [], nextToken: out.NextToken };
-    },
-    onItems,
-  );
+interface ScopeScan {
+  client: EC2Client;
+  scope: ScopeTarget;
+  resourceTypes: (string | undefined)[];
+  pageSize: number;
+  pool: ValuePool;
+  deadline: Deadline;
+  ceiling: number;
 }
 
 /**
  * Scans one scope; its failures are returned, never thrown, so other scopes
  * are unaffected. Resources from pages read before a failure are kept: the
- * failure already marks the scan as partial.
+ * failure already marks the scan as partial. A resource CIDR repeated on a
+ * later page is kept once.
  */
-async function collectScope(
-  client: EC2Client,
-  scope: ScopeTarget,
-  resourceTypes: (string | undefined)[],
-  pageSize: number,
-  pool: ValuePool,
-): Promise<CollectResult> {
-  const result: CollectResult = { resources: [], failures: [] };
-  const addPage = (items: IpamResourceCidr[]): void => {
-    for (const resource of items) {
+async function collectScope(scan: ScopeScan): Promise<CollectResult> {
+  const { client, scope, pageSize, pool, deadline } = scan;
+  const unit = ipamScopeUnit(scope);
+  const target = `ipam-scope ${scope.scopeId}`;
+  const resources: ResourceCidr[] = [];
+  const failures: ScanFailure[] = [];
+  const seen = new ResourceCidrSet();
+  const counter = { pages: 0 };
+  const addPage = (page: { IpamResourceCidrs?: IpamResourceCidr[] | undefined }): void => {
+    for (const resource of page.IpamResourceCidrs ?? []) {
       const mapped = toResourceCidr(resource, scope, pool);
-      if (isFailure(mapped)) result.failures.push(mapped);
-      else result.resources.push(mapped);
+      if (isFailure(mapped)) failures.push({ ...mapped, unit: unit.key });
+      else if (seen.add(mapped.resourceId, mapped.cidr)) resources.push(mapped);
     }
   };
-  for (const resourceType of resourceTypes) {
+  for (const resourceType of scan.resourceTypes) {
     try {
-      await fetchScopeResources(client, scope.scopeId, resourceType, pageSize, addPage);
+      await paginate({
+        action: "GetIpamResourceCidrs",
+        fetchPage: (NextToken) =>
+          sendCollecting("GetIpamResourceCidrs", deadline, (abortSignal) =>
+            client.send(
+              new GetIpamResourceCidrsCommand({
+                IpamScopeId: scope.scopeId,
+                MaxResults: pageSize,
+                NextToken,
+                // Passed through as given: newer resource types work before the SDK's union type knows them.
+                ...(resourceType === undefined ? {} : { ResourceType: resourceType as IpamResourceType }),
+              }),
+              { abortSignal },
+            ),
+          ),
+        tokenOf: (page: GetIpamResourceCidrsCommandOutput) => page.NextToken,
+        onPage: addPage,
+        ceiling: scan.ceiling,
+        deadline,
+        counter,
+      });
     } catch (err) {
-      const failure = toScanFailure(`ipam-scope ${scope.scopeId}`, "GetIpamResourceCidrs", err);
+      const failure = toScanFailure(err, { target, action: "GetIpamResourceCidrs", unit: unit.key });
       if (resourceType !== undefined) failure.message = `resource type ${resourceType}: ${failure.message}`;
-      result.failures.push(failure);
+      failures.push(failure);
     }
   }
-  return result;
+  const report: UnitReport = { unit, resources: seen.size, pages: counter.pages, complete: failures.length === 0 };
+  return { resources, failures, units: [report] };
 }
 
 /**
@@ -470,8 +510,9 @@ async function collectScope(
  */
 export async function collectFromIpam(client: EC2Client, options: IpamCollectOptions): Promise<CollectResult> {
   const { pageSize } = validateOptions(options);
+  const deadline = options.deadline ?? NO_DEADLINE;
 
-  const ipams = await describeIpams(client, options.ipamId, pageSize);
+  const ipams = await describeIpams(client, options.ipamId, pageSize, deadline);
   const ipamIds = ipams.map((ipam) => ipam.IpamId).filter((id): id is string => id !== undefined && id !== "");
   if (ipamIds.length === 0) {
     const region = await regionOf(client);
@@ -484,16 +525,40 @@ export async function collectFromIpam(client: EC2Client, options: IpamCollectOpt
     );
   }
 
-  const scopes = selectScopes(await describeScopes(client, ipamIds, pageSize), ipamIds, options.scopeTypes);
+  const listed = await describeScopes(client, ipamIds, pageSize, deadline);
+  const scopes = selectScopes(listed, ipamIds, options.scopeTypes);
   // Without a type filter one pagination per scope returns every type: the fewest calls.
   const resourceTypes: (string | undefined)[] =
     options.resourceTypes === undefined ? [undefined] : [...new Set(options.resourceTypes)];
 
   // One pool for every scope: the scopes share accounts, Regions, tag values and the IPAM ID.
   const pool = createValuePool();
-  const perScope = await Promise.all(scopes.map((scope) => collectScope(client, scope, resourceTypes, pageSize, pool)));
+  const ceilingOf = options.pageCeiling ?? (() => DEFAULT_PAGE_CEILING_MIN);
+  const perScope = await Promise.all(
+    scopes.map((scope) =>
+      collectScope({
+        client,
+        scope,
+        resourceTypes,
+        pageSize,
+        pool,
+        deadline,
+        ceiling: ceilingOf(ipamScopeUnit(scope).key),
+      }),
+    ),
+  );
+  const units = perScope.flatMap((r) => r.units);
+  const listedIds = new Set(listed.map((scope) => scope.IpamScopeId));
+  for (const known of options.knownScopes ?? []) {
+    // A scope of an IPAM read now that the listing left out: reported as empty for the gate to judge.
+    if (known.ipamId === undefined || !ipamIds.includes(known.ipamId) || listedIds.has(known.scopeId)) continue;
+    units.push({ unit: ipamScopeUnit(known), resources: 0, pages: 0, complete: true });
+  }
+  const resources = perScope.flatMap((r) => r.resources);
   return {
-    resources: perScope.flatMap((r) => r.resources),
+    // Two IPAMs that monitor the same Region can both return a resource; it counts once.
+    resources: perScope.length > 1 ? uniqueResources(resources) : resources,
     failures: perScope.flatMap((r) => r.failures),
+    units,
   };
 }

@@ -18,7 +18,8 @@ import { ScanError } from "../errors";
 import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
 import type { AccountTarget } from "./accounts";
 import type { MemberRoleCredentials, SessionCredentials } from "./credentials";
-import { collectFromEc2 } from "./ec2";
+import type { Deadline } from "./deadline";
+import { collectFromEc2, ec2RegionUnit } from "./ec2";
 
 export interface CrossAccountClients {
   /** EC2 client of the scanner's own account in a Region. */
@@ -34,6 +35,10 @@ export interface CrossAccountOptions {
   concurrency: number;
   /** MaxResults of the EC2 describe calls; the EC2 source's default when absent. */
   pageSize?: number;
+  /** When to stop collecting; none by default. */
+  deadline?: Deadline;
+  /** Most pages an account-Region's paginations may read, by unit key (see paginate.ts). */
+  pageCeiling?: (unitKey: string) => number;
 }
 
 /** One account-Region, the unit a cross-account scan reads and reports on. */
@@ -79,9 +84,10 @@ async function collectAccountRegion(
   clients: CrossAccountClients,
   credentials: MemberRoleCredentials,
   { account, region }: AccountRegion,
-  pageSize: number | undefined,
+  options: CrossAccountOptions,
 ): Promise<CollectResult> {
   const target = accountRegionTarget(account, region);
+  const unit = ec2RegionUnit(region, account.accountId);
   let client: EC2Client;
   if (account.own) {
     client = clients.ownEc2(region);
@@ -90,7 +96,11 @@ async function collectAccountRegion(
       // Assumed once per account; an account whose role is missing fails here in every Region at the cost of one call.
       await credentials.forAccount(account.accountId);
     } catch (err) {
-      return { resources: [], failures: [failureOf(target, err)] };
+      return {
+        resources: [],
+        failures: [{ ...failureOf(target, err), unit: unit.key }],
+        units: [{ unit, resources: 0, pages: 0, complete: false }],
+      };
     }
     client = clients.memberEc2(account.accountId, region, () => credentials.forAccount(account.accountId));
   }
@@ -98,9 +108,16 @@ async function collectAccountRegion(
     regions: [region],
     concurrency: 1,
     accountId: account.accountId,
-    ...(pageSize !== undefined ? { pageSize } : {}),
+    unitAccount: account.accountId,
+    ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.pageCeiling !== undefined ? { pageCeiling: options.pageCeiling } : {}),
   });
-  return { resources: read.resources, failures: read.failures.map((f) => renamed(f, target, region)) };
+  return {
+    resources: read.resources,
+    failures: read.failures.map((f) => renamed(f, target, region)),
+    units: read.units,
+  };
 }
 
 /** Keeps one copy of each resource CIDR: its owner's when the owner's account was read, else the first. */
@@ -132,12 +149,17 @@ export async function collectFromAccounts(
     throw new RangeError(`concurrency ${options.concurrency} must be a whole number ≥ 1`);
   }
   const units = accountRegions(options.accounts, options.regions);
-  const results = await mapWithConcurrency(units, options.concurrency, async (unit) => {
+  const results = await mapWithConcurrency(units, options.concurrency, async (unit): Promise<CollectResult> => {
     try {
-      return await collectAccountRegion(clients, credentials, unit, options.pageSize);
+      return await collectAccountRegion(clients, credentials, unit, options);
     } catch (err) {
       // Anything unexpected (a client that cannot be built) loses this account-Region only.
-      return { resources: [], failures: [failureOf(accountRegionTarget(unit.account, unit.region), err)] };
+      const failed = ec2RegionUnit(unit.region, unit.account.accountId);
+      return {
+        resources: [],
+        failures: [{ ...failureOf(accountRegionTarget(unit.account, unit.region), err), unit: failed.key }],
+        units: [{ unit: failed, resources: 0, pages: 0, complete: false }],
+      };
     }
   });
   return {
@@ -145,5 +167,6 @@ export async function collectFromAccounts(
       results.map((r, i) => ({ accountId: units[i]?.account.accountId ?? "", resources: r.resources })),
     ),
     failures: results.flatMap((r) => r.failures),
+    units: results.flatMap((r) => r.units),
   };
 }

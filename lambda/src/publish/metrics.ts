@@ -9,9 +9,8 @@ import {
   type MetricDatum,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { awsErrorCode } from "../collect/aws-error";
 import { mapWithConcurrency } from "../concurrency";
-import { ScanError } from "../errors";
+import { AwsCallError } from "../errors";
 import type { Evaluation, Status } from "../types";
 
 export interface MetricOptions {
@@ -164,17 +163,18 @@ export function batchMetricData(datums: MetricDatum[], namespace = ""): MetricDa
 /**
  * Sends the datums in as few requests as the limits allow. Every batch is attempted even when one
  * fails, so one rejected request does not leave the alarms without the rest; the first failure is
- * then thrown as a ScanError naming the namespace and how much got through.
+ * then thrown as an AwsCallError saying how much got through.
  */
 export async function publishMetrics(
   client: CloudWatchClient,
   namespace: string,
   datums: MetricDatum[],
+  signal?: AbortSignal,
 ): Promise<{ requests: number; datums: number }> {
   const batches = batchMetricData(datums, namespace);
   const outcomes = await mapWithConcurrency(batches, PUBLISH_CONCURRENCY, async (batch) => {
     try {
-      await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch }));
+      await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch }), { abortSignal: signal });
       return undefined;
     } catch (err) {
       return err;
@@ -185,13 +185,14 @@ export async function publishMetrics(
   if (failed > 0) {
     const first: unknown = outcomes.find((e) => e !== undefined);
     const sent = batches.reduce((n, batch, i) => n + (outcomes[i] === undefined ? batch.length : 0), 0);
-    const code = awsErrorCode(first);
-    const detail = first instanceof Error ? first.message : String(first);
-    throw new ScanError(
-      "PutMetricData",
-      `PutMetricData to namespace ${namespace} failed for ${failed} of ${batches.length} requests ` +
-        `(${sent} of ${datums.length} datums published)${code === undefined ? "" : ` (${code})`}: ${detail}`,
-      code === undefined ? { cause: first } : { cause: first, code },
+    throw new AwsCallError(
+      {
+        action: "PutMetricData",
+        service: "cloudwatch",
+        target: `namespace ${namespace}`,
+        detail: `${failed} of ${batches.length} requests failed, ${sent} of ${datums.length} datums published`,
+      },
+      first,
     );
   }
   return { requests: batches.length, datums: datums.length };

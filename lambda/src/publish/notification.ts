@@ -4,8 +4,7 @@
  * trouble, then scopes without matches and scan failures. Bounded to SNS's 256 KB.
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { awsErrorCode } from "../collect/aws-error";
-import { ScanError } from "../errors";
+import { AwsCallError } from "../errors";
 import { formatPercent, STATUS_RANK } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
 import type {
@@ -18,7 +17,7 @@ import type {
   Status,
   Thresholds,
 } from "../types";
-import type { ResourceChange, ScopeChanges, StateChanges } from "./state";
+import type { ResourceChange, ScopeChanges, StateChanges } from "./state-diff";
 
 export interface NotificationOptions {
   scannedAt: Date;
@@ -72,43 +71,55 @@ function worstStatus(evaluation: Evaluation): Status {
   return worst;
 }
 
-function distinctIds(changes: StateChanges, pick: (c: ScopeChanges) => ResourceChange[]): number {
-  const ids = new Set<string>();
-  for (const scope of changes.scopes) for (const c of pick(scope)) ids.add(c.resourceId);
-  return ids.size;
-}
-
-function changeCounts(changes: StateChanges): string[] {
-  const parts: Array<[number, string]> = [
-    [distinctIds(changes, (c) => c.newInTrouble), "new"],
-    [distinctIds(changes, (c) => c.worsened), "worse"],
-    [distinctIds(changes, (c) => c.improved), "improved"],
-    [distinctIds(changes, (c) => c.recovered), "recovered"],
-  ];
-  return parts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+/** One list of the "WHAT CHANGED" part: its title and the changes it holds, one row per scope and resource. */
+interface ChangeSection {
+  title: string;
+  rows: Array<{ scope: string; change: ResourceChange }>;
 }
 
 /**
- * E.g. "IPAM monitor: CRITICAL in 2 scopes, 5 resources (3 new)" — the worst status, how many scopes
- * and distinct resources are at it, and what changed. One scope at the worst status is named.
+ * The changes as the message lists them. The subject, the body's headings and the result's reason
+ * all count these rows with these titles, so they always say the same thing in the same words.
+ */
+export function changeSections(changes: StateChanges): ChangeSection[] {
+  const section = (title: string, pick: (s: ScopeChanges) => ResourceChange[]): ChangeSection => {
+    const rows: ChangeSection["rows"] = [];
+    for (const s of changes.scopes) for (const change of pick(s)) rows.push({ scope: s.scope, change });
+    return { title, rows };
+  };
+  return [
+    section(changes.firstRun ? "In trouble" : "New or worse", (s) => [...s.newInTrouble, ...s.worsened]),
+    section("No longer measured", (s) => s.noLongerMeasured),
+    section("Improved", (s) => s.improved),
+    section("Recovered", (s) => s.recovered),
+    section("Still not measured", (s) => s.holdExpired),
+  ].filter((s) => s.rows.length > 0);
+}
+
+/** "2 new or worse, 1 recovered": the sections' counts, in the body's words. */
+export function describeChanges(changes: StateChanges): string {
+  const parts = changeSections(changes).map((s) => `${s.rows.length} ${s.title.toLowerCase()}`);
+  const recoveredScopes = changes.scopes.filter((s) => s.recoveredEntirely).length;
+  if (parts.length === 0 && recoveredScopes > 0) parts.push(`${plural(recoveredScopes, "scope")} recovered`);
+  return parts.join(", ");
+}
+
+/**
+ * E.g. "IPAM monitor: CRITICAL in 2 scopes (3 new or worse, 1 recovered)" — the worst status, the
+ * scope at it (or how many), and what changed, counted and worded as the body's sections are.
  */
 export function formatSubject(changes: StateChanges, evaluation: Evaluation, complete: boolean): string {
   const worst = worstStatus(evaluation);
-  const counts = changeCounts(changes);
+  const counts = describeChanges(changes);
   const partial = complete ? "" : " - partial scan";
 
   if (worst === "ok") {
-    const recovered = distinctIds(changes, (c) => c.recovered);
-    const text = complete
-      ? `${SUBJECT_PREFIX}all scopes recovered`
-      : `${SUBJECT_PREFIX}${plural(recovered, "resource")} recovered${partial}`;
+    const text = complete ? `${SUBJECT_PREFIX}all scopes recovered` : `${SUBJECT_PREFIX}${counts}${partial}`;
     return sanitizeSubject(text);
   }
 
   const atWorst = evaluation.scopes.filter((s) => s.status === worst);
-  const resources = new Set<string>();
-  for (const s of atWorst) for (const e of s.evaluations) if (e.status === worst) resources.add(e.resource.resourceId);
-  const tail = `, ${plural(resources.size, "resource")}${counts.length > 0 ? ` (${counts.join(", ")})` : ""}`;
+  const tail = counts !== "" ? ` (${counts})` : "";
   const head = `${SUBJECT_PREFIX}${worst.toUpperCase()} in `;
 
   let subject: string;
@@ -214,46 +225,44 @@ function compareChanges(a: { change: ResourceChange }, b: { change: ResourceChan
   return (b.change.utilization ?? -1) - (a.change.utilization ?? -1);
 }
 
+/** "last seen critical at 96.1%" */
+function lastSeen(c: ResourceChange): string {
+  const at =
+    c.utilization !== undefined
+      ? ` at ${formatPercent(c.utilization)}`
+      : c.free !== undefined
+        ? ` with ${c.free} free`
+        : "";
+  return `last seen ${c.from ?? c.to}${at}`;
+}
+
 function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: () => number): Line[] {
   const lines: Line[] = [];
   const index = byScopeAndId(evaluation, new Set(changes.scopes.map((s) => s.scope)));
+  const described = (c: ResourceChange, e: ResourceEvaluation | undefined, withReason: boolean): string =>
+    e === undefined ? c.resourceId : withReason ? `${describeResource(e)} - ${e.reason}` : describeResource(e);
 
-  const section = (
-    title: string,
-    pick: (s: ScopeChanges) => ResourceChange[],
-    describe: (c: ResourceChange, e?: ResourceEvaluation) => string,
-  ): void => {
-    const rows: Array<{ scope: string; change: ResourceChange }> = [];
-    for (const s of changes.scopes) for (const change of pick(s)) rows.push({ scope: s.scope, change });
-    if (rows.length === 0) return;
+  const describe: Record<string, (c: ResourceChange, e?: ResourceEvaluation) => string> = {
+    "In trouble": (c, e) => described(c, e, true),
+    "New or worse": (c, e) => `${described(c, e, true)}${c.from === undefined ? " (new)" : ` (was ${c.from})`}`,
+    "No longer measured": (c, e) =>
+      `${described(c, e, false)} - no longer measured (${lastSeen(c)}); kept at ${c.to} since ${c.heldSince ?? "now"}`,
+    Improved: (c, e) => `${described(c, e, true)} (was ${c.from ?? "unknown"})`,
+    Recovered: (c, e) =>
+      `${described(c, e, false)} - ${c.noLongerFound === true ? "no longer found" : "now ok"} (was ${c.from ?? "unknown"})`,
+    "Still not measured": (c, e) =>
+      `${described(c, e, false)} - not measured since ${c.heldSince ?? "the hold began"}; now counted as unknown (${lastSeen(c)})`,
+  };
+
+  for (const { title, rows } of changeSections(changes)) {
     rows.sort(compareChanges);
     lines.push({ text: `${title} (${rows.length}):` });
     const group = nextGroup();
     for (const { scope, change } of rows) {
       const e = index.get(scope)?.get(change.resourceId);
-      lines.push({ text: oneLine(`  ${label(change.to)} [${scope}] ${describe(change, e)}`), group });
+      lines.push({ text: oneLine(`  ${label(change.to)} [${scope}] ${describe[title]!(change, e)}`), group });
     }
-  };
-
-  section(
-    changes.firstRun ? "In trouble" : "New or worse",
-    (s) => [...s.newInTrouble, ...s.worsened],
-    (c, e) => {
-      const what = e !== undefined ? `${describeResource(e)} - ${e.reason}` : c.resourceId;
-      return `${what}${c.from === undefined ? (changes.firstRun ? "" : " (new)") : ` (was ${c.from})`}`;
-    },
-  );
-  section(
-    "Improved",
-    (s) => s.improved,
-    (c, e) => `${e !== undefined ? `${describeResource(e)} - ${e.reason}` : c.resourceId} (was ${c.from ?? "unknown"})`,
-  );
-  section(
-    "Recovered",
-    (s) => s.recovered,
-    (c, e) =>
-      `${e !== undefined ? describeResource(e) : c.resourceId} - ${c.noLongerFound === true ? "no longer found" : "now ok"} (was ${c.from ?? "unknown"})`,
-  );
+  }
 
   const recoveredScopes = changes.scopes.filter((s) => s.recoveredEntirely);
   if (recoveredScopes.length > 0) {
@@ -409,19 +418,16 @@ export async function publishNotification(
   client: SNSClient,
   topicArn: string,
   notification: Notification,
+  signal?: AbortSignal,
 ): Promise<{ messageId?: string }> {
   const subject = sanitizeSubject(notification.subject) || "IPAM monitor";
   const message = notification.message !== "" ? notification.message : subject;
   try {
-    const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }), {
+      abortSignal: signal,
+    });
     return out.MessageId !== undefined ? { messageId: out.MessageId } : {};
   } catch (err) {
-    const code = awsErrorCode(err);
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new ScanError(
-      "Publish",
-      `Publish to ${topicArn} failed${code === undefined ? "" : ` (${code})`}: ${detail}`,
-      code === undefined ? { cause: err } : { cause: err, code },
-    );
+    throw new AwsCallError({ action: "Publish", service: "sns", target: `topic ${topicArn}` }, err);
   }
 }

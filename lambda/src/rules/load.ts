@@ -7,8 +7,8 @@
  * resource types.
  */
 
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument, visit } from "yaml";
 import { parseCidr } from "../cidr";
 import { RulesError, type RulesProblem } from "../errors";
@@ -23,6 +23,7 @@ import {
 } from "../types";
 import { validateGlob } from "./glob";
 import { LEVEL_PAIRS, levelsInOrder, orderWords } from "./levels";
+import { nestingProblem, sizeProblem } from "./limits";
 import { formatPath, type PathSegment, type SchemaIssue, suggestResourceType, validateRulesSchema } from "./schema";
 
 type Data = Record<string, unknown>;
@@ -323,21 +324,33 @@ class SemanticChecker {
     const scopes = own(data, "scopes");
     if (!Array.isArray(scopes)) return;
     const firstByName = new Map<string, number>();
+    // Names that differ only in case collide in alarm and dashboard names of tools that ignore case.
+    const firstByFoldedName = new Map<string, { index: number; name: string }>();
     scopes.forEach((scope: unknown, index) => {
       if (!isRecord(scope)) return;
       const path: PathSegment[] = ["scopes", index];
       const name = own(scope, "name");
       if (typeof name === "string") {
         const first = firstByName.get(name);
-        if (first === undefined) {
-          firstByName.set(name, index);
-        } else {
+        const folded = firstByFoldedName.get(name.toLowerCase());
+        if (first !== undefined) {
           const firstPath = ["scopes", first, "name"];
           this.add(
             [...path, "name"],
             `${formatPath([...path, "name"])} ${JSON.stringify(name)} is already the name of scopes[${first}] ` +
               `(line ${this.locator.lineOf(firstPath)}); scope names must be unique`,
           );
+        } else if (folded !== undefined) {
+          const firstPath = ["scopes", folded.index, "name"];
+          this.add(
+            [...path, "name"],
+            `${formatPath([...path, "name"])} ${JSON.stringify(name)} differs from the name ${JSON.stringify(folded.name)} of ` +
+              `scopes[${folded.index}] (line ${this.locator.lineOf(firstPath)}) only in case; scope names must differ in more ` +
+              "than case, since many tools compare alarm names without it",
+          );
+        } else {
+          firstByName.set(name, index);
+          firstByFoldedName.set(name.toLowerCase(), { index, name });
         }
       }
       this.checkConditions(own(scope, "match"), [...path, "match"]);
@@ -509,8 +522,13 @@ function buildRules(data: Data, file: string): RulesFile {
  * problem, sorted by line and column.
  */
 export function parseRules(rawText: string, file: string): RulesFile {
+  const tooLarge = sizeProblem(Buffer.byteLength(rawText, "utf8"));
+  if (tooLarge !== undefined) throw new RulesError([problemAt(file, undefined, 0, "", tooLarge)]);
   // Editors do not count a byte-order mark as a column; neither should the positions.
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const deep = nestingProblem(text);
+  if (deep !== undefined)
+    throw new RulesError([{ file, line: deep.line, column: deep.column, path: "", message: deep.message }]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
   const locator = new Locator(doc, text, lines);
@@ -565,12 +583,20 @@ function unreadable(path: string, error: unknown): RulesError {
   );
 }
 
+/** A file too large to be a rules file is refused before it is read into memory. */
+function refuseLarge(path: string, size: number): void {
+  const tooLarge = sizeProblem(size);
+  if (tooLarge !== undefined) throw new RulesError([{ file: path, line: 1, column: 1, path: "", message: tooLarge }]);
+}
+
 /** Reads and parses a rules file; a missing or unreadable file is a `RulesError` at 1:1 naming the OS error. */
 export async function loadRulesFile(path: string): Promise<RulesFile> {
   let text: string;
   try {
+    refuseLarge(path, (await stat(path)).size);
     text = await readFile(path, "utf8");
   } catch (error) {
+    if (error instanceof RulesError) throw error;
     throw unreadable(path, error);
   }
   return parseRules(text, path);
@@ -580,8 +606,10 @@ export async function loadRulesFile(path: string): Promise<RulesFile> {
 export function loadRulesFileSync(path: string): RulesFile {
   let text: string;
   try {
+    refuseLarge(path, statSync(path).size);
     text = readFileSync(path, "utf8");
   } catch (error) {
+    if (error instanceof RulesError) throw error;
     throw unreadable(path, error);
   }
   return parseRules(text, path);

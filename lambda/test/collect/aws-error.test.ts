@@ -2,7 +2,7 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { expect } from "chai";
 
 import { awsErrorCode, describeAwsError, toScanError, toScanFailure } from "../../src/collect/aws-error";
-import { ScanError } from "../../src/errors";
+import { AwsCallError, ScanError } from "../../src/errors";
 
 /** An error as the SDK throws it: the API's error code is the exception's name. */
 function ec2Error(code: string, message: string, attempts = 1): EC2ServiceException {
@@ -110,6 +110,21 @@ describe("aws-error", () => {
       });
     });
 
+    it("says an endpoint got no answer in time, naming the settings that bound it", () => {
+      const timedOut = Object.assign(new Error("the request socket timed out after 30000 ms of inactivity"), {
+        name: "TimeoutError",
+        code: "ETIMEDOUT",
+        $metadata: { attempts: 8 },
+      });
+      expect(describeAwsError("GetIpamResourceCidrs", timedOut)).to.deep.equal({
+        action: "GetIpamResourceCidrs",
+        code: "TimeoutError",
+        message:
+          "GetIpamResourceCidrs got no answer in time after 8 attempts (CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, " +
+          "AWS_MAX_ATTEMPTS); the endpoint is unreachable or hung. the request socket timed out after 30000 ms of inactivity",
+      });
+    });
+
     it("reports an error without a code by its message alone", () => {
       expect(describeAwsError("DescribeIpams", new Error("socket hang up"))).to.deep.equal({
         action: "DescribeIpams",
@@ -120,16 +135,75 @@ describe("aws-error", () => {
 
   describe("toScanFailure", () => {
     it("puts the target in front of the described error", () => {
-      const failure = toScanFailure(
-        "ipam-scope ipam-scope-0abc",
-        "GetIpamResourceCidrs",
-        ec2Error("AccessDenied", "denied"),
-      );
+      const failure = toScanFailure(ec2Error("AccessDenied", "denied"), {
+        target: "ipam-scope ipam-scope-0abc",
+        action: "GetIpamResourceCidrs",
+      });
 
       expect(failure).to.include({
         target: "ipam-scope ipam-scope-0abc",
         action: "GetIpamResourceCidrs",
         code: "AccessDenied",
+      });
+    });
+
+    it("names the unit the failure leaves out", () => {
+      const failure = toScanFailure(new Error("socket hang up"), {
+        target: "region eu-west-1",
+        action: "DescribeSubnets",
+        unit: "ec2/eu-west-1",
+      });
+
+      expect(failure.unit).to.equal("ec2/eu-west-1");
+    });
+
+    it("names the IAM permission of a denial a publisher wrapped, with the publisher's site", () => {
+      const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException" });
+      const wrapped = new AwsCallError(
+        { action: "PutItem", service: "dynamodb", target: "table t", detail: "saving the notified state" },
+        denied,
+      );
+
+      const failure = toScanFailure(wrapped, { target: "(unused)", action: "(unused)" });
+
+      expect(failure).to.include({ target: "table t", action: "PutItem", code: "AccessDeniedException" });
+      expect(failure.message).to.include("grant the IAM permission dynamodb:PutItem");
+      expect(failure.message).to.include("(saving the notified state)");
+    });
+
+    it("keeps what the publisher adds to any other failure", () => {
+      const wrapped = new AwsCallError(
+        {
+          action: "PutMetricData",
+          service: "cloudwatch",
+          target: "namespace N",
+          detail: "1 of 2 requests failed, 1000 of 1500 datums published",
+        },
+        new Error("socket hang up"),
+      );
+
+      expect(toScanFailure(wrapped, { target: "x", action: "y" })).to.deep.equal({
+        target: "namespace N",
+        action: "PutMetricData",
+        message: "PutMetricData failed: socket hang up (1 of 2 requests failed, 1000 of 1500 datums published)",
+      });
+    });
+
+    it("keeps the scanner's own ScanError as it is, with the attempts the SDK made", () => {
+      const malformed = Object.assign(
+        new ScanError("DescribeSubnets", "DescribeSubnets answered HTTP 200 without subnetSet", {
+          code: "MalformedResponse",
+        }),
+        {
+          $metadata: { attempts: 8 },
+        },
+      );
+
+      expect(toScanFailure(malformed, { target: "region us-east-1", action: "DescribeSubnets" })).to.deep.equal({
+        target: "region us-east-1",
+        action: "DescribeSubnets",
+        code: "MalformedResponse",
+        message: "DescribeSubnets answered HTTP 200 without subnetSet (8 attempts)",
       });
     });
   });

@@ -144,7 +144,8 @@ describe("collect/ec2", () => {
 
         expect(result.failures).to.have.length(1);
         expect(result.failures[0]).to.include({ target: `region ${REGION}`, action: "DescribeVpcs" });
-        expect(result.failures[0]?.message).to.match(/same NextToken/);
+        expect(result.failures[0]?.message).to.match(/NextToken .* already returned/);
+        expect(result.failures[0]).to.include({ code: "PaginationLoop", unit: `ec2/${REGION}` });
         expect(ec2.commandCalls(DescribeVpcsCommand)).to.have.length(2);
       });
 
@@ -613,7 +614,9 @@ describe("collect/ec2", () => {
 
       const result = await collectFromEc2(clientForRegion, { regions: ["us-east-1", "xx-nowhere-1"] });
 
-      expect(result.failures).to.deep.equal([{ target: "region xx-nowhere-1", message: "no client for xx-nowhere-1" }]);
+      expect(result.failures).to.deep.equal([
+        { target: "region xx-nowhere-1", message: "no client for xx-nowhere-1", unit: "ec2/xx-nowhere-1" },
+      ]);
       expect(result.resources).to.have.length(3);
     });
 
@@ -631,7 +634,7 @@ describe("collect/ec2", () => {
 
       const result = await collectFromEc2(clientForRegion, { regions: [] });
 
-      expect(result).to.deep.equal({ resources: [], failures: [] });
+      expect(result).to.deep.equal({ resources: [], failures: [], units: [] });
       expect(built).to.deep.equal([]);
     });
 

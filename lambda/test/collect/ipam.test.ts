@@ -160,7 +160,8 @@ describe("collect/ipam", () => {
         target: `ipam-scope ${fx.SCOPE_A_PRIVATE_CUSTOM}`,
         action: "GetIpamResourceCidrs",
       });
-      expect(result.failures[0]?.message).to.include("same NextToken twice");
+      expect(result.failures[0]?.message).to.include("that it had already returned");
+      expect(result.failures[0]).to.include({ code: "PaginationLoop" });
     });
   });
 
@@ -691,6 +692,7 @@ describe("collect/ipam", () => {
           action: "GetIpamResourceCidrs",
           code: "InternalError",
           message: "GetIpamResourceCidrs failed (InternalError): An internal error has occurred",
+          unit: `ipam-scope/${fx.SCOPE_A_PUBLIC}`,
         },
       ]);
       expect(result.resources.map((r) => r.ipam?.ipamScopeId)).to.not.include(fx.SCOPE_A_PUBLIC);

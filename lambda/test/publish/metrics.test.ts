@@ -2,7 +2,7 @@ import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-s
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { addressResource } from "../../src/collect/ec2";
-import { ScanError } from "../../src/errors";
+import { AwsCallError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
 import {
   batchMetricData,
@@ -387,7 +387,7 @@ describe("publishMetrics", () => {
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(0);
   });
 
-  it("tries every request when one fails, then throws a ScanError naming the namespace and the code", async () => {
+  it("tries every request when one fails, then throws an AwsCallError saying how much got through", async () => {
     const denied = Object.assign(new Error("User is not authorized to perform cloudwatch:PutMetricData"), {
       name: "AccessDenied",
     });
@@ -403,12 +403,9 @@ describe("publishMetrics", () => {
     );
 
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).to.have.length(3);
-    expect(error).to.be.instanceOf(ScanError);
-    expect((error as ScanError).action).to.equal("PutMetricData");
-    expect((error as ScanError).code).to.equal("AccessDenied");
-    expect((error as ScanError).message)
-      .to.contain("IPAMMonitor")
-      .and.contain("1 of 3 requests");
-    expect((error as ScanError).cause).to.equal(denied);
+    expect(error).to.be.instanceOf(AwsCallError);
+    expect(error).to.include({ action: "PutMetricData", service: "cloudwatch", target: "namespace IPAMMonitor" });
+    expect((error as AwsCallError).detail).to.equal("1 of 3 requests failed, 1345 of 2345 datums published");
+    expect((error as AwsCallError).cause).to.equal(denied);
   });
 });

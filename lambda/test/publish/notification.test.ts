@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { ScanError } from "../../src/errors";
+import { AwsCallError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -10,7 +10,7 @@ import {
   publishNotification,
   sanitizeSubject,
 } from "../../src/publish/notification";
-import { diffStates, mergeForSave, stateFromEvaluation } from "../../src/publish/state";
+import { diffStates, mergeForSave, stateFromEvaluation } from "../../src/publish/state-diff";
 import type {
   Evaluation,
   ResourceCidr,
@@ -75,11 +75,11 @@ function firstRun(evaluation: Evaluation) {
 const OPTIONS = { scannedAt: SCANNED_AT, source: "ipam" as const, complete: true, failures: [] as ScanFailure[] };
 
 describe("formatSubject", () => {
-  it("names the worst status, the scopes and resources at it, and what is new", () => {
+  it("names the worst status, the scopes at it, and what changed in the body's words", () => {
     const evaluation = evaluate([...RESOURCES, subnet("subnet-0d2", "critical", "dev")], RULES);
 
     expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal(
-      "IPAM monitor: CRITICAL in 2 scopes, 2 resources (4 new)",
+      "IPAM monitor: CRITICAL in 2 scopes (4 in trouble)",
     );
   });
 
@@ -87,7 +87,7 @@ describe("formatSubject", () => {
     const evaluation = evaluate(RESOURCES, RULES);
 
     expect(formatSubject(firstRun(evaluation), evaluation, true)).to.equal(
-      "IPAM monitor: CRITICAL in prod, 1 resource (3 new)",
+      "IPAM monitor: CRITICAL in prod (3 in trouble)",
     );
   });
 
@@ -98,7 +98,7 @@ describe("formatSubject", () => {
     const subject = formatSubject(firstRun(evaluation), evaluation, true);
 
     expect(subject.length).to.be.lessThan(100);
-    expect(subject).to.match(/^IPAM monitor: CRITICAL in production-very-long.*\.\.\., 1 resource \(2 new\)$/);
+    expect(subject).to.match(/^IPAM monitor: CRITICAL in production-very-long.*\.\.\. \(2 in trouble\)$/);
   });
 
   it("keeps the subject to printable ASCII on one line", () => {
@@ -130,7 +130,7 @@ describe("formatSubject", () => {
     const evaluation = evaluate(RESOURCES, RULES);
 
     expect(formatSubject(firstRun(evaluation), evaluation, false)).to.equal(
-      "IPAM monitor: CRITICAL in prod, 1 resource (3 new) - partial scan",
+      "IPAM monitor: CRITICAL in prod (3 in trouble) - partial scan",
     );
   });
 
@@ -152,8 +152,41 @@ describe("formatSubject", () => {
     );
 
     expect(formatSubject(changes, after, true)).to.equal(
-      "IPAM monitor: CRITICAL in prod, 1 resource (1 new, 1 worse, 1 improved, 1 recovered)",
+      "IPAM monitor: CRITICAL in prod (2 new or worse, 1 improved, 1 recovered)",
     );
+  });
+
+  it("counts exactly what the body's headings count, in the same words", () => {
+    const before = evaluate([...RESOURCES, subnet("subnet-0d2", "critical", "dev")], RULES);
+    const after = evaluate(
+      [
+        subnet("subnet-0d1", "ok", "dev"),
+        subnet("subnet-0d2", "warning", "dev"),
+        subnet("subnet-0p1", "warning", "prod"),
+        subnet("subnet-0p3", "critical", "prod"),
+        subnet("subnet-0p4", "critical", "prod"),
+        subnet("subnet-0p2", "warning", "prod"),
+      ],
+      RULES,
+    );
+    const changes = diffStates(
+      mergeForSave(undefined, stateFromEvaluation(before), { complete: true }),
+      stateFromEvaluation(after),
+      { complete: true },
+    );
+
+    const { subject, message } = formatNotification(changes, after, OPTIONS);
+
+    const counted = /\((.*)\)$/.exec(subject)![1]!.split(", ");
+    expect(counted).to.have.length.above(2);
+    for (const part of counted) {
+      const [, n, words] = /^(\d+) (.+)$/.exec(part)!;
+      const heading = `${words![0]!.toUpperCase()}${words!.slice(1)} (${n}):`;
+      expect(message, part).to.contain(heading);
+      const lines = message.split("\n");
+      const rows = lines.slice(lines.indexOf(heading) + 1).findIndex((l) => !l.startsWith("  "));
+      expect(rows, heading).to.equal(Number(n));
+    }
   });
 });
 
@@ -464,7 +497,7 @@ describe("publishNotification", () => {
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).to.equal("IPAM monitor");
   });
 
-  it("throws a ScanError naming the topic and the code when Publish fails", async () => {
+  it("throws an AwsCallError naming the topic, with the SDK error as cause, when Publish fails", async () => {
     const denied = Object.assign(new Error("User is not authorized to perform: SNS:Publish"), {
       name: "AuthorizationError",
     });
@@ -478,8 +511,7 @@ describe("publishNotification", () => {
       (e: unknown) => e,
     );
 
-    expect(error).to.be.instanceOf(ScanError);
-    expect(error).to.include({ action: "Publish", code: "AuthorizationError" });
-    expect((error as Error).message).to.contain(topicArn);
+    expect(error).to.be.instanceOf(AwsCallError);
+    expect(error).to.include({ action: "Publish", service: "sns", target: `topic ${topicArn}`, cause: denied });
   });
 });

@@ -93,7 +93,9 @@ function result(overrides: Partial<ScanResultJson> = {}): ScanResultJson {
     uncoveredSample: [],
     errors: [],
     truncated: {
+      units: 0,
       roomForSubnets: 0,
+      noLongerMeasured: 0,
       resourcesInTrouble: 0,
       uncoveredSample: 0,
       errors: 0,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { compileGlob, globToRegExp, validateGlob } from "../../src/rules/glob";
+import { compileGlob, type GlobWork, globToRegExp, matchParsed, parseGlob, validateGlob } from "../../src/rules/glob";
 
 /** Matches through both the RegExp and the compiled predicate, which must agree. */
 function matches(pattern: string, text: string): boolean {
@@ -156,6 +156,54 @@ describe("rules/glob", () => {
       const matchesStar = compileGlob("a\\*");
       expect(matchesStar("a*")).to.equal(true);
       expect(matchesStar("ab")).to.equal(false);
+    });
+  });
+
+  describe("the work a match takes", () => {
+    function work(pattern: string, text: string): { matched: boolean; steps: number } {
+      const counted: GlobWork = { steps: 0 };
+      const matched = matchParsed(parseGlob(pattern), text, counted);
+      return { matched, steps: counted.steps };
+    }
+
+    it("tests *a*a*a*a*b against 256 characters in about as many steps as the text is long", () => {
+      // The backtracking RegExp of this glob took 116 s on 256 characters.
+      const { matched, steps } = work("*a*a*a*a*b", "a".repeat(256));
+
+      expect(matched).to.equal(false);
+      expect(steps).to.be.at.most(256);
+    });
+
+    it("stays within (text length + 1) × (glob length + 1) character tests on adversarial input", () => {
+      const cases: Array<[string, string]> = [
+        ["*a*a*a*a*a*a*a*a*a*a*ab", `${"a".repeat(255)}c`],
+        ["*aaaaaaaaaaaaaaab*", "a".repeat(256)],
+        ["a*?*?*?*?*?*?*?*b", "a".repeat(256)],
+        ["*[ab][ab][ab][ab][ab]c*d", `${"ab".repeat(128)}c`],
+        ["*a?b?c?d*e", "a-b-c-d-".repeat(32)],
+      ];
+      for (const [pattern, text] of cases) {
+        const { steps } = work(pattern, text);
+        expect(steps, pattern).to.be.at.most((text.length + 1) * (pattern.length + 1));
+      }
+    });
+
+    it("agrees with the RegExp translation on every glob and text over a small alphabet", () => {
+      // Deterministic pseudo-random cases: a linear congruential generator.
+      let seed = 20_240_501;
+      const random = (n: number): number => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed % n;
+      };
+      const atoms = ["a", "b", "*", "?", "[ab]", "[!a]", "\\*", "🚀"];
+      const letters = ["a", "b", "*", "🚀"];
+      for (let n = 0; n < 3000; n++) {
+        const pattern = Array.from({ length: random(7) }, () => atoms[random(atoms.length)]).join("");
+        const text = Array.from({ length: random(9) }, () => letters[random(letters.length)]).join("");
+        expect(matchParsed(parseGlob(pattern), text), `${pattern} vs ${text}`).to.equal(
+          globToRegExp(pattern).test(text),
+        );
+      }
     });
   });
 });

@@ -1,22 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { ScanError } from "../../src/errors";
 import { evaluate } from "../../src/evaluate";
 import {
-  DynamoDbStateStore,
   diffStates,
   hasChanges,
-  MAX_STATE_BYTES,
-  MemoryStateStore,
   mergeForSave,
   type NotifiedState,
-  parseState,
-  serializeState,
   stateFromEvaluation,
-} from "../../src/publish/state";
+} from "../../src/publish/state-diff";
 import type { ResourceCidr, RulesFile, Status } from "../../src/types";
 
 /** Utilization that puts a subnet at each status with warning 80 / critical 90. */
@@ -220,7 +210,6 @@ describe("diffStates", () => {
 
   it("does not report a scope that left the rules file", () => {
     const previous: NotifiedState = {
-      version: 1,
       scopes: { retired: { status: "critical", resources: { "subnet-09": { status: "critical" } } } },
     };
 
@@ -251,7 +240,6 @@ describe("mergeForSave", () => {
     const merged = mergeForSave(saved({ "subnet-01": "critical" }), observe({ "subnet-02": "warning" }), COMPLETE);
 
     expect(merged).to.deep.equal({
-      version: 1,
       scopes: {
         prod: { status: "warning", resources: { "subnet-02": { status: "warning", utilization: 85, free: 38n } } },
         dev: { status: "ok", resources: {} },
@@ -274,188 +262,10 @@ describe("mergeForSave", () => {
 
   it("keeps a scope that left the rules file only until a complete scan", () => {
     const previous: NotifiedState = {
-      version: 1,
       scopes: { retired: { status: "warning", resources: { "subnet-09": { status: "warning" } } } },
     };
 
     expect(mergeForSave(previous, observe({}), PARTIAL).scopes.retired).to.not.equal(undefined);
     expect(mergeForSave(previous, observe({}), COMPLETE).scopes.retired).to.equal(undefined);
-  });
-});
-
-describe("serializeState and parseState", () => {
-  it("round-trips free counts above 2^53 exactly", () => {
-    const state: NotifiedState = {
-      version: 1,
-      scopes: {
-        v6: {
-          status: "warning",
-          resources: { "ipam-pool-01": { status: "warning", utilization: 81.2, free: 2n ** 64n + 1n } },
-        },
-      },
-    };
-
-    expect(parseState(serializeState(state))).to.deep.equal(state);
-  });
-
-  it("stores utilization rounded to one decimal", () => {
-    const state: NotifiedState = {
-      version: 1,
-      scopes: {
-        prod: { status: "critical", resources: { "subnet-01": { status: "critical", utilization: 91.26789 } } },
-      },
-    };
-
-    expect(JSON.parse(serializeState(state)).scopes.prod.resources["subnet-01"].utilization).to.equal(91.3);
-  });
-
-  it("rejects a state with an unknown status, naming the resource", () => {
-    const text = JSON.stringify({
-      version: 1,
-      scopes: { prod: { status: "critical", resources: { "subnet-01": { status: "red" } } } },
-    });
-
-    expect(() => parseState(text)).to.throw(/subnet-01.*prod/);
-  });
-
-  it("rejects a state of another version", () => {
-    expect(() => parseState(JSON.stringify({ version: 2, scopes: {} }))).to.throw(/version 1/);
-  });
-});
-
-describe("MemoryStateStore", () => {
-  it("loads nothing before the first save", async () => {
-    expect(await new MemoryStateStore().load()).to.equal(undefined);
-  });
-
-  it("loads what was saved, as a copy", async () => {
-    const store = new MemoryStateStore();
-    const state = saved({ "subnet-01": "critical" });
-    await store.save(state);
-
-    const loaded = await store.load();
-    state.scopes.prod!.resources = {};
-
-    expect(loaded!.scopes.prod!.resources["subnet-01"]?.status).to.equal("critical");
-  });
-});
-
-describe("DynamoDbStateStore", () => {
-  // Mocked per test and restored after: a mock made once at load time is undone when another
-  // test file restores its own mock of the same client class.
-  let dynamodb: AwsClientStub<DynamoDBClient>;
-  beforeEach(() => {
-    dynamodb = mockClient(DynamoDBClient);
-  });
-  afterEach(() => dynamodb.restore());
-  const client = (): DynamoDBClient => new DynamoDBClient({ region: "eu-west-1" });
-
-  it("reads the item 'last-notified' with a strongly consistent GetItem", async () => {
-    dynamodb.on(GetItemCommand).resolves({});
-
-    await new DynamoDbStateStore(client(), "ipam-monitor-state").load();
-
-    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).to.deep.equal({
-      TableName: "ipam-monitor-state",
-      Key: { id: { S: "last-notified" } },
-      ConsistentRead: true,
-    });
-  });
-
-  it("loads nothing when the table has no item yet", async () => {
-    dynamodb.on(GetItemCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-
-    expect(await new DynamoDbStateStore(client(), "ipam-monitor-state").load()).to.equal(undefined);
-  });
-
-  it("loads the gzip-compressed JSON state", async () => {
-    const state = saved({ "subnet-01": "critical" });
-    dynamodb.on(GetItemCommand).resolves({
-      Item: {
-        id: { S: "last-notified" },
-        state: { B: gzipSync(serializeState(state)) },
-        updatedAt: { S: "2024-05-01T11:55:00.000Z" },
-      },
-    });
-
-    expect(await new DynamoDbStateStore(client(), "ipam-monitor-state").load()).to.deep.equal(state);
-  });
-
-  it("saves the state gzip-compressed with its id and update time in one PutItem", async () => {
-    dynamodb.on(PutItemCommand).resolves({});
-    const state = saved({ "subnet-01": "critical" });
-    const now = new Date("2024-05-01T12:00:00.000Z");
-
-    await new DynamoDbStateStore(client(), "ipam-monitor-state", { now: () => now }).save(state);
-
-    const input = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
-    expect(input.TableName).to.equal("ipam-monitor-state");
-    expect(input.Item!.id).to.deep.equal({ S: "last-notified" });
-    expect(input.Item!.updatedAt).to.deep.equal({ S: "2024-05-01T12:00:00.000Z" });
-    expect(parseState(gunzipSync(input.Item!.state!.B!).toString("utf8"))).to.deep.equal(state);
-  });
-
-  it("treats an unreadable item as nothing saved and says so", async () => {
-    dynamodb
-      .on(GetItemCommand)
-      .resolves({ Item: { id: { S: "last-notified" }, state: { B: Buffer.from("not gzip") } } });
-    const told: Error[] = [];
-
-    const loaded = await new DynamoDbStateStore(client(), "ipam-monitor-state", {
-      onUnreadable: (e) => told.push(e),
-    }).load();
-
-    expect(loaded).to.equal(undefined);
-    expect(told[0]?.message).to.contain("ipam-monitor-state");
-  });
-
-  it("throws a ScanError naming the table and the code when GetItem fails", async () => {
-    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException" });
-    dynamodb.on(GetItemCommand).rejects(missing);
-
-    const error = await new DynamoDbStateStore(client(), "ipam-monitor-state").load().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-
-    expect(error).to.be.instanceOf(ScanError);
-    expect(error).to.include({ action: "GetItem", code: "ResourceNotFoundException" });
-    expect((error as Error).message).to.contain("ipam-monitor-state");
-  });
-
-  /** A state with `count` critical subnets whose ids are as random as real ones. */
-  function largeState(count: number): NotifiedState {
-    const resources: NotifiedState["scopes"][string]["resources"] = {};
-    for (let i = 0; i < count; i++) {
-      const id = `subnet-${randomBytes(9).toString("hex").slice(0, 17)}`;
-      resources[id] = { status: "critical", utilization: 90 + (i % 100) / 10, free: BigInt(i % 25) };
-    }
-    return { version: 1, scopes: { prod: { status: "critical", resources } } };
-  }
-
-  it("saves statuses only when the details would not fit in one item", async () => {
-    dynamodb.on(PutItemCommand).resolves({});
-    const state = largeState(30_000);
-
-    await new DynamoDbStateStore(client(), "ipam-monitor-state").save(state);
-
-    const blob = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.state!.B!;
-    const stored = parseState(gunzipSync(blob).toString("utf8"));
-    expect(blob.byteLength).to.be.at.most(MAX_STATE_BYTES);
-    expect(Object.keys(stored.scopes.prod!.resources)).to.have.length(30_000);
-    expect(Object.values(stored.scopes.prod!.resources)[0]).to.deep.equal({ status: "critical" });
-  });
-
-  it("refuses to save a state larger than one item can hold, naming the table", async () => {
-    const error = await new DynamoDbStateStore(client(), "ipam-monitor-state").save(largeState(60_000)).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-
-    expect(error).to.be.instanceOf(ScanError);
-    expect((error as Error).message)
-      .to.contain("ipam-monitor-state")
-      .and.contain("60000 resources in trouble");
-    expect(dynamodb.commandCalls(PutItemCommand)).to.have.length(0);
   });
 });
