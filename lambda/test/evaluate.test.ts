@@ -651,7 +651,8 @@ describe("evaluate", () => {
     ]);
   });
 
-  it("evaluates 100,000 resources against 50 scopes in well under a second of CPU", function () {
+  // How fast is measured by scripts/bench (evaluation CPU at 100,000 CIDRs x 50 scopes), not here.
+  it("evaluates 100,000 resources against 50 scopes, each resource in its account-Region scope and the catch-all", function () {
     this.timeout(20000);
     const regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-southeast-1"];
     const accounts = Array.from({ length: 10 }, (_, i) => String(111122223330 + i));
@@ -675,13 +676,12 @@ describe("evaluate", () => {
       scopes.push(scope(`prod-${i}`, { match: { tags: { env: "prod", Name: `app-${i}` } } }));
     scopes.push(scope("everything", { match: {} }));
 
-    evaluate(many.slice(0, 1000), rules(scopes)); // warm up the JIT
-    const started = process.cpuUsage();
     const evaluation = evaluate(many, rules(scopes));
-    const used = process.cpuUsage(started);
 
     expect(evaluation.scopes).to.have.length(50);
     expect(evaluation.scopes.at(-1)!.resourceCount).to.equal(100_000);
-    expect((used.user + used.system) / 1000).to.be.lessThan(1000);
+    // Regions 0-3 of 5, every account: four fifths of the resources fall in one account-Region scope.
+    const perAccountRegion = evaluation.scopes.slice(0, 40).reduce((n, s) => n + s.resourceCount, 0);
+    expect(perAccountRegion).to.equal(80_000);
   });
 });

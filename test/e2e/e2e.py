@@ -54,7 +54,6 @@ EC2_READS = {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeAddresses"}
 FILLED = "prod-edge-a"  # ok before (16.9% used); 100% once filled: new in trouble in prod-subnets
 QUIET_WAIT_S = 3  # how long an unchanged run is given to (wrongly) send something
 ALARM_PERIOD_S = 3600  # examples/demo runs every hour
-TIME_BUDGET_S = 300
 
 
 class Stopped(Exception):
@@ -515,8 +514,9 @@ def main(argv: list[str]) -> int:
                 checks.check("cleanup", False, problem)
             if args.keep_work_dir and deployment.work_dir is not None:
                 print(f"\nwork directory kept: {deployment.work_dir}")
-        took = time.monotonic() - started
-        checks.check(f"the test took {took:.0f} s, within {TIME_BUDGET_S} s", took <= TIME_BUDGET_S)
+        # Reported, not asserted: wall time depends on the machine's load, and how long the suite may
+        # take is a budget for scripts/test as a whole, not a property of the module under test.
+        print(f"\nthe end-to-end test took {time.monotonic() - started:.0f} s")
     print(f"\n{checks.passed} passed, {checks.failed} failed")
     return 0 if checks.failed == 0 else 1
 

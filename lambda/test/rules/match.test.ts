@@ -491,26 +491,5 @@ describe("rules/match", () => {
         expect(() => indexResources(corpus()).candidates({ cidrWithin: ["10.0.0.1/8"] })).to.throw(/not a valid CIDR/);
       });
     });
-
-    it("evaluates 100,000 resources against 50 scopes in well under a second", () => {
-      const base = corpus();
-      const resources = Array.from({ length: 100_000 }, (_, i) => ({
-        ...base[i % base.length]!,
-        resourceId: `subnet-${i}`,
-      }));
-      const fifty = Array.from({ length: 50 }, (_, i) => scopes[i % scopes.length]!);
-      // CPU time rather than wall time, so other processes on a busy machine do not count.
-      const started = process.cpuUsage();
-      let matches = 0;
-      for (const rule of fifty) {
-        const compiled = compileScope(rule);
-        for (const resource of resources) if (compiled(resource)) matches += 1;
-      }
-      const used = process.cpuUsage(started);
-      const cpuMs = (used.user + used.system) / 1000;
-      expect(matches).to.be.greaterThan(0);
-      // Typically a quarter of a second.
-      expect(cpuMs).to.be.lessThan(1000);
-    });
   });
 });
