@@ -53,6 +53,11 @@ class EmulatorServer(ThreadingHTTPServer):
         self.upstream = urlsplit(upstream) if upstream else None
         self.verbose = verbose
         self._sts_guard = None
+        from cfn_api import StackSetSettings
+        from s3_policy import BucketPolicies
+
+        self.stack_sets = StackSetSettings()
+        self.bucket_policies = BucketPolicies()
 
     def sts_guard(self, upstream: str):
         """Built on first use: it creates boto3 clients, which a run without AssumeRole never needs."""
@@ -106,8 +111,37 @@ class Handler(BaseHTTPRequestHandler):
             status, xml = self.server.api.handle(action, params, region, self.request_id)
             return self._send(status, xml.encode(), "text/xml;charset=UTF-8")
         if self.server.upstream:
-            return self._forward(body)
+            forwarded, correct = self._emulate_around_moto(action, params, body)
+            return self._forward(forwarded, correct, rewritten=forwarded is not body)
         return self._answer_without_upstream(action, params)
+
+    def _emulate_around_moto(self, action: str, params: dict[str, str], body: bytes):
+        """What moto keeps wrong about StackSets and bucket policies (cfn_api.py, s3_policy.py):
+        the request to forward instead of this one, and how to correct moto's answer."""
+        import cfn_api
+
+        region, _ = credential_scope(self.headers)
+        stack_sets = self.server.stack_sets
+        if action == "DeleteStackInstances":
+            body = cfn_api.with_ou_accounts(body, self.headers.get("Authorization") or "", self.headers.get("X-Amz-Security-Token"), self.server.upstream.geturl())
+        elif action in ("CreateStackSet", "UpdateStackSet"):
+            stack_sets.remember(region or "", params)
+        elif action == "DeleteStackSet":
+            stack_sets.forget(region or "", params)
+        elif action == "DescribeStackSet":
+            return body, lambda status, data: stack_sets.describe(region or "", params, data) if status == 200 else data
+        bucket = self.server.bucket_policies.bucket_of(self.command, self.path)
+        if bucket is not None:
+            policies = self.server.bucket_policies
+            if self.command == "PUT":
+                policies.remember(bucket, body)
+                return policies.evaluable(body), None
+            if self.command == "DELETE":
+                policies.forget(bucket)
+            elif self.command == "GET":
+                written = policies.written(bucket)
+                return body, (lambda status, data: written if status == 200 and written is not None else data)
+        return body, None
 
     def _answer_org_action(self, action: str, params: dict[str, str], body: bytes) -> bool:
         """Step Functions calls moto lacks, and AssumeRole as AWS decides it; False means forward as is."""
@@ -151,9 +185,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, correct=None, rewritten: bool = False) -> None:
         upstream = self.server.upstream
         skip = HOP_BY_HOP
+        if rewritten:
+            # Digests of the body the client sent would not match the body moto gets.
+            skip = skip | {name for name in (n.lower() for n in self.headers.keys()) if name == "content-md5" or name.startswith("x-amz-checksum-")}
         if (self.headers.get("Content-Encoding") or "").lower() == "gzip":
             # moto's server un-gzips a request body twice and fails (CloudWatch SDKs gzip
             # PutMetricData bodies of 10 KB and more), so moto gets the plain body.
@@ -171,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             connection.endheaders(body or None)
             response = connection.getresponse()
             data = response.read()
+            if correct is not None:
+                data = correct(response.status, data)
         except OSError as error:
             message = f"ipam_proxy: upstream {upstream.geturl()} unreachable: {error}"
             return self._send(502, message.encode(), "text/plain")
