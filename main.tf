@@ -59,10 +59,11 @@ resource "aws_lambda_function" "this" {
   source_code_hash = local.build_package ? null : filebase64sha256(var.lambda_package)
 
   # One scan at a time: an overlapping run would publish the same metrics and notify twice.
-  reserved_concurrent_executions = coalesce(var.lambda_reserved_concurrency, -1)
+  # On Step Functions the shards run side by side (fan-out.tf raises the reservation to allow them).
+  reserved_concurrent_executions = local.reserved_concurrency
 
   environment {
-    variables = { for key, value in {
+    variables = merge({ for key, value in {
       RULES_FILE = "rules.yaml"
       SOURCE     = var.scan_source
       # Each source gets only its own settings, so the environment shows what the scan reads.
@@ -77,7 +78,7 @@ resource "aws_lambda_function" "this" {
       STATE_TABLE        = aws_dynamodb_table.this.name
       DRY_RUN            = tostring(var.dry_run)
       LOG_LEVEL          = var.log_level
-    } : key => value if value != null }
+    } : key => value if value != null }, local.cross_account_environment)
   }
 
   tags = var.tags
@@ -85,7 +86,7 @@ resource "aws_lambda_function" "this" {
   # The log group must exist first, or Lambda creates one without retention; the policy must be
   # attached first, or the first scheduled run may fail on permissions.
   # The build writes the zip named in filename.
-  depends_on = [terraform_data.build, aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+  depends_on = [terraform_data.build, aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.cross_account]
 
   lifecycle {
     # Checks that involve several inputs (variable validation blocks can only see their own variable).
@@ -105,6 +106,22 @@ resource "aws_lambda_function" "this" {
       condition     = !var.create_kms_key || var.kms_key_arn == null
       error_message = "Set either kms_key_arn (your key) or create_kms_key = true (a key made by the module), not both."
     }
+    precondition {
+      condition     = length(var.accounts) == 0 || !var.organization
+      error_message = "Set either accounts (exactly those accounts) or organization = true (every active account of the organization), not both."
+    }
+    precondition {
+      condition     = var.scan_source == "ec2" || (length(var.accounts) == 0 && !var.organization)
+      error_message = "The accounts and organization settings apply to scan_source = \"ec2\"; the IPAM source already sees every account IPAM monitors."
+    }
+    precondition {
+      condition     = length(var.organizational_unit_ids) == 0 || var.organization
+      error_message = "The organizational_unit_ids limit organization = true to some OUs; set organization = true too."
+    }
+    precondition {
+      condition     = var.fan_out != "step-functions" || local.cross_account
+      error_message = "The fan_out = \"step-functions\" setting spreads a scan of several accounts over shards; set accounts or organization = true with scan_source = \"ec2\"."
+    }
   }
 }
 
@@ -122,7 +139,9 @@ resource "aws_cloudwatch_event_rule" "this" {
 resource "aws_cloudwatch_event_target" "this" {
   rule      = aws_cloudwatch_event_rule.this.name
   target_id = "scan"
-  arn       = aws_lambda_function.this.arn
+  # On Step Functions the schedule starts the state machine (fan-out.tf), which invokes the function.
+  arn      = local.use_state_machine ? aws_sfn_state_machine.this[0].arn : aws_lambda_function.this.arn
+  role_arn = local.use_state_machine ? aws_iam_role.schedule[0].arn : null
 }
 
 resource "aws_lambda_permission" "schedule" {

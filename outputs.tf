@@ -123,3 +123,37 @@ output "dashboard_url" {
   description = "Console URL of the CloudWatch dashboard, or null when create_dashboard is false."
   value       = try("https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}", null)
 }
+
+################################################################################
+# Several accounts and the fan-out
+################################################################################
+
+output "fan_out" {
+  description = "How scans run: \"single\" (the schedule invokes the function), \"step-functions\" (the state machine always shards) or \"auto\" (the state machine chooses one invocation or shards at every run)."
+  value       = local.fan_out_mode
+}
+
+output "member_role_name" {
+  description = "Name of the role the function assumes in each member account; give it to modules/member-role or its CloudFormation template."
+  value       = var.member_role_name
+}
+
+output "member_role_template_body" {
+  description = "The CloudFormation template of the member role (modules/member-role/member-role.cfn.yaml), for a StackSet with service-managed permissions: pass it as template_body with ScannerRoleArn = lambda_role_arn."
+  value       = file("${path.module}/modules/member-role/member-role.cfn.yaml")
+}
+
+output "state_machine_arn" {
+  description = "ARN of the scan state machine, or null when scans run in one invocation."
+  value       = try(aws_sfn_state_machine.this[0].arn, null)
+}
+
+output "scan_bucket_name" {
+  description = "Name of the bucket that holds each scan's shard plan and inventories for fan_out_retention_days, or null when scans run in one invocation."
+  value       = try(aws_s3_bucket.scans[0].bucket, null)
+}
+
+output "scan_failed_alarm_name" {
+  description = "Name of the alarm on scan executions that fail, time out or are stopped, or null when scans run in one invocation."
+  value       = try(aws_cloudwatch_metric_alarm.scan_failed[0].alarm_name, null)
+}

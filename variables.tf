@@ -432,3 +432,97 @@ variable "state_table_point_in_time_recovery" {
   default     = false
   nullable    = false
 }
+
+################################################################################
+# Several accounts (EC2 source) and the fan-out on Step Functions
+################################################################################
+
+variable "accounts" {
+  description = "Accounts the EC2 source reads, each through its member role (member_role_name): exactly these. The module's own account is read only when listed, with the function's own role. Empty reads only the module's account, unless organization is true."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for account in var.accounts : can(regex("^[0-9]{12}$", account))])
+    error_message = "Every item of accounts must be a 12-digit AWS account ID, quoted, such as \"111122223333\"."
+  }
+}
+
+variable "organization" {
+  description = "Read every ACTIVE account of the AWS Organization with the EC2 source (suspended and closing accounts are skipped and reported), each through its member role. Deploy the module in the management account or a delegated administrator account, which may list the organization's accounts."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "organizational_unit_ids" {
+  description = "With organization = true, read only the accounts in these organizational units and the OUs below them (OU IDs such as ou-ab12-cd34ef56, or the root ID). Empty reads the whole organization."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.organizational_unit_ids : can(regex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", id))])
+    error_message = "Every item of organizational_unit_ids must be an OU ID such as ou-ab12-cd34ef56, or the root ID such as r-ab12."
+  }
+}
+
+variable "member_role_name" {
+  description = "Name of the read-only role the function assumes in each member account (arn:PARTITION:iam::ACCOUNT:role/NAME), created by modules/member-role or its CloudFormation template."
+  type        = string
+  default     = "ipam-monitor-member"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.member_role_name))
+    error_message = "The member_role_name must be an IAM role name of 1 to 64 letters, digits and + = , . @ _ - (no path)."
+  }
+}
+
+variable "member_role_external_id" {
+  description = "External ID passed when assuming the member roles, when their trust policy requires one. null passes none. An external ID is not a secret: it shows in the function's environment and in CloudTrail."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = try(length(var.member_role_external_id) >= 2 && length(var.member_role_external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.member_role_external_id)), var.member_role_external_id == null)
+    error_message = "The member_role_external_id must be 2 to 1224 characters of letters, digits and + = , . @ : / _ -, or null."
+  }
+}
+
+variable "account_region_concurrency" {
+  description = "How many account-Regions the EC2 source reads at once when it reads several accounts (each account-Region is throttled by EC2 on its own)."
+  type        = number
+  default     = 16
+  nullable    = false
+
+  validation {
+    condition     = var.account_region_concurrency >= 1 && var.account_region_concurrency <= 64 && floor(var.account_region_concurrency) == var.account_region_concurrency
+    error_message = "The account_region_concurrency must be a whole number from 1 to 64."
+  }
+}
+
+variable "fan_out" {
+  description = "How a scan of several accounts runs: \"single\" (one function invocation), \"step-functions\" (a Step Functions state machine runs a Distributed Map over shards of accounts, then evaluates once), or \"auto\": single up to the number of account-Regions one invocation scans reliably (lambda/src/fanout/figures.json, from the measurement in docs/organization.md), step-functions above it. With organization = true the count is unknown at plan time, so auto deploys the state machine and chooses at every run."
+  type        = string
+  default     = "auto"
+  nullable    = false
+
+  validation {
+    condition     = contains(["auto", "single", "step-functions"], var.fan_out)
+    error_message = "The fan_out must be \"auto\", \"single\" or \"step-functions\"."
+  }
+}
+
+variable "fan_out_retention_days" {
+  description = "Days the scan bucket keeps each scan's shard plan and inventories (step-functions mode). They are only read during the scan; a few days leave time to look into a failed one."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.fan_out_retention_days >= 1 && var.fan_out_retention_days <= 365 && floor(var.fan_out_retention_days) == var.fan_out_retention_days
+    error_message = "The fan_out_retention_days must be a whole number from 1 to 365."
+  }
+}

@@ -12,6 +12,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { addResultSetCheck } from "./collect/call";
@@ -28,6 +29,13 @@ export interface AwsClients {
   /** AssumeRole into member accounts and GetCallerIdentity, in the home Region (regional STS endpoint). */
   sts: STSClient;
   organizations: OrganizationsClient;
+  /** The scan bucket of a fanned-out scan, in the home Region. */
+  s3: S3Client;
+}
+
+/** True when AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3 points the clients somewhere else than AWS. */
+export function endpointOverridden(env: Record<string, string | undefined>): boolean {
+  return [env.AWS_ENDPOINT_URL, env.AWS_ENDPOINT_URL_S3].some((url) => url !== undefined && url.trim() !== "");
 }
 
 /**
@@ -102,5 +110,7 @@ export function createAwsClients(
     dynamodb: new DynamoDBClient({ ...shared, region: homeRegion }),
     sts: new STSClient({ ...shared, region: homeRegion }),
     organizations: new OrganizationsClient({ ...shared, region: organizationsRegion(homeRegion) }),
+    // Bucket names in the host need DNS for every bucket; an emulator behind AWS_ENDPOINT_URL has none.
+    s3: new S3Client({ ...shared, region: homeRegion, forcePathStyle: endpointOverridden(process.env) }),
   };
 }

@@ -58,6 +58,15 @@ export interface Config {
   pageCeiling: { min: number; factor: number };
   /** Hours a resource that was warning or critical and is now unknown keeps its last level; 0 = never. */
   unknownHoldHours: number;
+  /** Set when the scan runs on Step Functions (FAN_OUT): how to choose, and where the steps meet. */
+  fanOut?: FanOutConfig;
+}
+
+export interface FanOutConfig {
+  /** "auto": one invocation up to the measured size, shards above it; "step-functions": always shards. */
+  mode: "auto" | "step-functions";
+  /** The S3 bucket where the steps leave shard plans and inventories (SCAN_BUCKET). */
+  bucket: string;
 }
 
 /** Defaults of the failure-handling settings; README "Failure semantics" states them. */
@@ -87,6 +96,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const PARENT_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 type Env = Record<string, string | undefined>;
 
@@ -221,7 +231,35 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
   if (table !== undefined) config.stateTable = table;
   const crossAccount = readCrossAccount(merged, config.source);
   if (crossAccount !== undefined) config.crossAccount = crossAccount;
+  const fanOut = readFanOut(merged, crossAccount);
+  if (fanOut !== undefined) config.fanOut = fanOut;
   return config;
+}
+
+/** FAN_OUT and SCAN_BUCKET, set by the module for a scan that runs on Step Functions. */
+function readFanOut(env: Env, crossAccount: CrossAccountConfig | undefined): FanOutConfig | undefined {
+  const raw = value(env, "FAN_OUT");
+  if (raw === undefined || raw === "single") {
+    if (value(env, "SCAN_BUCKET") !== undefined && raw === undefined) {
+      throw new ConfigError("SCAN_BUCKET", "is only used with FAN_OUT=auto or step-functions; set FAN_OUT too.");
+    }
+    return undefined;
+  }
+  const mode = oneOf(env, "FAN_OUT", ["single", "auto", "step-functions"] as const, "single");
+  if (mode === "single") return undefined;
+  if (crossAccount === undefined) {
+    throw new ConfigError(
+      "FAN_OUT",
+      `${mode} spreads a scan of several accounts over shards; set ACCOUNTS or ORGANIZATION=true too.`,
+    );
+  }
+  const bucket = matching(env, "SCAN_BUCKET", BUCKET, "an S3 bucket name");
+  if (bucket === undefined)
+    throw new ConfigError(
+      "SCAN_BUCKET",
+      `is needed with FAN_OUT=${mode}: the bucket where the steps leave their work.`,
+    );
+  return { mode, bucket };
 }
 
 /** ACCOUNTS or ORGANIZATION (with their settings), or undefined for a scan of the scanner's own account. */

@@ -7,7 +7,11 @@
 import { isAbsolute, join } from "node:path";
 import { type AwsClients, createAwsClients } from "./clients";
 import { type Config, readConfig } from "./config";
-import { ScanError } from "./errors";
+import { ConfigError, ScanError } from "./errors";
+import { parseFanOutEvent } from "./fanout/events";
+import { type FanOutStepOutput, runFanOutStep } from "./fanout/handler-steps";
+import { gatherShards } from "./fanout/steps";
+import { S3ObjectStore } from "./fanout/store";
 import { createJsonLogger, type Logger } from "./log";
 import type { ScanResultJson } from "./result";
 import { loadRulesFile } from "./rules/load";
@@ -22,7 +26,19 @@ export interface LambdaContext {
   getRemainingTimeInMillis?: () => number;
 }
 
-export type Handler = (event?: unknown, context?: LambdaContext) => Promise<ScanResultJson>;
+/** The schedule's event (EventBridge), or none: a whole scan. */
+export type ScheduledEvent =
+  | Record<string, never>
+  | { action?: undefined; source?: string; "detail-type"?: string; [key: string]: unknown };
+
+/**
+ * A whole scan (and the final step of one on Step Functions) returns the scan result; the other
+ * Step Functions steps return their own small output (fanout/events.ts).
+ */
+export interface Handler {
+  (event?: ScheduledEvent, context?: LambdaContext): Promise<ScanResultJson>;
+  (event: unknown, context?: LambdaContext): Promise<ScanResultJson | FanOutStepOutput>;
+}
 
 export interface HandlerDependencies {
   env?: Record<string, string | undefined>;
@@ -43,6 +59,16 @@ interface Container {
 function accountOf(functionArn: string | undefined): string | undefined {
   const account = functionArn?.split(":")[4];
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function fanOutBucket(config: Config): string {
+  if (config.fanOut === undefined) {
+    throw new ConfigError(
+      "FAN_OUT",
+      "the function was sent the final step of a Step Functions scan but FAN_OUT and SCAN_BUCKET are not set.",
+    );
+  }
+  return config.fanOut.bucket;
 }
 
 /** Failures named in the thrown error; the error log line lists all of them. */
@@ -77,7 +103,7 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
     return { config, rules, clients: createClients(config, homeRegion), logger };
   }
 
-  return async function handler(_event?: unknown, context?: LambdaContext): Promise<ScanResultJson> {
+  async function handler(event?: unknown, context?: LambdaContext): Promise<ScanResultJson | FanOutStepOutput> {
     // Configuration and rules are read once per container. A failure is not cached, so the next
     // invocation reads them again (a fixed environment or rules file takes effect without a cold start).
     const pending = container ?? setUp();
@@ -93,16 +119,36 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
 
     const { config, rules, clients, logger } = setup;
     const requestId = context?.awsRequestId !== undefined ? { requestId: context.awsRequestId } : {};
+    let step: ReturnType<typeof parseFanOutEvent>;
+    try {
+      step = parseFanOutEvent(event);
+    } catch (err) {
+      logger.error("the event is not a step this function knows", { ...requestId, error: err });
+      throw err;
+    }
+    if (step !== undefined && step.action !== "scan" && step.action !== "finish") {
+      return runFanOutStep(step, {
+        config,
+        clients,
+        logger,
+        requestId,
+        ...(deps.now !== undefined ? { now: deps.now } : {}),
+      });
+    }
     let outcome: ScanOutcome;
     try {
       const accountId = accountOf(context?.invokedFunctionArn);
       const remainingTimeMs = context?.getRemainingTimeInMillis?.();
+      const finish = step?.action === "finish" ? step : undefined;
       outcome = await runScan(config, rules, {
         clients,
         logger,
         ...(deps.now !== undefined ? { now: deps.now } : {}),
         ...(accountId !== undefined ? { accountId } : {}),
         ...(remainingTimeMs !== undefined ? { remainingTimeMs } : {}),
+        ...(finish !== undefined
+          ? { collect: () => gatherShards(new S3ObjectStore(clients.s3, fanOutBucket(config)), finish.scanId) }
+          : {}),
       });
     } catch (err) {
       logger.error("scan failed", { ...requestId, error: err });
@@ -134,7 +180,9 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
       `${outcome.complete ? "publishing failed" : "the scan was incomplete"} (${outcome.failures.length} failure${outcome.failures.length === 1 ? "" : "s"}): ${describeFailures(outcome.failures)}`,
       first.code !== undefined ? { code: first.code } : {},
     );
-  };
+  }
+  // Only a step event (which carries `action`) gets a step's output; the overloads say so to callers.
+  return handler as Handler;
 }
 
 export const handler: Handler = createHandler();

@@ -37,6 +37,8 @@ export interface ScanDependencies {
    * collection then stops in time to publish what it read.
    */
   remainingTimeMs?: number;
+  /** Collects in place of the configured source: the final step of a scan on Step Functions reads the shards. */
+  collect?: () => Promise<CollectResult>;
 }
 
 export interface ScanOutcome {
@@ -107,6 +109,7 @@ async function collect(
   deadline: Deadline,
   baselines: Baselines | undefined,
 ): Promise<CollectResult> {
+  if (deps.collect !== undefined) return deps.collect();
   const { clients } = deps;
   const ceilingOf = (key: string): number => pageCeiling(baselines?.[key]?.pages, config.pageCeiling);
   if (config.source === "ec2" && config.crossAccount !== undefined) {
@@ -115,8 +118,8 @@ async function collect(
       pageCeiling: ceilingOf,
     });
     deps.logger.debug("accounts", {
-      read: collected.selection.accounts.length,
-      skipped: collected.selection.skipped,
+      read: collected.accounts,
+      skipped: collected.skipped,
       assumeRoleCalls: collected.assumeRoleCalls,
     });
     return collected;

@@ -33,10 +33,9 @@ variable "organization_id" {
 }
 
 variable "external_id" {
-  description = "External ID the scanner must pass when it assumes the role (the scanner's member_role_external_id). null requires none."
+  description = "External ID the scanner must pass when it assumes the role (the scanner's member_role_external_id). null requires none. An external ID is not a secret: AWS logs it in CloudTrail."
   type        = string
   default     = null
-  sensitive   = true
 
   validation {
     condition     = try(length(var.external_id) >= 2 && length(var.external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.external_id)), var.external_id == null)

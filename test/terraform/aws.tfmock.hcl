@@ -68,3 +68,17 @@ mock_resource "aws_cloudwatch_event_rule" {
     arn = "arn:aws:events:eu-west-1:111122223333:rule/ipam-monitor-schedule"
   }
 }
+
+mock_resource "aws_sfn_state_machine" {
+  defaults = {
+    arn = "arn:aws:states:eu-west-1:111122223333:stateMachine:ipam-monitor-scan"
+  }
+}
+
+mock_resource "aws_s3_bucket" {
+  defaults = {
+    arn    = "arn:aws:s3:::ipam-monitor-scans-20260101000000000000000001"
+    bucket = "ipam-monitor-scans-20260101000000000000000001"
+    id     = "ipam-monitor-scans-20260101000000000000000001"
+  }
+}

@@ -5,12 +5,15 @@
 import type { AwsClients } from "../clients";
 import type { CrossAccountConfig } from "../config";
 import type { CollectResult } from "../types";
-import { type AccountSelection, accountsFromList, accountsFromOrganization } from "./accounts";
+import { type AccountSelection, accountsFromList, accountsFromOrganization, type SkippedAccount } from "./accounts";
 import { type Caller, MemberRoleCredentials, whoAmI } from "./credentials";
 import { type CrossAccountOptions, collectFromAccounts } from "./organization";
 
 export interface CrossAccountCollectResult extends CollectResult {
-  selection: AccountSelection;
+  /** Accounts read (or attempted). */
+  accounts: number;
+  /** Accounts of the organization not read because they are not ACTIVE. */
+  skipped: SkippedAccount[];
   /** AssumeRole calls made: one per member account read. */
   assumeRoleCalls: number;
 }
@@ -63,5 +66,10 @@ export async function collectCrossAccount(
     sessions,
     { accounts: selection.accounts, regions, concurrency: settings.concurrency, ...bounds },
   );
-  return { ...collected, selection, assumeRoleCalls: sessions.assumeRoleCalls };
+  return {
+    ...collected,
+    accounts: selection.accounts.length,
+    skipped: selection.skipped,
+    assumeRoleCalls: sessions.assumeRoleCalls,
+  };
 }

@@ -136,37 +136,57 @@ export function withoutSharedCopies(
   return [...kept.values()].map((k) => k.resource);
 }
 
+/** What one account-Region returned. */
+export interface AccountRegionResult extends CollectResult {
+  accountId: string;
+  region: string;
+}
+
 /**
- * Reads every Region of every account. Invalid options throw; everything the accounts answer, a
- * failure included, is returned.
+ * Reads every Region of every account and returns each account-Region's answer on its own, shared
+ * copies included (a fan-out shard stores them so that the final step can merge across shards).
+ * Invalid options throw; everything the accounts answer, a failure included, is returned.
  */
-export async function collectFromAccounts(
+export async function collectAccountRegions(
   clients: CrossAccountClients,
   credentials: MemberRoleCredentials,
   options: CrossAccountOptions,
-): Promise<CollectResult> {
+): Promise<AccountRegionResult[]> {
   if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) {
     throw new RangeError(`concurrency ${options.concurrency} must be a whole number ≥ 1`);
   }
   const units = accountRegions(options.accounts, options.regions);
-  const results = await mapWithConcurrency(units, options.concurrency, async (unit): Promise<CollectResult> => {
+  return mapWithConcurrency(units, options.concurrency, async (unit): Promise<AccountRegionResult> => {
+    const where = { accountId: unit.account.accountId, region: unit.region };
     try {
-      return await collectAccountRegion(clients, credentials, unit, options);
+      return { ...where, ...(await collectAccountRegion(clients, credentials, unit, options)) };
     } catch (err) {
       // Anything unexpected (a client that cannot be built) loses this account-Region only.
       const failed = ec2RegionUnit(unit.region, unit.account.accountId);
       return {
+        ...where,
         resources: [],
         failures: [{ ...failureOf(accountRegionTarget(unit.account, unit.region), err), unit: failed.key }],
         units: [{ unit: failed, resources: 0, pages: 0, complete: false }],
       };
     }
   });
+}
+
+/** The account-Regions' answers as one collection: each resource CIDR once, failures and units in order. */
+export function mergeAccountRegions(results: readonly AccountRegionResult[]): CollectResult {
   return {
-    resources: withoutSharedCopies(
-      results.map((r, i) => ({ accountId: units[i]?.account.accountId ?? "", resources: r.resources })),
-    ),
+    resources: withoutSharedCopies(results),
     failures: results.flatMap((r) => r.failures),
     units: results.flatMap((r) => r.units),
   };
+}
+
+/** Reads every Region of every account as one collection (see collectAccountRegions). */
+export async function collectFromAccounts(
+  clients: CrossAccountClients,
+  credentials: MemberRoleCredentials,
+  options: CrossAccountOptions,
+): Promise<CollectResult> {
+  return mergeAccountRegions(await collectAccountRegions(clients, credentials, options));
 }

@@ -49,7 +49,7 @@ describe("collect/cross-account", () => {
   it("reads the organization's active accounts in every Region, the scanner's own without a role", async () => {
     const result = await collectCrossAccount(mocked.clients, ORGANIZATION, ["us-east-1", "eu-west-1"]);
 
-    expect(result.selection.skipped).to.deep.equal([{ accountId: "333333333333", name: "old", state: "SUSPENDED" }]);
+    expect(result.skipped).to.deep.equal([{ accountId: "333333333333", name: "old", state: "SUSPENDED" }]);
     expect(mocked.sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).to.deep.equal([
       "arn:aws:iam::222222222222:role/ipam-monitor-member",
     ]);

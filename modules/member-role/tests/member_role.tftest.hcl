@@ -71,14 +71,14 @@ run "adds_the_organization_and_external_id_conditions" {
   }
 
   assert {
-    condition = nonsensitive(jsonencode({
+    condition = jsonencode({
       for c in data.aws_iam_policy_document.trust.statement[0].condition : c.variable => [c.test, c.values]
-      })) == jsonencode({
+      }) == jsonencode({
       "aws:PrincipalArn"   = ["ArnEquals", ["arn:aws:iam::111122223333:role/ipam-monitor"]]
       "aws:PrincipalOrgID" = ["StringEquals", ["o-a1b2c3d4e5"]]
       "sts:ExternalId"     = ["StringEquals", ["ipam-monitor-7f3a"]]
     })
-    error_message = "The organization or external id condition is missing: ${nonsensitive(jsonencode(data.aws_iam_policy_document.trust.statement[0].condition))}"
+    error_message = "The organization or external id condition is missing: ${jsonencode(data.aws_iam_policy_document.trust.statement[0].condition)}"
   }
 }
 
