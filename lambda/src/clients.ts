@@ -8,6 +8,8 @@
  * No client is given an `endpoint`: the SDK then reads AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
  * and the profile's endpoint_url itself, which is how the CLI and the tests reach a local emulator.
  */
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -21,7 +23,10 @@ import type { Config } from "./config";
 
 export interface AwsClients {
   ec2ForRegion(region: string): EC2Client;
-  /** EC2 in a member account, signed with that account's member role session (one client per account-Region). */
+  /**
+   * A new EC2 client of a member account in a Region, signed with that account's member role
+   * session. Not cached: a scan asks once per account-Region, and the next scan has new sessions.
+   */
   ec2ForAccount(accountId: string, region: string, credentials: () => Promise<SessionCredentials>): EC2Client;
   cloudwatch: CloudWatchClient;
   sns: SNSClient;
@@ -79,7 +84,12 @@ export function createAwsClients(
     },
   };
   const ec2ByRegion = new Map<string, EC2Client>();
-  const ec2ByAccountRegion = new Map<string, EC2Client>();
+  // Every member account's client of a Region talks to the same endpoint: sharing the connections
+  // saves a TLS handshake per account-Region (the signature, not the connection, carries the account).
+  const memberConnections = {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  };
   // The topic's region is in its ARN; publishing elsewhere fails with NotFound.
   const topicRegion = config.snsTopicArn?.split(":")[3];
   return {
@@ -92,13 +102,14 @@ export function createAwsClients(
       }
       return client;
     },
-    ec2ForAccount(accountId, region, credentials) {
-      const key = `${accountId}/${region}`;
-      let client = ec2ByAccountRegion.get(key);
-      if (client === undefined) {
-        client = new EC2Client({ ...shared, region, credentials });
-        ec2ByAccountRegion.set(key, client);
-      }
+    ec2ForAccount(_accountId, region, credentials) {
+      const client = new EC2Client({
+        ...shared,
+        region,
+        credentials,
+        requestHandler: { ...shared.requestHandler, ...memberConnections },
+      });
+      addResultSetCheck(client);
       return client;
     },
     cloudwatch: new CloudWatchClient({ ...shared, region: homeRegion }),

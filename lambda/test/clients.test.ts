@@ -135,4 +135,44 @@ describe("createAwsClients", () => {
       "http://127.0.0.1:5000/",
     );
   });
+
+  describe("member accounts", () => {
+    const credentials = async () => ({ accessKeyId: "ASIAMEMBER", secretAccessKey: "s", sessionToken: "t" });
+
+    it("gives each account-Region a client of its own, in its Region, signed with the account's session", async () => {
+      const clients = createAwsClients(config, "eu-west-1");
+
+      const client = clients.ec2ForAccount("222233334444", "ap-southeast-2", credentials);
+
+      expect(client).not.to.equal(clients.ec2ForAccount("222233334444", "ap-southeast-2", credentials));
+      expect(await client.config.region()).to.equal("ap-southeast-2");
+      expect((await client.config.credentials()).accessKeyId).to.equal("ASIAMEMBER");
+    });
+
+    it("checks member accounts' answers for their result set, as the scanner's own", () => {
+      const client = createAwsClients(config, "eu-west-1").ec2ForAccount("222233334444", "us-east-1", credentials);
+
+      expect(client.middlewareStack.identify().some((name) => name.startsWith("ipamMonitorResultSetCheck"))).to.equal(
+        true,
+      );
+    });
+
+    it("keeps the timeouts on member accounts' clients, which share one connection pool", async () => {
+      const clients = createAwsClients(config, "eu-west-1");
+      const handlerConfig = async (region: string) => {
+        const handler = clients.ec2ForAccount("222233334444", region, credentials).config.requestHandler as unknown as {
+          configProvider: Promise<Record<string, unknown>>;
+        };
+        return handler.configProvider;
+      };
+
+      const [first, second] = await Promise.all([handlerConfig("us-east-1"), handlerConfig("eu-west-1")]);
+
+      expect(first).to.include({
+        connectionTimeout: config.connectTimeoutMs,
+        requestTimeout: config.responseTimeoutMs,
+      });
+      expect(first.httpsAgent).to.equal(second.httpsAgent);
+    });
+  });
 });

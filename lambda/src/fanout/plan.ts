@@ -3,8 +3,12 @@
  * accounts (every Region of an account in one shard, so each member role is assumed once per scan),
  * at most `accountRegionsPerShard` account-Regions each, and whether one invocation can do it all.
  *
- * The figures come from figures.json beside this file, which the Terraform module reads too, and which
- * come from the measurement in docs/organization.md.
+ * The figures come from figures.json beside this file, which the Terraform module reads too, and
+ * from the measurement in docs/organization.md (scripts/bench --org): one invocation up to what a
+ * 512 MB function scans in half the default 300 s timeout (about 2,980 account-Regions, rounded down
+ * to 2,500); a shard is what it scans in 25 s (about 520, rounded down to 500), so a shard retried
+ * with backoff still ends long before the next scheduled scan; 20 shards at once read 20,000
+ * account-Regions in two waves.
  */
 
 import type { AccountTarget } from "../collect/accounts";
