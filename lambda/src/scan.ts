@@ -3,7 +3,7 @@
  * The Lambda handler and the CLI both call `runScan`; neither holds any logic of its own.
  */
 import type { AwsClients } from "./clients";
-import { type FailureSite, toScanFailure } from "./collect/aws-error";
+import { toScanFailure } from "./collect/aws-error";
 import { collectCrossAccount } from "./collect/cross-account";
 import { type Deadline, deadlineAt } from "./collect/deadline";
 import { collectFromEc2 } from "./collect/ec2";
@@ -16,6 +16,7 @@ import { holdUnknownLevels } from "./hold";
 import type { Logger } from "./log";
 import { buildMetricData, publishMetrics } from "./publish/metrics";
 import { notifyAndRemember } from "./publish/notify";
+import { publishSite } from "./publish/sites";
 import { diffStates, type NotifiedState, type StateChanges, stateFromEvaluation } from "./publish/state-diff";
 import { DynamoDbStateStore, type LoadedState, type StateStore } from "./publish/state-store";
 import { buildResult, type NotificationJson, type PublishedJson, type ScanResultJson } from "./result";
@@ -146,18 +147,6 @@ async function collect(
     ...(config.ipamId !== undefined ? { ipamId: config.ipamId } : {}),
     ...(config.resourceTypes !== undefined ? { resourceTypes: config.resourceTypes } : {}),
   });
-}
-
-/** Where each publishing action is made, so a failure names the exact IAM permission. */
-function publishSite(config: Config, action: "PutMetricData" | "Publish" | "GetItem" | "PutItem"): FailureSite {
-  switch (action) {
-    case "PutMetricData":
-      return { action, service: "cloudwatch", target: `namespace ${config.metricsNamespace}` };
-    case "Publish":
-      return { action, service: "sns", target: `topic ${config.snsTopicArn ?? "(none)"}` };
-    default:
-      return { action, service: "dynamodb", target: `table ${config.stateTable ?? "(state store)"}` };
-  }
 }
 
 /**

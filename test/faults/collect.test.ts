@@ -110,11 +110,11 @@ describe("faults: collecting", function () {
   it("stops a pagination whose every NextToken is new at the page ceiling", async () => {
     await injectFaults([{ action: "GetIpamResourceCidrs", fault: "token-fresh", match: IN_PRIVATE_SCOPE }]);
 
-    const { code, result, metrics } = await scan(kase, [], { PAGE_CEILING_MIN: "12" });
+    const { code, result, metrics } = await scan(kase, [], { PAGE_CEILING_MIN: "10" });
 
     expect(code).to.equal(EXIT.scan);
     expect(result?.errors.map((e) => `${e.code} ${e.unit}`)).to.deep.equal([`PageCeiling ${PRIVATE_UNIT}`]);
-    expect((await calls()).filter((c) => c.fault === "token-fresh")).to.have.length(12);
+    expect((await calls()).filter((c) => c.fault === "token-fresh")).to.have.length(10);
     expect(onlyNonZeroCounts(describeMetrics(metrics))).to.equal(true);
     expect(await delivered(kase.topicArn)).to.have.length(1);
   });

@@ -204,7 +204,7 @@ describe("faults: notifications and state", function () {
   it("takes over a sharded state and replaces it, shards and all", async () => {
     const store = directStore(kase.table);
     const lease = (await store.claim(await store.load(), 60_000)) as StateLease;
-    await store.save(troubledState(40_000), lease);
+    await store.save(troubledState(30_000), lease);
     expect((await tableItemIds(kase.table)).length).to.be.above(2);
 
     const { code, result } = await scan(kase);

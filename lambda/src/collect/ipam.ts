@@ -556,8 +556,9 @@ export async function collectFromIpam(client: EC2Client, options: IpamCollectOpt
   }
   const resources = perScope.flatMap((r) => r.resources);
   return {
-    // Two IPAMs that monitor the same Region can both return a resource; it counts once.
-    resources: perScope.length > 1 ? uniqueResources(resources) : resources,
+    // Two IPAMs that monitor the same Region can both return a resource; it counts once. (One IPAM's
+    // scopes never share one: each scope is already free of repeats.)
+    resources: ipamIds.length > 1 ? uniqueResources(resources) : resources,
     failures: perScope.flatMap((r) => r.failures),
     units,
   };

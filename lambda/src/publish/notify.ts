@@ -15,6 +15,7 @@ import type { Logger } from "../log";
 import type { NotificationJson } from "../result";
 import type { Evaluation, ScanFailure, SourceName } from "../types";
 import { describeChanges, formatNotification, publishNotification } from "./notification";
+import { publishSite } from "./sites";
 import { diffStates, hasChanges, mergeForSave, type NotifiedState, type StateChanges } from "./state-diff";
 import { type LoadedState, StateConflictError, type StateLease, type StateStore } from "./state-store";
 
@@ -46,12 +47,6 @@ export interface NotifyInput {
   signal?: AbortSignal;
 }
 
-function site(config: Config, action: "Publish" | "PutItem" | "UpdateItem" | "GetItem") {
-  return action === "Publish"
-    ? { action, service: "sns", target: `topic ${config.snsTopicArn ?? "(none)"}` }
-    : { action, service: "dynamodb", target: `table ${config.stateTable ?? "(state store)"}` };
-}
-
 /** Same unit counts, whatever the order of their keys. */
 function sameBaselines(a: Baselines | undefined, b: Baselines): boolean {
   const keys = Object.keys(b).sort();
@@ -75,7 +70,7 @@ async function saveCounts(input: NotifyInput, store: StateStore, loaded: LoadedS
       input.logger.debug("unit counts not saved: another scan saved first", { error: err });
       return;
     }
-    input.failures.push(toScanFailure(err, site(input.config, "PutItem")));
+    input.failures.push(toScanFailure(err, publishSite(input.config, "PutItem")));
   }
 }
 
@@ -96,7 +91,7 @@ async function takeLease(
     try {
       claim = await store.claim(basis, LEASE_MS, input.signal);
     } catch (err) {
-      input.failures.push(toScanFailure(err, site(input.config, "UpdateItem")));
+      input.failures.push(toScanFailure(err, publishSite(input.config, "UpdateItem")));
       return { failed: true, changes };
     }
     if ("owner" in claim) return { lease: claim, loaded: basis, changes };
@@ -106,7 +101,7 @@ async function takeLease(
     try {
       basis = await store.load(input.signal);
     } catch (err) {
-      input.failures.push(toScanFailure(err, site(input.config, "GetItem")));
+      input.failures.push(toScanFailure(err, publishSite(input.config, "GetItem")));
       return { failed: true, changes };
     }
     changes = diffStates(basis.state, input.current, { complete: input.complete });
@@ -129,7 +124,7 @@ async function publish(input: NotifyInput, topicArn: string, changes: StateChang
     if (messageId !== undefined) sent.messageId = messageId;
     return sent;
   } catch (err) {
-    input.failures.push(toScanFailure(err, site(input.config, "Publish")));
+    input.failures.push(toScanFailure(err, publishSite(input.config, "Publish")));
     return { sent: false, subject: message.subject, reason: PUBLISH_FAILED };
   }
 }
@@ -163,7 +158,7 @@ export async function notifyAndRemember(input: NotifyInput): Promise<Notificatio
     try {
       await store.release(taken.lease, input.signal);
     } catch (err) {
-      input.failures.push(toScanFailure(err, site(config, "UpdateItem")));
+      input.failures.push(toScanFailure(err, publishSite(config, "UpdateItem")));
     }
     return sent;
   }
@@ -173,7 +168,7 @@ export async function notifyAndRemember(input: NotifyInput): Promise<Notificatio
   } catch (err) {
     // The message went out; the next scan repeats it once, which beats losing track of it. It
     // gets the lease back at once rather than when it lapses.
-    input.failures.push(toScanFailure(err, site(config, "PutItem")));
+    input.failures.push(toScanFailure(err, publishSite(config, "PutItem")));
     await store.release(taken.lease, input.signal).catch(() => undefined);
   }
   return sent;

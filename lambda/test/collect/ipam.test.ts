@@ -219,6 +219,23 @@ describe("collect/ipam", () => {
       expect(result.resources.filter((r) => r.ipam?.ipamId === fx.IPAM_A)).to.have.length(6);
     });
 
+    it("counts once a resource that two IPAMs monitoring the same Region both return", async () => {
+      ec2.on(DescribeIpamsCommand).resolves(fx.describeTwoIpamsOutput);
+      ec2.on(DescribeIpamScopesCommand).resolves({
+        $metadata: {},
+        IpamScopes: [...(fx.describeScopesPage1.IpamScopes ?? []), ...(fx.describeScopesOfIpamB.IpamScopes ?? [])],
+      });
+      ec2.on(GetIpamResourceCidrsCommand).callsFake((input: { IpamScopeId?: string }) => ({
+        $metadata: {},
+        IpamResourceCidrs: [{ ...fx.subnetApp, IpamScopeId: input.IpamScopeId }],
+      }));
+
+      const result = await collectFromIpam(client, { scopeTypes: ["private"] });
+
+      expect(result.resources.map((r) => r.resourceId)).to.deep.equal([fx.subnetApp.ResourceId]);
+      expect(result.units.map((u) => u.resources)).to.deep.equal(result.units.map(() => 1));
+    });
+
     it("asks only for the configured IPAM when ipamId is set", async () => {
       arrangeIpamA();
 
