@@ -36,6 +36,7 @@ import { type Deadline, NO_DEADLINE } from "./deadline";
 import { allocationWithin } from "./ec2-room";
 import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
 import { uniqueResources } from "./unique";
+import { unitTarget } from "./unit-target";
 
 export interface Ec2CollectOptions {
   /** Regions to scan; repeated names are scanned once. */
@@ -292,7 +293,7 @@ interface RegionScan {
  */
 async function collectRegion(scan: RegionScan): Promise<CollectResult> {
   const { client, region, pageSize, accountId, unit } = scan;
-  const target = `region ${region}`;
+  const target = unitTarget(unit);
   const failures: ScanFailure[] = [];
   const attempt = async <T>(action: string, read: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -405,7 +406,7 @@ export async function collectFromEc2(
       const message = err instanceof Error ? err.message : String(err);
       return {
         resources: [],
-        failures: [{ target: `region ${region}`, message, unit: unit.key }],
+        failures: [{ target: unitTarget(unit), message, unit: unit.key }],
         units: [{ unit, resources: 0, pages: counter.pages, complete: false }],
       };
     }

@@ -24,6 +24,7 @@ import { sendCollecting } from "./call";
 import { type Deadline, NO_DEADLINE } from "./deadline";
 import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
 import { ResourceCidrSet, uniqueResources } from "./unique";
+import { unitTarget } from "./unit-target";
 
 export type IpamScopeKind = "private" | "public";
 
@@ -365,7 +366,7 @@ const IpamResource = initIpamResource as unknown as new (...args: Parameters<typ
 
 /** What a failure to map a resource names (built only for failures: the mapping runs 100,000 times). */
 function failureTarget(resourceId: string | undefined, scope: ScopeTarget): string {
-  return `resource ${resourceId ?? "(no ResourceId)"} in ipam-scope ${scope.scopeId}`;
+  return `resource ${resourceId ?? "(no ResourceId)"} in ${unitTarget(ipamScopeUnit(scope))}`;
 }
 
 /**
@@ -458,7 +459,7 @@ interface ScopeScan {
 async function collectScope(scan: ScopeScan): Promise<CollectResult> {
   const { client, scope, pageSize, pool, deadline } = scan;
   const unit = ipamScopeUnit(scope);
-  const target = `ipam-scope ${scope.scopeId}`;
+  const target = unitTarget(unit);
   const resources: ResourceCidr[] = [];
   const failures: ScanFailure[] = [];
   const seen = new ResourceCidrSet();

@@ -20,6 +20,7 @@ import type { AccountTarget } from "./accounts";
 import type { MemberRoleCredentials, SessionCredentials } from "./credentials";
 import type { Deadline } from "./deadline";
 import { collectFromEc2, ec2RegionUnit } from "./ec2";
+import { unitTarget } from "./unit-target";
 
 export interface CrossAccountClients {
   /** EC2 client of the scanner's own account in a Region. */
@@ -49,8 +50,7 @@ export interface AccountRegion {
 
 /** "account 111122223333 (payments-prod) region eu-west-1": how failures and logs name an account-Region. */
 export function accountRegionTarget(account: Pick<AccountTarget, "accountId" | "name">, region: string): string {
-  const name = account.name === undefined ? "" : ` (${account.name})`;
-  return `account ${account.accountId}${name} region ${region}`;
+  return unitTarget(ec2RegionUnit(region, account.accountId), account.name);
 }
 
 /** Every account-Region, account by account, so that one account's Regions share its session while it is fresh. */

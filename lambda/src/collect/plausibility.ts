@@ -11,6 +11,7 @@
  * keeps them with the notified state, so the Lambda and the CLI with --state-table share them.
  */
 import type { ScanFailure, UnitReport } from "../types";
+import { unitTarget } from "./unit-target";
 
 export interface PlausibilityOptions {
   /** A count falling by more than this percent of the baseline is implausible (1–100). */
@@ -64,14 +65,6 @@ function percentDrop(before: number, now: number): number {
   return Math.round(((before - now) / before) * 100);
 }
 
-function targetOf(report: UnitReport): string {
-  const { unit } = report;
-  if (unit.ipamScopeId !== undefined) return `ipam-scope ${unit.ipamScopeId}`;
-  if (unit.account !== undefined && unit.region !== undefined) return `account ${unit.account} region ${unit.region}`;
-  if (unit.region !== undefined) return `region ${unit.region}`;
-  return unit.key;
-}
-
 function baselineOf(report: UnitReport): UnitBaseline {
   const baseline: UnitBaseline = { resources: report.resources, pages: report.pages };
   if (report.unit.ipamId !== undefined) baseline.ipamId = report.unit.ipamId;
@@ -118,7 +111,7 @@ export function judgeUnits(
     baselines[key] = { ...before, drop: { resources: report.resources, scans } };
     const left = options.confirmations - scans;
     failures.push({
-      target: targetOf(report),
+      target: unitTarget(report.unit),
       code: "ImplausibleDrop",
       unit: key,
       message:

@@ -12,6 +12,7 @@ import {
 import { mapWithConcurrency } from "../concurrency";
 import { AwsCallError } from "../errors";
 import type { Evaluation, Status } from "../types";
+import { metricsSite } from "./sites";
 
 export interface MetricOptions {
   /** False when any part of the collection failed: then only alarm-raising counts are sent. */
@@ -187,9 +188,7 @@ export async function publishMetrics(
     const sent = batches.reduce((n, batch, i) => n + (outcomes[i] === undefined ? batch.length : 0), 0);
     throw new AwsCallError(
       {
-        action: "PutMetricData",
-        service: "cloudwatch",
-        target: `namespace ${namespace}`,
+        ...metricsSite(namespace),
         detail: `${failed} of ${batches.length} requests failed, ${sent} of ${datums.length} datums published`,
       },
       first,

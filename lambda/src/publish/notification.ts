@@ -17,6 +17,7 @@ import type {
   Status,
   Thresholds,
 } from "../types";
+import { topicSite } from "./sites";
 import type { ResourceChange, ScopeChanges, StateChanges } from "./state-diff";
 
 export interface NotificationOptions {
@@ -428,6 +429,6 @@ export async function publishNotification(
     });
     return out.MessageId !== undefined ? { messageId: out.MessageId } : {};
   } catch (err) {
-    throw new AwsCallError({ action: "Publish", service: "sns", target: `topic ${topicArn}` }, err);
+    throw new AwsCallError(topicSite(topicArn), err);
   }
 }

@@ -1,22 +1,43 @@
 /**
- * Where each publishing call is made, so a failure names the exact IAM permission and its target
- * even when the error itself does not carry them (the publishers' AwsCallErrors do).
+ * Where each publishing call is made: the action, its IAM service and its target. The publishers'
+ * errors and the scan's failures are built from these, so a failure names the exact permission to
+ * grant and the same target whichever path reported it.
  */
-import type { FailureSite } from "../collect/aws-error";
 import type { Config } from "../config";
 
-export type PublishAction = "PutMetricData" | "Publish" | "GetItem" | "PutItem" | "UpdateItem";
+/** A call as a failure names it (a FailureSite, and what an AwsCallError carries). */
+export interface CallSite {
+  action: string;
+  service: string;
+  target: string;
+}
+
+export type TableAction = "GetItem" | "PutItem" | "UpdateItem" | "DeleteItem";
+export type PublishAction = "PutMetricData" | "Publish" | TableAction;
+
+export function metricsSite(namespace: string): CallSite {
+  return { action: "PutMetricData", service: "cloudwatch", target: `namespace ${namespace}` };
+}
+
+export function topicSite(topicArn: string | undefined): CallSite {
+  return { action: "Publish", service: "sns", target: `topic ${topicArn ?? "(none)"}` };
+}
+
+/** `table` is undefined for a state store that is not a table (the CLI's in-memory one). */
+export function tableSite(table: string | undefined, action: TableAction): CallSite {
+  return { action, service: "dynamodb", target: `table ${table ?? "(state store)"}` };
+}
 
 export function publishSite(
   config: Pick<Config, "metricsNamespace" | "snsTopicArn" | "stateTable">,
   action: PublishAction,
-): FailureSite {
+): CallSite {
   switch (action) {
     case "PutMetricData":
-      return { action, service: "cloudwatch", target: `namespace ${config.metricsNamespace}` };
+      return metricsSite(config.metricsNamespace);
     case "Publish":
-      return { action, service: "sns", target: `topic ${config.snsTopicArn ?? "(none)"}` };
+      return topicSite(config.snsTopicArn);
     default:
-      return { action, service: "dynamodb", target: `table ${config.stateTable ?? "(state store)"}` };
+      return tableSite(config.stateTable, action);
   }
 }

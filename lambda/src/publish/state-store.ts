@@ -27,6 +27,7 @@ import type { Baselines, UnitBaseline } from "../collect/plausibility";
 import { mapWithConcurrency } from "../concurrency";
 import { AwsCallError, ScanError } from "../errors";
 import { STATUSES, type Status } from "../types";
+import { type TableAction, tableSite } from "./sites";
 import type { NotifiedResource, NotifiedScope, NotifiedState } from "./state-diff";
 
 /** The state as read, with the version a save must find unchanged. */
@@ -535,8 +536,8 @@ export class DynamoDbStateStore implements StateStore {
     );
   }
 
-  private failure(action: string, doing: string, err: unknown): AwsCallError {
-    return new AwsCallError({ action, service: "dynamodb", target: `table ${this.tableName}`, detail: doing }, err);
+  private failure(action: TableAction, doing: string, err: unknown): AwsCallError {
+    return new AwsCallError({ ...tableSite(this.tableName, action), detail: doing }, err);
   }
 }
 
