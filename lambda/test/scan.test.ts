@@ -380,7 +380,7 @@ describe("runScan", () => {
     }
     const later = (hours: number) => () => new Date(NOW.getTime() + hours * 3_600_000);
 
-    it("keeps its last level in the counts and reports it once as no longer measured, not as improved", async () => {
+    it("keeps its last level in the counts, counts it as not measured, and reports it once as no longer measured, not as improved", async () => {
       const store = new MemoryStateStore();
       await runScan(configWith(notifying), RULES, deps({ stateStore: store }));
       cloudwatch.resetHistory();
@@ -389,7 +389,8 @@ describe("runScan", () => {
       const { result } = await runScan(configWith(notifying), RULES, deps({ stateStore: store, now: later(1) }));
 
       expect(publishedDatums()).to.include("CriticalCount Scope=subnets = 1");
-      expect(publishedDatums()).to.include("UnknownCount Scope=subnets = 1");
+      // The one unknown before, and the held one: the scope's UnknownCount alarm says that measuring stopped.
+      expect(publishedDatums()).to.include("UnknownCount Scope=subnets = 2");
       const message = publishedMessages()[1]!;
       expect(message).to.include("No longer measured (1):");
       expect(message).to.include(`[subnets] ${net.SUBNET_CRITICAL} "prod-app-a"`);

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { mapWithConcurrency } from "../concurrency";
 import { AwsCallError } from "../errors";
-import type { Evaluation, Status } from "../types";
+import type { Evaluation, ScopeResult } from "../types";
 import { metricsSite } from "./sites";
 
 export interface MetricOptions {
@@ -45,10 +45,21 @@ export function countToMetricValue(n: bigint): number {
   return Number(n);
 }
 
-const ALARM_COUNTS: ReadonlyArray<{ name: string; status: Status }> = [
-  { name: "WarningCount", status: "warning" },
-  { name: "CriticalCount", status: "critical" },
-  { name: "UnknownCount", status: "unknown" },
+/**
+ * Resources whose usage is not reported now: the unknown ones, and those held at their last
+ * warning/critical level (hold.ts). A held one counts at its level too, so the level's alarm stays in
+ * ALARM while the scope's UnknownCount alarm says that measuring stopped.
+ */
+function unmeasuredCount(scope: ScopeResult): number {
+  let held = 0;
+  for (const e of scope.evaluations) if (e.held !== undefined) held += 1;
+  return scope.counts.unknown + held;
+}
+
+const ALARM_COUNTS: ReadonlyArray<{ name: string; count: (scope: ScopeResult) => number }> = [
+  { name: "WarningCount", count: (scope) => scope.counts.warning },
+  { name: "CriticalCount", count: (scope) => scope.counts.critical },
+  { name: "UnknownCount", count: unmeasuredCount },
 ];
 
 function datum(
@@ -82,16 +93,16 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
     const scopeDimension: Dimension[] = [{ Name: "Scope", Value: scope.name }];
 
     if (!complete) {
-      for (const { name, status } of ALARM_COUNTS) {
-        if (scope.counts[status] > 0) data.push(datum(name, scope.counts[status], "Count", scopeDimension, timestamp));
+      for (const { name, count } of ALARM_COUNTS) {
+        const value = count(scope);
+        if (value > 0) data.push(datum(name, value, "Count", scopeDimension, timestamp));
       }
       continue;
     }
 
     data.push(datum("ResourceCount", scope.resourceCount, "Count", scopeDimension, timestamp));
-    for (const { name, status } of ALARM_COUNTS) {
-      data.push(datum(name, scope.counts[status], "Count", scopeDimension, timestamp));
-    }
+    for (const { name, count } of ALARM_COUNTS)
+      data.push(datum(name, count(scope), "Count", scopeDimension, timestamp));
     // No known value (nothing measured, or only single addresses, which evaluate leaves out) means no
     // datum, never 0 or NaN: a 0% MaxUtilization would look healthy and keep an alarm OK while nothing
     // is actually measured (CloudWatch also rejects NaN).

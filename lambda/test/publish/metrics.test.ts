@@ -155,6 +155,25 @@ describe("buildMetricData", () => {
     expect(find(data, "UnknownCount", "dev")[0]?.Value).to.equal(0);
   });
 
+  it("counts a resource held at its last level both at that level and in UnknownCount, complete or partial", () => {
+    const held = {
+      ...evaluationOf("prod", "critical", resource("subnet-07", undefined, undefined)),
+      held: { status: "critical" as const, since: "2024-05-01T11:00:00.000Z", utilization: 97 },
+    };
+    const scope = scopeResult("prod", [
+      held,
+      evaluationOf("prod", "unknown", resource("subnet-06", undefined, undefined)),
+      evaluationOf("prod", "ok", resource("subnet-03", 10, 226n)),
+    ]);
+
+    for (const complete of [true, false]) {
+      const data = buildMetricData(evaluation(scope), { complete, timestamp: TIMESTAMP });
+
+      expect(find(data, "CriticalCount", "prod")[0]?.Value).to.equal(1);
+      expect(find(data, "UnknownCount", "prod")[0]?.Value).to.equal(2);
+    }
+  });
+
   it("omits MaxUtilization and MinFreeAddresses when no resource has a known value", () => {
     const ipv6 = scopeResult("v6", [evaluationOf("v6", "unknown", resource("subnet-06", undefined, undefined))]);
 
