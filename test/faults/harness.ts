@@ -84,6 +84,8 @@ export interface CallRecord {
   fault: string | null;
   /** The upstream's status when the call was forwarded (so moto saw it), else null. */
   upstream: number | null;
+  /** For a hung call: whether the client closed the connection before the hang ended. */
+  abandoned?: boolean;
 }
 
 async function control(path: string, method: string, body?: unknown): Promise<unknown> {
