@@ -41,6 +41,37 @@ export interface RoomForSubnets {
   freeSlash64?: number;
 }
 
+/** A network interface whose addresses keep /28 prefixes of a subnet from being delegated. */
+export interface Blocker {
+  networkInterfaceId: string;
+  description?: string;
+  /** interface, lambda, nat_gateway, vpc_endpoint, … as EC2 names it. */
+  interfaceType?: string;
+  /** The service or account that created a requester-managed interface. */
+  requesterId?: string;
+  /** The instance it is attached to. */
+  instanceId?: string;
+  /** Aligned /28 blocks that would become free if its addresses were released (it is their only occupant). */
+  blocksFreed: number;
+  /** Aligned /28 blocks it holds an address or prefix in (those AWS or an explicit reservation keep anyway left out). */
+  blocksBlocked: number;
+}
+
+/**
+ * Allocatable capacity of an IPv4 subnet, measured from its network interfaces and CIDR
+ * reservations for scopes with `capacity: true` (capacity/blocks.ts).
+ */
+export interface SubnetCapacity {
+  /** Aligned /28 blocks with no address in use, AWS-reserved or explicitly reserved: what EKS prefix delegation can still take. */
+  freePrefixes: number;
+  /** Free addresses automatic assignment can take: outside every reservation; never more than `free`. */
+  assignableAddresses: number;
+  /** Prefix length of the largest aligned free block; undefined when none is free. */
+  largestFreeBlock?: number;
+  /** Interfaces blocking the most /28 blocks, most blocks freed first (at most capacity/blockers MAX_BLOCKERS). */
+  blockers: Blocker[];
+}
+
 /** One CIDR of one resource, measured. A VPC with a secondary CIDR is two of these. */
 export interface ResourceCidr {
   source: SourceName;
@@ -70,6 +101,8 @@ export interface ResourceCidr {
   room?: RoomForSubnets;
   /** Growth and time to full from the scan history; set only when a history is configured. */
   forecast?: ResourceForecast;
+  /** IPv4 subnets of scopes with `capacity: true`, when their interfaces and reservations could be read. */
+  capacity?: SubnetCapacity;
 }
 
 /** Thresholds in effect for a scope after defaults are merged in field by field. */
