@@ -86,7 +86,7 @@ resource "aws_lambda_function" "this" {
   # The log group must exist first, or Lambda creates one without retention; the policy must be
   # attached first, or the first scheduled run may fail on permissions.
   # The build writes the zip named in filename.
-  depends_on = [terraform_data.build, aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.cross_account]
+  depends_on = [terraform_data.build, aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.cross_account, aws_iam_role_policy.capacity]
 
   lifecycle {
     # Checks that involve several inputs (variable validation blocks can only see their own variable).

@@ -4,6 +4,8 @@
  * thresholds are compiled once, each scope tests only the resources an index of their exact
  * values allows, and the per-resource path allocates only the result object.
  */
+
+import { isIpv4Subnet } from "./capacity/blocks";
 import { type DaysResult, daysToFullLevel } from "./forecast/levels";
 import { type DaysLevel, seriesKey } from "./history/format";
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
@@ -16,6 +18,7 @@ import {
   type ScopeResult,
   type ScopeRule,
   type Status,
+  type SubnetCapacity,
   THRESHOLD_KEYS,
   type Thresholds,
 } from "./types";
@@ -63,6 +66,10 @@ interface CompiledLevel {
   minFreeLimit?: number;
   /** Percent used below which the level is reached. */
   minUtilization?: number;
+  /** Free /28 blocks below which the level is reached (scopes with `capacity: true` only). */
+  minFreePrefixes?: number;
+  /** Assignable addresses below which the level is reached (scopes with `capacity: true` only). */
+  minAssignable?: number;
 }
 
 interface CompiledThresholds {
@@ -74,6 +81,8 @@ interface CompiledThresholds {
   needsUtilization: boolean;
   /** A minimum-free threshold is set, so missing free addresses leave the status unknown. */
   needsFree: boolean;
+  /** A capacity threshold is set, so an IPv4 subnet without measured capacity is unknown. */
+  needsCapacity: boolean;
 }
 
 function finite(n: number | undefined): number | undefined {
@@ -94,9 +103,31 @@ function compileLevel(
   };
 }
 
-function compileThresholds(t: Thresholds): CompiledThresholds {
+/**
+ * Capacity thresholds count only in scopes that measure capacity: a scope that inherits them from
+ * the defaults without `capacity: true` has nothing to compare them with.
+ */
+function withCapacity(
+  level: CompiledLevel,
+  minFreePrefixes: number | undefined,
+  minAssignable: number | undefined,
+): void {
+  const prefixes = finite(minFreePrefixes);
+  const assignable = finite(minAssignable);
+  if (prefixes !== undefined) level.minFreePrefixes = prefixes;
+  if (assignable !== undefined) level.minAssignable = assignable;
+}
+
+function compileThresholds(t: Thresholds, capacity = false): CompiledThresholds {
   const critical = compileLevel(t.critical, t.minFreeCritical, t.minUtilizationCritical);
   const warning = compileLevel(t.warning, t.minFreeWarning, t.minUtilizationWarning);
+  if (capacity) {
+    withCapacity(critical, t.minFreePrefixesCritical, t.minAssignableCritical);
+    withCapacity(warning, t.minFreePrefixesWarning, t.minAssignableWarning);
+  }
+  const needsCapacity = [critical, warning].some(
+    (l) => l.minFreePrefixes !== undefined || l.minAssignable !== undefined,
+  );
   const anyPercent = [critical.percent, warning.percent, critical.minUtilization, warning.minUtilization].some(
     (v) => v !== undefined,
   );
@@ -116,8 +147,9 @@ function compileThresholds(t: Thresholds): CompiledThresholds {
     ...(days !== undefined ? { days } : {}),
     // With no threshold at all there is nothing to reach, but a resource without any usage
     // facts is still not known to be fine.
-    needsUtilization: anyPercent || !anyMinFree,
+    needsUtilization: anyPercent || !(anyMinFree || needsCapacity),
     needsFree: anyMinFree,
+    needsCapacity,
   };
 }
 
@@ -142,16 +174,26 @@ function minUtilizationReason(level: Breach["level"], actual: number, limit: num
   return `utilization ${formatPercent(actual)} < ${level} minimum ${limit}%`;
 }
 
+function prefixesReason(level: Breach["level"], actual: number, limit: number): string {
+  return `${actual} free /28 prefix${actual === 1 ? "" : "es"} < ${level} minimum ${limit}`;
+}
+
+function assignableReason(level: Breach["level"], actual: number, limit: number): string {
+  return `${actual} assignable address${actual === 1 ? "" : "es"} < ${level} minimum ${limit}`;
+}
+
 /**
  * Status of one resource against one set of thresholds; worst level reached wins. `previousLevel`
- * is the days-to-full level the resource had at the last scan (for hysteresis).
+ * is the days-to-full level the resource had at the last scan (for hysteresis); `capacity` says
+ * whether the scope measures capacity, without which its capacity thresholds do not apply.
  */
 export function evaluateResource(
   resource: ResourceCidr,
   thresholds: Thresholds,
   previousLevel?: DaysLevel,
+  capacity = false,
 ): ResourceStatus & { forecastLevel?: DaysLevel } {
-  return { ...evaluateCompiled(resource, compileThresholds(thresholds), previousLevel) };
+  return { ...evaluateCompiled(resource, compileThresholds(thresholds, capacity), previousLevel) };
 }
 
 function evaluateCompiled(
@@ -169,15 +211,26 @@ function evaluateCompiled(
   const days =
     t.days !== undefined && runningOut ? daysToFullLevel(resource.forecast, t.days, previousLevel) : undefined;
 
-  const critical = breachesAt("critical", t.critical, utilization, free, runningOut, days);
+  // Capacity thresholds apply to IPv4 subnets only: the other resources of the scope are not measured.
+  const capacity = t.needsCapacity && isIpv4Subnet(resource) ? resource.capacity : undefined;
+
+  const critical = breachesAt("critical", t.critical, utilization, free, runningOut, days, capacity);
   if (critical) return days === undefined ? critical : { ...critical, forecastLevel: days.level };
-  const warning = breachesAt("warning", t.warning, utilization, free, runningOut, days);
+  const warning = breachesAt("warning", t.warning, utilization, free, runningOut, days, capacity);
   if (warning) return days === undefined ? warning : { ...warning, forecastLevel: days.level };
 
   if (!runningOut) return utilization === undefined ? UNKNOWN_USAGE : OK;
+  if (t.needsCapacity && capacity === undefined && isIpv4Subnet(resource)) return unknownCapacity(resource);
   if (t.needsUtilization && utilization === undefined) return UNKNOWN_USAGE;
   if (t.needsFree && free === undefined) return UNKNOWN_FREE;
   return OK;
+}
+
+function unknownCapacity(resource: ResourceCidr): ResourceStatus {
+  return {
+    status: "unknown",
+    reason: `capacity unknown: ${resource.capacityUnknown ?? "not measured"}`,
+  };
 }
 
 function breachesAt(
@@ -187,6 +240,7 @@ function breachesAt(
   free: bigint | undefined,
   runningOut: boolean,
   days?: DaysResult,
+  capacity?: SubnetCapacity,
 ): ResourceStatus | undefined {
   const { percent, minFree, minFreeLimit, minUtilization } = limits;
   const byUtilization =
@@ -196,7 +250,11 @@ function breachesAt(
   const byMinUtilization =
     utilization !== undefined && minUtilization !== undefined && utilization + PERCENT_TOLERANCE < minUtilization;
   const byDays = days?.level === level;
-  if (!byUtilization && !byFree && !byMinUtilization && !byDays) return undefined;
+  const byPrefixes =
+    capacity !== undefined && limits.minFreePrefixes !== undefined && capacity.freePrefixes < limits.minFreePrefixes;
+  const byAssignable =
+    capacity !== undefined && limits.minAssignable !== undefined && capacity.assignableAddresses < limits.minAssignable;
+  if (!byUtilization && !byFree && !byMinUtilization && !byDays && !byPrefixes && !byAssignable) return undefined;
 
   // Several thresholds can be crossed at once; the reason names each, the breach the first.
   const reasons: string[] = [];
@@ -217,6 +275,14 @@ function breachesAt(
     reasons.push(days.reason);
     // A level held for want of a forecast has no days to show: its reason says why it is held.
     if (days.days !== undefined) breach ??= { level, kind: "daysToFull", actual: days.days, limit: days.limit };
+  }
+  if (byPrefixes && capacity !== undefined && limits.minFreePrefixes !== undefined) {
+    reasons.push(prefixesReason(level, capacity.freePrefixes, limits.minFreePrefixes));
+    breach ??= { level, kind: "minFreePrefixes", actual: capacity.freePrefixes, limit: limits.minFreePrefixes };
+  }
+  if (byAssignable && capacity !== undefined && limits.minAssignable !== undefined) {
+    reasons.push(assignableReason(level, capacity.assignableAddresses, limits.minAssignable));
+    breach ??= { level, kind: "minAssignable", actual: capacity.assignableAddresses, limit: limits.minAssignable };
   }
   return { status: level, reason: reasons.join("; "), breach };
 }
@@ -364,13 +430,15 @@ function evaluateScope(
 ): ScopeResult {
   const matches = compileScope(scope);
   const thresholds = effectiveThresholds(scope, defaults);
-  const compiled = compileThresholds(thresholds);
+  const measuresCapacity = scope.capacity === true;
+  const compiled = compileThresholds(thresholds, measuresCapacity);
   const buckets: Record<Status, ResourceEvaluation[]> = { critical: [], warning: [], unknown: [], ok: [] };
   let maxUtilization: number | undefined;
   let minFree: bigint | undefined;
   let minDaysToFull: number | undefined;
   let growthPerDay: number | undefined;
   const remembers = compiled.days !== undefined && previousLevels !== undefined;
+  const capacityMinima: CapacityMinima = { unmeasured: 0 };
 
   const { order, rankOf, scratch } = sorting;
   let matched = 0;
@@ -395,6 +463,7 @@ function evaluateScope(
         : { scope: scope.name, resource, status, reason, breach };
     if (forecastLevel !== undefined) evaluation.forecastLevel = forecastLevel;
     buckets[status].push(evaluation);
+    if (measuresCapacity) addToCapacityMinima(capacityMinima, resource);
     // The aggregates say how close the scope is to running out, which a single address never is:
     // an associated Elastic IP (100% used, 0 free) would otherwise pin them there for good.
     if (resource.usable <= 1n) continue;
@@ -434,7 +503,37 @@ function evaluateScope(
   if (minFree !== undefined) result.minFree = minFree;
   if (minDaysToFull !== undefined) result.minDaysToFull = minDaysToFull;
   if (growthPerDay !== undefined) result.growthPerDay = growthPerDay;
+  if (measuresCapacity) {
+    result.capacity = true;
+    // A minimum over only the subnets that could be measured could look better than the truth.
+    if (capacityMinima.unmeasured === 0) {
+      if (capacityMinima.freePrefixes !== undefined) result.minFreePrefixes = capacityMinima.freePrefixes;
+      if (capacityMinima.assignable !== undefined) result.minAssignable = capacityMinima.assignable;
+    }
+  }
   return result;
+}
+
+interface CapacityMinima {
+  freePrefixes?: number;
+  assignable?: number;
+  /** IPv4 subnets of the scope without measured capacity. */
+  unmeasured: number;
+}
+
+function addToCapacityMinima(minima: CapacityMinima, resource: ResourceCidr): void {
+  if (!isIpv4Subnet(resource)) return;
+  const capacity = resource.capacity;
+  if (capacity === undefined) {
+    minima.unmeasured += 1;
+    return;
+  }
+  if (minima.freePrefixes === undefined || capacity.freePrefixes < minima.freePrefixes) {
+    minima.freePrefixes = capacity.freePrefixes;
+  }
+  if (minima.assignable === undefined || capacity.assignableAddresses < minima.assignable) {
+    minima.assignable = capacity.assignableAddresses;
+  }
 }
 
 export interface EvaluateOptions {

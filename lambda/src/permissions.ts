@@ -9,7 +9,13 @@ export type Feature = keyof typeof actions;
 
 export const IAM_ACTIONS_BY_FEATURE: Readonly<Record<Feature, readonly string[]>> = actions;
 
-/** The actions a deployment needs for the given source. */
-export function requiredActions(source: "ipam" | "ec2"): string[] {
-  return [...actions[source], ...actions.metrics, ...actions.notification, ...actions.state];
+/** The actions a deployment needs for the given source, and with `capacity` when a scope has `capacity: true`. */
+export function requiredActions(source: "ipam" | "ec2", options: { capacity?: boolean } = {}): string[] {
+  return [
+    ...actions[source],
+    ...(options.capacity === true ? actions.capacity : []),
+    ...actions.metrics,
+    ...actions.notification,
+    ...actions.state,
+  ];
 }

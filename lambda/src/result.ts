@@ -7,11 +7,13 @@ import { compareEvaluations, STATUS_RANK } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
 import type { StateChanges } from "./publish/state-diff";
 import type {
+  Blocker,
   Evaluation,
   ResourceCidr,
   ResourceEvaluation,
   RoomForSubnets,
   ScanFailure,
+  ScopeResult,
   SourceName,
   Status,
   Thresholds,
@@ -42,6 +44,12 @@ export interface ScopeJson {
   minFreeAddresses?: JsonCount;
   thresholds: Thresholds;
   resourceMetrics: boolean;
+  /** The scope measures the capacity of its IPv4 subnets. */
+  capacity?: boolean;
+  /** Fewest free /28 blocks among its IPv4 subnets, when every one was measured. */
+  minFreePrefixes?: number;
+  /** Fewest automatically assignable addresses among its IPv4 subnets, when every one was measured. */
+  minAssignableAddresses?: number;
 }
 
 export interface TroubleJson {
@@ -63,6 +71,14 @@ export interface TroubleJson {
   size: JsonCount;
   /** VPC CIDR blocks of the EC2 source: room left for new subnets. */
   room?: RoomForSubnets;
+  /** IPv4 subnets of scopes that measure capacity: free aligned /28 blocks. */
+  freePrefixes?: number;
+  /** Free addresses automatic assignment can take (outside every CIDR reservation). */
+  assignableAddresses?: number;
+  /** Prefix length of the largest aligned free block. */
+  largestFreeBlock?: number;
+  /** Below the scope's minFreePrefixes level: the interfaces blocking the most /28 blocks. */
+  blockers?: Blocker[];
   reason: string;
   /** When its status is held from its last measurement: since when it has not been measured. */
   heldSince?: string;
@@ -210,7 +226,28 @@ function roomEntry(room: RoomForSubnets): RoomForSubnets {
   });
 }
 
-function troubleEntry(e: ResourceEvaluation): TroubleJson {
+/**
+ * The capacity fields of a resource entry: only in scopes that measure capacity, only for subnets
+ * that were measured, and the blockers only below the scope's free-prefix level, where someone has
+ * to decide what to drain.
+ */
+export function capacityFields(
+  r: ResourceCidr,
+  scope: Pick<ScopeResult, "capacity" | "thresholds"> | undefined,
+): Pick<TroubleJson, "freePrefixes" | "assignableAddresses" | "largestFreeBlock" | "blockers"> {
+  const c = r.capacity;
+  if (scope?.capacity !== true || c === undefined) return {};
+  const fields: Pick<TroubleJson, "freePrefixes" | "assignableAddresses" | "largestFreeBlock" | "blockers"> = {
+    freePrefixes: c.freePrefixes,
+    assignableAddresses: c.assignableAddresses,
+  };
+  if (c.largestFreeBlock !== undefined) fields.largestFreeBlock = c.largestFreeBlock;
+  const level = scope.thresholds.minFreePrefixesWarning ?? scope.thresholds.minFreePrefixesCritical;
+  if (level !== undefined && c.freePrefixes < level) fields.blockers = c.blockers.map((b) => ({ ...b }));
+  return fields;
+}
+
+function troubleEntry(e: ResourceEvaluation, scope?: ScopeResult): TroubleJson {
   const r = e.resource;
   return defined<TroubleJson>({
     scope: e.scope,
@@ -228,6 +265,7 @@ function troubleEntry(e: ResourceEvaluation): TroubleJson {
     usable: jsonCount(r.usable),
     size: jsonCount(r.size),
     room: r.room !== undefined ? roomEntry(r.room) : undefined,
+    ...capacityFields(r, scope),
     reason: e.reason,
     heldSince: e.held?.since,
   });
@@ -405,6 +443,7 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
   // Stable sort: ties keep the order of the scopes in the rules file.
   trouble.sort(compareEvaluations);
   const { resources, counts } = worstCounts(evaluation);
+  const scopesByName = new Map(evaluation.scopes.map((s) => [s.name, s]));
   const room = blocksWithRoom(evaluation);
 
   const result: ScanResultJson = defined<ScanResultJson>({
@@ -433,11 +472,16 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
         minFreeAddresses: s.minFree !== undefined ? jsonCount(s.minFree) : undefined,
         thresholds: defined({ ...s.thresholds }),
         resourceMetrics: s.resourceMetrics,
+        capacity: s.capacity === true ? true : undefined,
+        minFreePrefixes: s.minFreePrefixes,
+        minAssignableAddresses: s.minAssignable,
       }),
     ),
     // No entry serializes to fewer than MIN_ENTRY_BYTES, so entries past maxBytes / MIN_ENTRY_BYTES can
     // never fit: leave them out before building them (100,000 resources in trouble stay cheap).
-    resourcesInTrouble: trouble.slice(0, Math.floor(maxBytes / MIN_ENTRY_BYTES)).map(troubleEntry),
+    resourcesInTrouble: trouble
+      .slice(0, Math.floor(maxBytes / MIN_ENTRY_BYTES))
+      .map((e) => troubleEntry(e, scopesByName.get(e.scope))),
     roomForSubnets: room.slice(0, ROOM_FOR_SUBNETS_LIMIT).map(roomForSubnetsEntry),
     scopesWithoutMatches: [...evaluation.scopesWithoutMatches],
     uncoveredCount: evaluation.uncovered.length,

@@ -2,6 +2,8 @@
  * One scan from start to finish: collect → evaluate → publish metrics → notify → result.
  * The Lambda handler and the CLI both call `runScan`; neither holds any logic of its own.
  */
+import { addCapacity, type CapacityReport } from "./capacity/enrich";
+import { capacityReaders } from "./capacity/readers";
 import type { AwsClients } from "./clients";
 import { toScanFailure } from "./collect/aws-error";
 import { collectCrossAccount } from "./collect/cross-account";
@@ -191,20 +193,31 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   const previous = loaded?.state;
 
   let collected: CollectResult;
+  let capacity: CapacityReport;
   try {
     collected = await collect(config, deps, deadline, previous?.units);
+    // Capacity is read only for the subnets of scopes that opt in, so only once the scopes are known.
+    capacity = await addCapacity(collected.resources, rules, {
+      clientFor: capacityReaders(config.source, (region) => deps.clients.ec2ForRegion(region), deps.accountId),
+      concurrency: config.regionConcurrency,
+      source: config.source,
+      deadline,
+      pageCeiling: (key) => pageCeiling(previous?.units?.[key]?.pages, config.pageCeiling),
+    });
   } finally {
     deadline.dispose();
   }
-  const gate = judgeUnits(collected.units, previous?.units, config.plausibility);
+  const gate = judgeUnits([...collected.units, ...capacity.units], previous?.units, config.plausibility);
   for (const drop of gate.accepted) logger.info("accepted a drop that consecutive scans confirmed", { unit: drop });
-  const failures: ScanFailure[] = [...collected.failures, ...gate.failures, ...stateFailures];
-  const complete = collected.failures.length === 0 && gate.units.every((u) => u.complete);
+  const failures: ScanFailure[] = [...collected.failures, ...capacity.failures, ...gate.failures, ...stateFailures];
+  const complete =
+    collected.failures.length === 0 && capacity.failures.length === 0 && gate.units.every((u) => u.complete);
   logger.debug("collected", {
     source: config.source,
     resources: collected.resources.length,
     failures: collected.failures.length,
     units: gate.units.length,
+    capacity: { measured: capacity.measured, unmeasured: capacity.unmeasured, interfaces: capacity.interfacesRead },
   });
 
   // Unknown never means better: resources no longer measured keep their last level for a while.

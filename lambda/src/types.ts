@@ -103,6 +103,8 @@ export interface ResourceCidr {
   forecast?: ResourceForecast;
   /** IPv4 subnets of scopes with `capacity: true`, when their interfaces and reservations could be read. */
   capacity?: SubnetCapacity;
+  /** Why an IPv4 subnet of a scope with `capacity: true` has no `capacity`: its facts could not be read. */
+  capacityUnknown?: string;
 }
 
 /** Thresholds in effect for a scope after defaults are merged in field by field. */
@@ -123,6 +125,18 @@ export interface Thresholds {
   daysToFullWarning?: number;
   /** Forecast days until full below which a resource is critical (needs a scan history). */
   daysToFullCritical?: number;
+  /** Fewer free aligned /28 blocks than this is a warning (IPv4 subnets of scopes with `capacity: true`). */
+  minFreePrefixesWarning?: number;
+  /** Fewer free aligned /28 blocks than this is critical. */
+  minFreePrefixesCritical?: number;
+  /** Fewer addresses automatic assignment can take than this is a warning (scopes with `capacity: true`). */
+  minAssignableWarning?: number;
+  /** Fewer assignable addresses than this is critical. */
+  minAssignableCritical?: number;
+  /** A zone whose IPv4 subnets of the scope have fewer free addresses in all than this is at warning. */
+  minZoneFreeWarning?: number;
+  /** A zone with fewer free addresses in all than this is critical. */
+  minZoneFreeCritical?: number;
 }
 
 /** Every threshold field; `satisfies` makes the compiler flag a field added to Thresholds but not here. */
@@ -135,6 +149,12 @@ const THRESHOLD_FIELDS = {
   minUtilizationCritical: true,
   daysToFullWarning: true,
   daysToFullCritical: true,
+  minFreePrefixesWarning: true,
+  minFreePrefixesCritical: true,
+  minAssignableWarning: true,
+  minAssignableCritical: true,
+  minZoneFreeWarning: true,
+  minZoneFreeCritical: true,
 } as const satisfies Record<keyof Thresholds, true>;
 
 export type ThresholdKey = keyof typeof THRESHOLD_FIELDS;
@@ -163,6 +183,8 @@ export interface ScopeRule {
   /** Threshold fields the scope switched off (`warning: null`): not inherited from defaults. */
   thresholdsOff?: ThresholdKey[];
   resourceMetrics: boolean;
+  /** Measure the allocatable capacity of the scope's IPv4 subnets (reads their interfaces and reservations). */
+  capacity?: boolean;
 }
 
 export interface RulesFile {
@@ -178,8 +200,11 @@ export interface RulesFile {
 /** Which threshold put a resource at its status. */
 export interface Breach {
   level: "warning" | "critical";
-  kind: "utilization" | "minFree" | "minUtilization" | "daysToFull";
-  /** Actual value: percent for utilization and minUtilization, addresses for minFree, days for daysToFull. */
+  kind: "utilization" | "minFree" | "minUtilization" | "daysToFull" | "minFreePrefixes" | "minAssignable";
+  /**
+   * Actual value: percent for utilization and minUtilization, addresses for minFree and minAssignable,
+   * days for daysToFull, /28 blocks for minFreePrefixes.
+   */
   actual: number | bigint;
   /** The limit it reached: percent, or the minimum free addresses. */
   limit: number;
@@ -229,6 +254,12 @@ export interface ScopeResult {
   minDaysToFull?: number;
   /** Sum of the forecast growth of the scope's resources, addresses per day; undefined without forecasts. */
   growthPerDay?: number;
+  /** The scope measures the capacity of its IPv4 subnets (`capacity: true`). */
+  capacity?: boolean;
+  /** Fewest free /28 blocks among its IPv4 subnets; undefined unless every one was measured. */
+  minFreePrefixes?: number;
+  /** Fewest assignable addresses among its IPv4 subnets; undefined unless every one was measured. */
+  minAssignable?: number;
   /** Worst status in the scope (ok when empty). */
   status: Status;
   /** Every resource the scope matched, worst first. */

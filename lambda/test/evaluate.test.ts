@@ -685,3 +685,119 @@ describe("evaluate", () => {
     expect(perAccountRegion).to.equal(80_000);
   });
 });
+
+describe("evaluate: capacity", () => {
+  const capacity = (freePrefixes: number, assignableAddresses: number) => ({
+    capacity: { freePrefixes, assignableAddresses, largestFreeBlock: 28, blockers: [] },
+  });
+  const CAPACITY: Thresholds = {
+    minFreePrefixesWarning: 8,
+    minFreePrefixesCritical: 2,
+    minAssignableWarning: 64,
+    minAssignableCritical: 16,
+  };
+
+  it("puts a subnet with fewer free /28 prefixes than the critical minimum at critical, though it is half empty", () => {
+    const status = evaluateResource(
+      subnet("subnet-00000000000000a1", 0.5, capacity(0, 126)),
+      CAPACITY,
+      undefined,
+      true,
+    );
+
+    expect(status).to.deep.equal({
+      status: "critical",
+      reason: "0 free /28 prefixes < critical minimum 2",
+      breach: { level: "critical", kind: "minFreePrefixes", actual: 0, limit: 2 },
+    });
+  });
+
+  it("names every capacity threshold a subnet crosses at its level", () => {
+    const status = evaluateResource(subnet("subnet-00000000000000a1", 0.5, capacity(5, 40)), CAPACITY, undefined, true);
+
+    expect(status.status).to.equal("warning");
+    expect(status.reason).to.equal(
+      "5 free /28 prefixes < warning minimum 8; 40 assignable addresses < warning minimum 64",
+    );
+  });
+
+  it("puts a subnet with few assignable addresses at its level even when /28s are free", () => {
+    const status = evaluateResource(
+      subnet("subnet-00000000000000a1", 0.2, capacity(10, 12)),
+      CAPACITY,
+      undefined,
+      true,
+    );
+
+    expect(status).to.deep.include({ status: "critical", reason: "12 assignable addresses < critical minimum 16" });
+  });
+
+  it("ignores the capacity thresholds of a scope that does not measure capacity", () => {
+    const status = evaluateResource(subnet("subnet-00000000000000a1", 0.5, capacity(0, 0)), CAPACITY, undefined, false);
+
+    expect(status.status).to.equal("ok");
+  });
+
+  it("calls an IPv4 subnet without measured capacity unknown, with the reason it has none", () => {
+    const status = evaluateResource(
+      subnet("subnet-00000000000000a1", 0.5, { capacityUnknown: "not measured: DescribeNetworkInterfaces failed" }),
+      CAPACITY,
+      undefined,
+      true,
+    );
+
+    expect(status).to.deep.equal({
+      status: "unknown",
+      reason: "capacity unknown: not measured: DescribeNetworkInterfaces failed",
+    });
+  });
+
+  it("does not hold the capacity thresholds against IPv6 subnets and VPCs, which are not measured", () => {
+    const vpc = subnet("vpc-0000000000000001", 0.5, { resourceType: "vpc", cidr: "10.0.0.0/16" });
+
+    expect(evaluateResource(ipv6Subnet("subnet-00000000000000a6"), CAPACITY, undefined, true).status).to.equal("ok");
+    expect(evaluateResource(vpc, CAPACITY, undefined, true).status).to.equal("ok");
+  });
+
+  it("lets a worse level from another threshold win over unknown capacity", () => {
+    const status = evaluateResource(
+      subnet("subnet-00000000000000a1", 0.95),
+      { ...CAPACITY, critical: 90 },
+      undefined,
+      true,
+    );
+
+    expect(status.status).to.equal("critical");
+  });
+
+  it("publishes the scope's fewest free prefixes and assignable addresses when every IPv4 subnet was measured", () => {
+    const evaluation = evaluate(
+      [
+        subnet("subnet-00000000000000a1", 0.5, capacity(3, 100)),
+        subnet("subnet-00000000000000a2", 0.5, capacity(9, 40)),
+        ipv6Subnet("subnet-00000000000000a6"),
+      ],
+      rules([scope("eks", { capacity: true, thresholds: CAPACITY })], {}),
+    );
+
+    expect(evaluation.scopes[0]).to.include({ capacity: true, minFreePrefixes: 3, minAssignable: 40 });
+    expect(evaluation.scopes[0]!.counts).to.deep.equal({ critical: 0, warning: 2, unknown: 0, ok: 1 });
+  });
+
+  it("leaves the minimums out when a subnet could not be measured, so they never look better than the truth", () => {
+    const evaluation = evaluate(
+      [subnet("subnet-00000000000000a1", 0.5, capacity(3, 100)), subnet("subnet-00000000000000a2", 0.5)],
+      rules([scope("eks", { capacity: true, thresholds: CAPACITY })], {}),
+    );
+
+    expect(evaluation.scopes[0]).to.include({ capacity: true });
+    expect(evaluation.scopes[0]).not.to.have.any.keys("minFreePrefixes", "minAssignable");
+    expect(evaluation.scopes[0]!.counts.unknown).to.equal(1);
+  });
+
+  it("says nothing of capacity for a scope that does not measure it", () => {
+    const evaluation = evaluate([subnet("subnet-00000000000000a1", 0.5, capacity(3, 100))], rules([scope("plain")]));
+
+    expect(evaluation.scopes[0]).not.to.have.any.keys("capacity", "minFreePrefixes", "minAssignable");
+  });
+});

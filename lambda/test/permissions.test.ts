@@ -73,4 +73,12 @@ describe("permissions", () => {
 
     expect(actions.filter((a) => a.includes("Ipam"))).to.deep.equal([]);
   });
+
+  it("adds the interface and reservation reads only when a scope measures capacity", () => {
+    expect(requiredActions("ec2")).not.to.include("ec2:DescribeNetworkInterfaces");
+    expect(requiredActions("ipam", { capacity: true })).to.include.members([
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:GetSubnetCidrReservations",
+    ]);
+  });
 });

@@ -617,3 +617,97 @@ describe("schema/result.schema.json", () => {
     expect(validate(result)).to.equal(false);
   });
 });
+
+describe("buildResult: capacity", () => {
+  const BLOCKER = {
+    networkInterfaceId: "eni-0a1b2c3d4e5f60001",
+    description: "aws-K8S-i-0abc",
+    interfaceType: "interface",
+    instanceId: "i-0abc",
+    blocksFreed: 3,
+    blocksBlocked: 4,
+  };
+  const eksSubnet = (id: string, freePrefixes: number, assignableAddresses: number): ResourceCidr =>
+    subnet(id, "ok", { capacity: { freePrefixes, assignableAddresses, largestFreeBlock: 29, blockers: [BLOCKER] } });
+  const CAPACITY_RULES: RulesFile = {
+    ...RULES,
+    defaults: { thresholds: {} },
+    scopes: [
+      {
+        name: "eks",
+        match: { resourceTypes: ["subnet"] },
+        capacity: true,
+        thresholds: { minFreePrefixesWarning: 4, minFreePrefixesCritical: 1, minAssignableWarning: 50 },
+        resourceMetrics: false,
+      },
+      {
+        name: "plain",
+        match: { resourceTypes: ["subnet"] },
+        thresholds: { warning: 80 },
+        resourceMetrics: false,
+      },
+    ],
+  };
+
+  it("gives a measured subnet below the prefix level its figures and the interfaces that block it", () => {
+    const result = build(evaluate([eksSubnet("subnet-01", 0, 120)], CAPACITY_RULES));
+
+    expect(result.resourcesInTrouble).to.have.length(1);
+    expect(result.resourcesInTrouble[0]).to.deep.include({
+      scope: "eks",
+      status: "critical",
+      freePrefixes: 0,
+      assignableAddresses: 120,
+      largestFreeBlock: 29,
+      blockers: [BLOCKER],
+      reason: "0 free /28 prefixes < critical minimum 1",
+    });
+    expectValid(result);
+  });
+
+  it("leaves the blockers out where the free prefixes are not below the scope's level", () => {
+    const result = build(evaluate([eksSubnet("subnet-01", 6, 30)], CAPACITY_RULES));
+
+    expect(result.resourcesInTrouble[0]).to.include({ freePrefixes: 6, assignableAddresses: 30 });
+    expect(result.resourcesInTrouble[0]).not.to.have.property("blockers");
+  });
+
+  it("shows no capacity figure in a scope that does not measure capacity, even for a measured subnet", () => {
+    const measured = { ...eksSubnet("subnet-02", 0, 10), utilization: 90, used: 226n, free: 25n };
+
+    const result = build(evaluate([measured], CAPACITY_RULES));
+
+    const plain = result.resourcesInTrouble.find((t) => t.scope === "plain");
+    expect(plain).not.to.have.any.keys("freePrefixes", "assignableAddresses", "largestFreeBlock", "blockers");
+  });
+
+  it("describes the scope's capacity and its minimums", () => {
+    const result = build(evaluate([eksSubnet("subnet-01", 2, 120), eksSubnet("subnet-03", 9, 60)], CAPACITY_RULES));
+
+    expect(result.scopes[0]).to.include({
+      name: "eks",
+      capacity: true,
+      minFreePrefixes: 2,
+      minAssignableAddresses: 60,
+    });
+    expect(result.scopes[1]).not.to.have.any.keys("capacity", "minFreePrefixes", "minAssignableAddresses");
+    expectValid(result);
+  });
+
+  it("names the reason a subnet has no capacity figures, and gives it none", () => {
+    const unmeasured = subnet("subnet-04", "ok", { capacityUnknown: "not measured: DescribeNetworkInterfaces failed" });
+
+    const result = build(evaluate([unmeasured], CAPACITY_RULES));
+
+    expect(result.resourcesInTrouble[0]).to.include({
+      status: "unknown",
+      reason: "capacity unknown: not measured: DescribeNetworkInterfaces failed",
+    });
+    expect(result.resourcesInTrouble[0]).not.to.have.any.keys(
+      "freePrefixes",
+      "assignableAddresses",
+      "largestFreeBlock",
+    );
+    expect(result.scopes[0]).not.to.have.any.keys("minFreePrefixes", "minAssignableAddresses");
+  });
+});

@@ -16,9 +16,11 @@ import {
   DescribeAddressesCommand,
   DescribeIpamScopesCommand,
   DescribeIpamsCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   type EC2Client,
+  GetSubnetCidrReservationsCommand,
 } from "@aws-sdk/client-ec2";
 import { PublishCommand, type SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
 import Ajv from "ajv";
@@ -485,6 +487,71 @@ describe("runScan", () => {
       );
 
       expect(error).to.be.instanceOf(ScanError).and.include({ action: "DescribeIpams", code: "ScanTimeout" });
+    });
+  });
+
+  describe("capacity", () => {
+    const CAPACITY_RULES = parseRules(
+      `${net.RULES_YAML}  - name: eks-pods\n    match: { resourceIds: [${net.SUBNET_OK}] }\n    capacity: true\n    thresholds: { minFreePrefixesWarning: 4 }\n`,
+      "rules.yaml",
+    );
+
+    it("reads no interface or reservation when no scope measures capacity", async () => {
+      await runScan(configWith(), RULES, deps());
+
+      expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)).to.have.length(0);
+      expect(ec2.commandCalls(GetSubnetCidrReservationsCommand)).to.have.length(0);
+    });
+
+    it("reads the interfaces and reservations of the opted-in subnet only, in its region", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const { complete } = await runScan(configWith(), CAPACITY_RULES, deps());
+
+      expect(complete).to.equal(true);
+      expect(ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input.Filters)).to.deep.equal([
+        [{ Name: "subnet-id", Values: [net.SUBNET_OK] }],
+      ]);
+      expect(ec2.commandCalls(GetSubnetCidrReservationsCommand).map((c) => c.args[0].input.SubnetId)).to.deep.equal([
+        net.SUBNET_OK,
+      ]);
+    });
+
+    it("reports the capacity reads of a Region as a collection unit, counting the interfaces read", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const { result } = await runScan(configWith(), CAPACITY_RULES, deps());
+
+      expect(result.units?.find((u) => u.key === "capacity/us-east-1")).to.deep.equal({
+        key: "capacity/us-east-1",
+        resources: 0,
+        pages: 2,
+        complete: true,
+      });
+    });
+
+    it("makes the scan partial when the interfaces cannot be read, naming the subnet and the scope", async () => {
+      ec2
+        .on(DescribeNetworkInterfacesCommand)
+        .rejects(net.ec2Error("UnauthorizedOperation", "You are not authorized."));
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const { complete, failures } = await runScan(configWith(), CAPACITY_RULES, deps());
+
+      expect(complete).to.equal(false);
+      expect(failures.map((f) => [f.target, f.action, f.code])).to.deep.equal([
+        [`network interfaces of ${net.SUBNET_OK} in us-east-1`, "DescribeNetworkInterfaces", "UnauthorizedOperation"],
+      ]);
+      expect(failures[0]?.message).to.match(/capacity of subnet-\w+ not measured \(scope eks-pods\)$/);
+      expect(publishedDatums()).not.to.include("ScanSuccess = 1");
     });
   });
 

@@ -67,8 +67,8 @@ def _cli_env(endpoint: str) -> dict:
     return env
 
 
-def run_cli(*options: str) -> Run:
-    command = [str(CLI), "scan", "--rules", str(RULES), "--source", "ec2", "--regions", ",".join(network.REGIONS), *options]
+def run_cli(*options: str, rules: Path = RULES, regions: tuple = network.REGIONS) -> Run:
+    command = [str(CLI), "scan", "--rules", str(rules), "--source", "ec2", "--regions", ",".join(regions), *options]
     _gateway.reset()
     started = time.monotonic()
     completed = subprocess.run(command, env=_cli_env(_gateway.url), capture_output=True, text=True, timeout=CLI_TIMEOUT_S, cwd=REPO)

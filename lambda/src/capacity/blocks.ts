@@ -17,6 +17,7 @@
  */
 
 import { parseCidr } from "../cidr";
+import type { ResourceCidr } from "../types";
 
 /** IPv4 prefixes EKS delegates to a network interface. */
 export const PREFIX_LENGTH = 28;
@@ -24,6 +25,11 @@ export const ADDRESSES_PER_PREFIX = 16;
 /** Subnet sizes AWS allows: /16 to /28. */
 export const LARGEST_SUBNET_PREFIX = 16;
 export const SMALLEST_SUBNET_PREFIX = 28;
+
+/** Is the resource an IPv4 subnet, the only kind capacity is measured for? */
+export function isIpv4Subnet(resource: Pick<ResourceCidr, "resourceType" | "addressFamily">): boolean {
+  return resource.resourceType === "subnet" && resource.addressFamily === "ipv4";
+}
 
 export type ReservationType = "explicit" | "prefix";
 
@@ -77,6 +83,8 @@ export interface SubnetLayout {
   largestFreeBlock?: number;
   /** Addresses held by the interfaces (their addresses and prefixes), each counted once. */
   inUseAddresses: number;
+  /** The subnet's size less the five addresses AWS reserves. */
+  usableAddresses: number;
   /** One entry per interface given, in input order. */
   interfaces: InterfaceBlocking[];
 }
@@ -272,6 +280,7 @@ export function subnetLayout(
     freePrefixesReserved,
     assignableAddresses: assignable,
     inUseAddresses: inUse,
+    usableAddresses: p.size - 5,
     interfaces: interfaces.map((eni, e) => {
       let freed = 0;
       let blocked = 0;

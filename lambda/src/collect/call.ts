@@ -21,6 +21,9 @@ export const RESULT_SETS: Readonly<Record<string, { member: string; element: str
   DescribeVpcs: { member: "Vpcs", element: "vpcSet" },
   DescribeSubnets: { member: "Subnets", element: "subnetSet" },
   DescribeAddresses: { member: "Addresses", element: "addressesSet" },
+  // Capacity (collect/enis.ts). EC2 answers both reservation sets, empty or not; the IPv4 one is required.
+  DescribeNetworkInterfaces: { member: "NetworkInterfaces", element: "networkInterfaceSet" },
+  GetSubnetCidrReservations: { member: "SubnetIpv4CidrReservations", element: "subnetIpv4CidrReservationSet" },
 };
 
 /**

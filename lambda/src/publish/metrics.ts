@@ -78,7 +78,9 @@ function datum(
  * The datums for one scan.
  *
  * Complete scan: per scope (dimension Scope) ResourceCount, WarningCount, CriticalCount, UnknownCount,
- * MaxUtilization and MinFreeAddresses, and MinDaysToFull (days) when a resource has a forecast date; per resource of scopes with `resourceMetrics` Utilization and
+ * MaxUtilization and MinFreeAddresses, MinDaysToFull (days) when a resource has a forecast date,
+ * MinFreePrefixes and MinAssignableAddresses for scopes that measure capacity; per resource of scopes
+ * with `resourceMetrics` Utilization and
  * FreeAddresses; and ScanSuccess = 1.
  *
  * Partial scan: only the non-zero WarningCount/CriticalCount/UnknownCount. A count from a partial
@@ -116,6 +118,13 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
     // large stand-in value would read as a forecast.
     if (scope.minDaysToFull !== undefined && Number.isFinite(scope.minDaysToFull)) {
       data.push(datum("MinDaysToFull", scope.minDaysToFull, "None", scopeDimension, timestamp));
+    }
+    // Scopes with `capacity: true`, and only when every IPv4 subnet of the scope was measured (evaluate.ts).
+    if (scope.minFreePrefixes !== undefined) {
+      data.push(datum("MinFreePrefixes", scope.minFreePrefixes, "Count", scopeDimension, timestamp));
+    }
+    if (scope.minAssignable !== undefined) {
+      data.push(datum("MinAssignableAddresses", scope.minAssignable, "Count", scopeDimension, timestamp));
     }
 
     if (!scope.resourceMetrics) continue;

@@ -7,6 +7,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { AwsCallError } from "../errors";
 import { formatPercent, STATUS_RANK } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
+import { capacityFields } from "../result";
 import type {
   Evaluation,
   ResourceEvaluation,
@@ -160,6 +161,12 @@ function describeThresholds(t: Thresholds): string {
   if (t.minFreeCritical !== undefined) parts.push(`critical below ${t.minFreeCritical} free`);
   if (t.minUtilizationWarning !== undefined) parts.push(`warning below ${t.minUtilizationWarning}% used`);
   if (t.minUtilizationCritical !== undefined) parts.push(`critical below ${t.minUtilizationCritical}% used`);
+  if (t.minFreePrefixesWarning !== undefined) parts.push(`warning below ${t.minFreePrefixesWarning} free /28`);
+  if (t.minFreePrefixesCritical !== undefined) parts.push(`critical below ${t.minFreePrefixesCritical} free /28`);
+  if (t.minAssignableWarning !== undefined) parts.push(`warning below ${t.minAssignableWarning} assignable`);
+  if (t.minAssignableCritical !== undefined) parts.push(`critical below ${t.minAssignableCritical} assignable`);
+  if (t.minZoneFreeWarning !== undefined) parts.push(`a zone at warning below ${t.minZoneFreeWarning} free`);
+  if (t.minZoneFreeCritical !== undefined) parts.push(`a zone critical below ${t.minZoneFreeCritical} free`);
   return parts.length > 0 ? parts.join(", ") : "none";
 }
 
@@ -184,11 +191,39 @@ function describeRoom(room: RoomForSubnets): string {
     : `largest free block /${room.largestFreePrefix} (${counts})`;
 }
 
+/** "0 free /28 prefixes (largest free block /29), 120 assignable" for a subnet of a scope that measures capacity. */
+function describeCapacity(e: ResourceEvaluation, scope: ScopeResult | undefined): string | undefined {
+  const c = capacityFields(e.resource, scope);
+  if (c.freePrefixes === undefined) return undefined;
+  const largest = c.largestFreeBlock === undefined ? "" : ` (largest free block /${c.largestFreeBlock})`;
+  return `${plural(c.freePrefixes, "free /28 prefix", "free /28 prefixes")}${largest}, ${c.assignableAddresses} assignable`;
+}
+
+/** The lines under a subnet below its free-prefix level: the interfaces to drain first. */
+function blockerLines(e: ResourceEvaluation, scope: ScopeResult | undefined, indent: string): string[] {
+  const blockers = capacityFields(e.resource, scope).blockers;
+  if (blockers === undefined || blockers.length === 0) return [];
+  return [
+    `${indent}Blocking /28 prefixes most (draining one frees the blocks only it holds):`,
+    ...blockers.slice(0, BLOCKERS_NOTIFIED).map((b) => {
+      const what = [b.interfaceType ?? b.requesterId, b.instanceId, b.description].filter(
+        (p): p is string => p !== undefined && p !== "",
+      );
+      return oneLine(
+        `${indent}  ${b.networkInterfaceId}${what.length > 0 ? ` (${what.join(", ")})` : ""}: frees ${plural(b.blocksFreed, "/28")}, in ${plural(b.blocksBlocked, "/28")}`,
+      );
+    }),
+  ];
+}
+
+/** Interfaces named under each subnet below its free-prefix level. */
+const BLOCKERS_NOTIFIED = 3;
+
 /**
  * "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free", and for
  * a VPC block of the EC2 source ", largest free block /25 (0 free /24, 35 free /28)".
  */
-function describeResource(e: ResourceEvaluation): string {
+function describeResource(e: ResourceEvaluation, scope?: ScopeResult): string {
   const r = e.resource;
   const where = [
     r.name !== undefined && r.name !== "" ? `${r.resourceId} "${r.name}"` : r.resourceId,
@@ -200,6 +235,7 @@ function describeResource(e: ResourceEvaluation): string {
     r.utilization !== undefined && Number.isFinite(r.utilization) ? `${formatPercent(r.utilization)} used` : undefined,
     r.free !== undefined ? `${r.free} free` : undefined,
     r.room !== undefined ? describeRoom(r.room) : undefined,
+    describeCapacity(e, scope),
   ].filter((p): p is string => p !== undefined);
   // Without any usage the reason says so ("usage unknown: …"); no need to say it twice.
   return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");
@@ -240,19 +276,29 @@ function lastSeen(c: ResourceChange): string {
 function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: () => number): Line[] {
   const lines: Line[] = [];
   const index = byScopeAndId(evaluation, new Set(changes.scopes.map((s) => s.scope)));
-  const described = (c: ResourceChange, e: ResourceEvaluation | undefined, withReason: boolean): string =>
-    e === undefined ? c.resourceId : withReason ? `${describeResource(e)} - ${e.reason}` : describeResource(e);
+  const scopes = new Map(evaluation.scopes.map((s) => [s.name, s]));
+  const described = (
+    c: ResourceChange,
+    e: ResourceEvaluation | undefined,
+    withReason: boolean,
+    scope: ScopeResult | undefined,
+  ): string => {
+    if (e === undefined) return c.resourceId;
+    return withReason ? `${describeResource(e, scope)} - ${e.reason}` : describeResource(e, scope);
+  };
 
-  const describe: Record<string, (c: ResourceChange, e?: ResourceEvaluation) => string> = {
-    "In trouble": (c, e) => described(c, e, true),
-    "New or worse": (c, e) => `${described(c, e, true)}${c.from === undefined ? " (new)" : ` (was ${c.from})`}`,
-    "No longer measured": (c, e) =>
-      `${described(c, e, false)} - no longer measured (${lastSeen(c)}); kept at ${c.to} since ${c.heldSince ?? "now"}`,
-    Improved: (c, e) => `${described(c, e, true)} (was ${c.from ?? "unknown"})`,
-    Recovered: (c, e) =>
-      `${described(c, e, false)} - ${c.noLongerFound === true ? "no longer found" : "now ok"} (was ${c.from ?? "unknown"})`,
-    "Still not measured": (c, e) =>
-      `${described(c, e, false)} - not measured since ${c.heldSince ?? "the hold began"}; now counted as unknown (${lastSeen(c)})`,
+  type Describe = (c: ResourceChange, e: ResourceEvaluation | undefined, scope: ScopeResult | undefined) => string;
+  const describe: Record<string, Describe> = {
+    "In trouble": (c, e, scope) => described(c, e, true, scope),
+    "New or worse": (c, e, scope) =>
+      `${described(c, e, true, scope)}${c.from === undefined ? " (new)" : ` (was ${c.from})`}`,
+    "No longer measured": (c, e, scope) =>
+      `${described(c, e, false, scope)} - no longer measured (${lastSeen(c)}); kept at ${c.to} since ${c.heldSince ?? "now"}`,
+    Improved: (c, e, scope) => `${described(c, e, true, scope)} (was ${c.from ?? "unknown"})`,
+    Recovered: (c, e, scope) =>
+      `${described(c, e, false, scope)} - ${c.noLongerFound === true ? "no longer found" : "now ok"} (was ${c.from ?? "unknown"})`,
+    "Still not measured": (c, e, scope) =>
+      `${described(c, e, false, scope)} - not measured since ${c.heldSince ?? "the hold began"}; now counted as unknown (${lastSeen(c)})`,
   };
 
   for (const { title, rows } of changeSections(changes)) {
@@ -261,7 +307,10 @@ function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: (
     const group = nextGroup();
     for (const { scope, change } of rows) {
       const e = index.get(scope)?.get(change.resourceId);
-      lines.push({ text: oneLine(`  ${label(change.to)} [${scope}] ${describe[title]!(change, e)}`), group });
+      lines.push({
+        text: oneLine(`  ${label(change.to)} [${scope}] ${describe[title]!(change, e, scopes.get(scope))}`),
+        group,
+      });
     }
   }
 
@@ -290,12 +339,14 @@ function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
     const extremes = [
       scope.maxUtilization !== undefined ? `highest utilization ${formatPercent(scope.maxUtilization)}` : undefined,
       scope.minFree !== undefined ? `fewest free addresses ${scope.minFree}` : undefined,
+      scope.minFreePrefixes !== undefined ? `fewest free /28 prefixes ${scope.minFreePrefixes}` : undefined,
     ].filter((p): p is string => p !== undefined);
     if (extremes.length > 0) lines.push({ text: `  In this scope: ${extremes.join(", ")}` });
     const group = nextGroup();
     for (const e of scope.evaluations) {
       if (e.status === "ok") break; // worst first: the rest are ok
-      lines.push({ text: oneLine(`  - ${label(e.status)} ${describeResource(e)} - ${e.reason}`), group });
+      lines.push({ text: oneLine(`  - ${label(e.status)} ${describeResource(e, scope)} - ${e.reason}`), group });
+      for (const text of blockerLines(e, scope, "      ")) lines.push({ text, group });
     }
   }
   if (healthy.length > 0) {

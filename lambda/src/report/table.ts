@@ -6,7 +6,7 @@
  */
 import { formatPercent } from "../evaluate";
 import type { JsonCount, RoomForSubnetsJson, ScanResultJson, ScopeJson, TroubleJson, UncoveredJson } from "../result";
-import type { ScanFailure, Status } from "../types";
+import type { Blocker, ScanFailure, Status } from "../types";
 
 type Align = "left" | "right";
 
@@ -109,9 +109,19 @@ const SCOPE_COLUMNS: Column<ScopeJson>[] = [
   { header: "MIN FREE", align: "right", cell: (s) => count(s.minFreeAddresses) },
 ];
 
+/** Only when a scope measures capacity: the fewest free /28 blocks among its subnets. */
+const MIN_PREFIXES_COLUMN: Column<ScopeJson> = {
+  header: "MIN /28",
+  align: "right",
+  cell: (s) => (s.minFreePrefixes === undefined ? NONE : String(s.minFreePrefixes)),
+};
+
 function scopeLines(result: ScanResultJson): string[] {
   const lines = ["", `SCOPES (${result.summary.scopes})`];
-  if (result.scopes.length > 0) lines.push(...formatColumns(SCOPE_COLUMNS, result.scopes));
+  const columns = result.scopes.some((s) => s.capacity === true)
+    ? [...SCOPE_COLUMNS, MIN_PREFIXES_COLUMN]
+    : SCOPE_COLUMNS;
+  if (result.scopes.length > 0) lines.push(...formatColumns(columns, result.scopes));
   if (result.truncated.scopes > 0)
     lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);
   return lines;
@@ -130,19 +140,73 @@ const TROUBLE_COLUMNS: Column<TroubleJson>[] = [
   { header: "REASON", align: "left", cell: (t) => t.reason },
 ];
 
+/** Shown before the reason when a scope measures capacity: what prefix delegation and automatic assignment can still get. */
+const CAPACITY_COLUMNS: Column<TroubleJson>[] = [
+  { header: "FREE /28", align: "right", cell: (t) => (t.freePrefixes === undefined ? NONE : String(t.freePrefixes)) },
+  {
+    header: "ASSIGNABLE",
+    align: "right",
+    cell: (t) => (t.assignableAddresses === undefined ? NONE : String(t.assignableAddresses)),
+  },
+];
+
+function troubleColumns(rows: readonly TroubleJson[]): Column<TroubleJson>[] {
+  if (!rows.some((t) => t.freePrefixes !== undefined)) return TROUBLE_COLUMNS;
+  return [...TROUBLE_COLUMNS.slice(0, -1), ...CAPACITY_COLUMNS, ...TROUBLE_COLUMNS.slice(-1)];
+}
+
 function troubleLines(result: ScanResultJson): string[] {
   const total = result.summary.resourcesInTrouble;
   if (total === 0) return ["", "RESOURCES IN TROUBLE: none"];
   const lines = [
     "",
     `RESOURCES IN TROUBLE (${total}, worst first)`,
-    ...formatColumns(TROUBLE_COLUMNS, result.resourcesInTrouble),
+    ...formatColumns(troubleColumns(result.resourcesInTrouble), result.resourcesInTrouble),
   ];
   const leftOut = result.truncated.resourcesInTrouble;
   if (leftOut > 0) {
     lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
   }
   return lines;
+}
+
+/** Interfaces named per subnet in the table; the JSON result has up to ten. */
+export const BLOCKERS_SHOWN = 3;
+
+const BLOCKER_COLUMNS: Column<Blocker>[] = [
+  { header: "INTERFACE", align: "left", cell: (b) => b.networkInterfaceId },
+  { header: "FREES /28", align: "right", cell: (b) => String(b.blocksFreed) },
+  { header: "IN /28", align: "right", cell: (b) => String(b.blocksBlocked) },
+  { header: "TYPE", align: "left", cell: (b) => b.interfaceType ?? b.requesterId ?? NONE },
+  { header: "INSTANCE", align: "left", cell: (b) => b.instanceId ?? NONE },
+  { header: "DESCRIPTION", align: "left", cell: (b) => b.description ?? NONE },
+];
+
+/**
+ * For each subnet below its scope's free-prefix level, the interfaces that block the most /28
+ * blocks: draining one frees the blocks it alone occupies (FREES /28).
+ */
+function blockerLines(result: ScanResultJson): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const t of result.resourcesInTrouble) {
+    if (t.blockers === undefined || seen.has(`${t.resourceId} ${t.cidr}`)) continue;
+    seen.add(`${t.resourceId} ${t.cidr}`);
+    const name = t.name !== undefined ? ` "${t.name}"` : "";
+    const largest = t.largestFreeBlock === undefined ? "nothing free" : `largest free block /${t.largestFreeBlock}`;
+    lines.push(`  ${t.resourceId}${name} ${t.cidr}: ${plural(t.freePrefixes ?? 0, "free /28")}, ${largest}`);
+    if (t.blockers.length === 0) {
+      lines.push("    no interface holds an address in a block that could be delegated");
+      continue;
+    }
+    lines.push(...formatColumns(BLOCKER_COLUMNS, t.blockers.slice(0, BLOCKERS_SHOWN), "    "));
+  }
+  if (lines.length === 0) return [];
+  return [
+    "",
+    `WHO BLOCKS /28 PREFIXES (top ${BLOCKERS_SHOWN} per subnet; draining an interface frees the blocks only it occupies)`,
+    ...lines,
+  ];
 }
 
 /** The IPv4 counts mean nothing for an IPv6 block (always 0), so it shows a dash there. */
@@ -253,6 +317,7 @@ export function formatScanReport(result: ScanResultJson): string {
     ...headerLines(result),
     ...scopeLines(result),
     ...troubleLines(result),
+    ...blockerLines(result),
     ...roomLines(result),
     ...withoutMatchLines(result),
     ...uncoveredLines(result),

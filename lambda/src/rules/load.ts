@@ -226,11 +226,29 @@ function duplicateKeys(
 
 type LevelKey = ThresholdKey;
 const LEVEL_KEYS = THRESHOLD_KEYS;
+/** Thresholds that count addresses or blocks (whole numbers); the others are percentages. */
+const COUNT_KEYS: ReadonlySet<LevelKey> = new Set<LevelKey>([
+  "minFreeWarning",
+  "minFreeCritical",
+  "minFreePrefixesWarning",
+  "minFreePrefixesCritical",
+  "minAssignableWarning",
+  "minAssignableCritical",
+  "minZoneFreeWarning",
+  "minZoneFreeCritical",
+]);
+/** Thresholds on capacity figures, which only scopes with `capacity: true` measure. */
+const CAPACITY_KEYS: readonly LevelKey[] = [
+  "minFreePrefixesWarning",
+  "minFreePrefixesCritical",
+  "minAssignableWarning",
+  "minAssignableCritical",
+];
 
 function isValidLevel(key: LevelKey, value: unknown): value is number {
   if (typeof value !== "number" || !Number.isFinite(value)) return false;
-  if (key === "minFreeWarning" || key === "minFreeCritical") return Number.isInteger(value) && value >= 0;
   if (key === "daysToFullWarning" || key === "daysToFullCritical") return value >= 1 && value <= 3650;
+  if (COUNT_KEYS.has(key)) return Number.isInteger(value) && value >= 0;
   return value >= 0 && value <= 100;
 }
 
@@ -369,7 +387,24 @@ class SemanticChecker {
         );
       }
       this.checkOrder(levels, "scope");
+      this.checkCapacity(scope, path);
     });
+  }
+
+  /** Capacity thresholds a scope sets itself are measured only when it opts in; from defaults they apply to those that do. */
+  private checkCapacity(scope: Data, path: PathSegment[]): void {
+    const thresholds = own(scope, "thresholds");
+    if (!isRecord(thresholds) || own(scope, "capacity") === true) return;
+    for (const key of CAPACITY_KEYS) {
+      const value = own(thresholds, key);
+      if (value === undefined || value === null) continue;
+      const at = [...path, "thresholds", key];
+      this.add(
+        at,
+        `${formatPath(at)} needs capacity: true on the scope: free prefixes and assignable addresses are measured only ` +
+          "for scopes that opt in (reading interfaces and reservations costs API calls)",
+      );
+    }
   }
 
   private checkConditions(spec: unknown, path: PathSegment[]): void {
@@ -497,6 +532,7 @@ function buildRules(data: Data, file: string): RulesFile {
       thresholds,
       ...(off.length > 0 ? { thresholdsOff: off } : {}),
       resourceMetrics: own(scope, "resourceMetrics") === true,
+      ...(own(scope, "capacity") === true ? { capacity: true } : {}),
     };
   });
   const rules: RulesFile = { version: 1, file, defaults: { thresholds: defaults }, scopes };

@@ -290,6 +290,36 @@ describe("buildMetricData", () => {
     expect(find(data, "ScanSuccess")).to.deep.equal([]);
   });
 
+  it("publishes MinFreePrefixes and MinAssignableAddresses for a scope that measures capacity", () => {
+    const eks = scopeResult("eks", PROD.evaluations, { capacity: true, minFreePrefixes: 0, minAssignable: 37 });
+
+    const data = buildMetricData(evaluation(eks), { complete: true, timestamp: TIMESTAMP });
+
+    expect(find(data, "MinFreePrefixes", "eks")).to.deep.equal([
+      {
+        MetricName: "MinFreePrefixes",
+        Value: 0,
+        Unit: "Count",
+        Timestamp: TIMESTAMP,
+        Dimensions: [{ Name: "Scope", Value: "eks" }],
+      },
+    ]);
+    expect(find(data, "MinAssignableAddresses", "eks").map((d) => d.Value)).to.deep.equal([37]);
+  });
+
+  it("publishes no capacity minimum when the scope has none (a subnet was not measured) or the scan is partial", () => {
+    const unmeasured = scopeResult("eks", PROD.evaluations, { capacity: true });
+    const measured = scopeResult("eks", PROD.evaluations, { capacity: true, minFreePrefixes: 0, minAssignable: 37 });
+
+    const complete = buildMetricData(evaluation(unmeasured), { complete: true, timestamp: TIMESTAMP });
+    const partial = buildMetricData(evaluation(measured), { complete: false, timestamp: TIMESTAMP });
+
+    for (const data of [complete, partial]) {
+      expect(find(data, "MinFreePrefixes")).to.deep.equal([]);
+      expect(find(data, "MinAssignableAddresses")).to.deep.equal([]);
+    }
+  });
+
   it("never publishes NaN or an infinite value", () => {
     const broken = scopeResult(
       "broken",

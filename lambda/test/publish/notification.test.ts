@@ -383,6 +383,71 @@ describe("formatNotification", () => {
     });
   });
 
+  describe("a subnet of a scope that measures capacity", () => {
+    const eksRules = rules(
+      scopeRule("eks-pods", "prod", {
+        capacity: true,
+        thresholds: { minFreePrefixesWarning: 4, minFreePrefixesCritical: 1 },
+      }),
+    );
+    const halfUsed = subnet("subnet-0e1", "ok", "prod", {
+      name: "eks-pods-a",
+      utilization: 52.19,
+      used: 131n,
+      free: 120n,
+      capacity: {
+        freePrefixes: 0,
+        assignableAddresses: 120,
+        largestFreeBlock: 29,
+        blockers: [
+          {
+            networkInterfaceId: "eni-0n1",
+            interfaceType: "interface",
+            instanceId: "i-0abc",
+            description: "aws-K8S-i-0abc",
+            blocksFreed: 3,
+            blocksBlocked: 4,
+          },
+          { networkInterfaceId: "eni-0n2", requesterId: "amazon-elb", blocksFreed: 1, blocksBlocked: 2 },
+          { networkInterfaceId: "eni-0n3", blocksFreed: 1, blocksBlocked: 1 },
+          { networkInterfaceId: "eni-0n4", blocksFreed: 0, blocksBlocked: 1 },
+        ],
+      },
+    });
+
+    function messageFor(resource: ResourceCidr): string {
+      const evaluation = evaluate([resource], eksRules);
+      return formatNotification(firstRun(evaluation), evaluation, OPTIONS).message;
+    }
+
+    it("gives its free /28 prefixes and assignable addresses, then the three interfaces blocking them most", () => {
+      const lines = messageFor(halfUsed).split("\n");
+      const at = lines.findIndex((l) => l.startsWith("  - CRITICAL"));
+
+      expect(lines.slice(at, at + 5)).to.deep.equal([
+        '  - CRITICAL subnet-0e1 "eks-pods-a", account 111122223333, eu-west-1, 10.0.1.0/24: 52.1% used, 120 free, 0 free /28 prefixes (largest free block /29), 120 assignable - 0 free /28 prefixes < critical minimum 1',
+        "      Blocking /28 prefixes most (draining one frees the blocks only it holds):",
+        "        eni-0n1 (interface, i-0abc, aws-K8S-i-0abc): frees 3 /28s, in 4 /28s",
+        "        eni-0n2 (amazon-elb): frees 1 /28, in 2 /28s",
+        "        eni-0n3: frees 1 /28, in 1 /28",
+      ]);
+    });
+
+    it("states the capacity thresholds and the scope's fewest free /28 prefixes", () => {
+      const text = messageFor(halfUsed);
+
+      expect(text).to.contain("critical at 90% used, warning below 4 free /28, critical below 1 free /28");
+      expect(text).to.contain("fewest free /28 prefixes 0");
+    });
+
+    it("names no interface when the subnet is above the free-prefix level", () => {
+      const roomy = { ...halfUsed, capacity: { ...halfUsed.capacity!, freePrefixes: 4, assignableAddresses: 12 } };
+      const text = messageFor({ ...roomy, utilization: 95.5, used: 240n, free: 11n });
+
+      expect(text).not.to.contain("Blocking /28 prefixes");
+    });
+  });
+
   it("keeps one line per entry when names hold line breaks", () => {
     const odd = evaluate([subnet("subnet-0p1", "critical", "prod", { name: "evil\nname" })], RULES);
 

@@ -375,6 +375,90 @@ describe("report/table", () => {
     });
   });
 
+  describe("capacity", () => {
+    const BLOCKERS = [
+      {
+        networkInterfaceId: "eni-0a1b2c3d4e5f60001",
+        interfaceType: "interface",
+        instanceId: "i-0abc",
+        description: "aws-K8S-i-0abc",
+        blocksFreed: 3,
+        blocksBlocked: 4,
+      },
+      {
+        networkInterfaceId: "eni-0a1b2c3d4e5f60002",
+        requesterId: "amazon-elb",
+        description: "ELB app/web",
+        blocksFreed: 1,
+        blocksBlocked: 2,
+      },
+      { networkInterfaceId: "eni-0a1b2c3d4e5f60003", blocksFreed: 0, blocksBlocked: 2 },
+      { networkInterfaceId: "eni-0a1b2c3d4e5f60004", blocksFreed: 0, blocksBlocked: 1 },
+    ];
+    const eks = (): ScanResultJson =>
+      result({
+        scopes: [
+          scope("eks-pods", {
+            status: "critical",
+            resourceCount: 1,
+            counts: { critical: 1, warning: 0, unknown: 0, ok: 0 },
+            capacity: true,
+            minFreePrefixes: 0,
+            minAssignableAddresses: 120,
+          }),
+          scope("vpcs"),
+        ],
+        resourcesInTrouble: [
+          trouble("subnet-0a1b2c3d4e5f60021", {
+            scope: "eks-pods",
+            name: "eks-pods-a",
+            utilization: 52.19,
+            free: 120,
+            freePrefixes: 0,
+            assignableAddresses: 120,
+            largestFreeBlock: 29,
+            blockers: BLOCKERS,
+            reason: "0 free /28 prefixes < critical minimum 2",
+          }),
+        ],
+      });
+
+    it("adds the fewest free /28 of each scope when a scope measures capacity", () => {
+      expect(section(formatScanReport(eks()), "SCOPES")).to.deep.equal([
+        "SCOPES (2)",
+        "  SCOPE     STATUS    RESOURCES  CRITICAL  WARNING  UNKNOWN  MAX USED  MIN FREE  MIN /28",
+        "  eks-pods  CRITICAL          1         1        0        0     12.5%       200        0",
+        "  vpcs      OK                2         0        0        0     12.5%       200        -",
+      ]);
+    });
+
+    it("shows free /28 and assignable addresses before the reason", () => {
+      expect(section(formatScanReport(eks()), "RESOURCES IN TROUBLE")[1]).to.match(
+        /USED {2}FREE {2}FREE \/28 {2}ASSIGNABLE {2}REASON$/,
+      );
+      expect(section(formatScanReport(eks()), "RESOURCES IN TROUBLE")[2]).to.match(
+        / 52\.1% {3}120 {9}0 {9}120 {2}0 free \/28 prefixes < critical minimum 2$/,
+      );
+    });
+
+    it("names the top three interfaces that block the /28s of a subnet below its level", () => {
+      expect(section(formatScanReport(eks()), "WHO BLOCKS /28 PREFIXES")).to.deep.equal([
+        "WHO BLOCKS /28 PREFIXES (top 3 per subnet; draining an interface frees the blocks only it occupies)",
+        '  subnet-0a1b2c3d4e5f60021 "eks-pods-a" 10.0.0.0/24: 0 free /28s, largest free block /29',
+        "    INTERFACE              FREES /28  IN /28  TYPE        INSTANCE  DESCRIPTION",
+        "    eni-0a1b2c3d4e5f60001          3       4  interface   i-0abc    aws-K8S-i-0abc",
+        "    eni-0a1b2c3d4e5f60002          1       2  amazon-elb  -         ELB app/web",
+        "    eni-0a1b2c3d4e5f60003          0       2  -           -         -",
+      ]);
+    });
+
+    it("prints no capacity column or blocker section when no scope measures capacity", () => {
+      const report = formatScanReport(result());
+
+      expect(report).not.to.match(/MIN \/28|FREE \/28|ASSIGNABLE|WHO BLOCKS/);
+    });
+  });
+
   describe("formatColumns", () => {
     const columns = [
       { header: "ID", align: "left" as const, cell: (r: { id: string; n: number }) => r.id },

@@ -29,12 +29,21 @@ describe("rules/levels", () => {
       expect([...THRESHOLD_KEYS].sort()).to.deep.equal([...thresholdFields].sort());
     });
 
-    it("read the utilization, free-address, idle and days-to-full levels as the alarm descriptions show them", () => {
+    it("read each level as the alarm descriptions show it", () => {
       expect(LEVEL_PAIRS.map((p) => [p.warning, p.direction, p.equalAllowed, p.reads])).to.deep.equal([
         ["warning", "rising", false, "utilization >= {}%"],
         ["minFreeWarning", "falling", false, "free addresses < {}"],
         ["minUtilizationWarning", "falling", true, "utilization < {}%"],
         ["daysToFullWarning", "falling", false, "full within {} days"],
+        ["minFreePrefixesWarning", "falling", false, "free /28 prefixes < {}"],
+        ["minAssignableWarning", "falling", false, "assignable addresses < {}"],
+        ["minZoneFreeWarning", "falling", false, "free addresses in a zone < {}"],
+      ]);
+    });
+
+    it("alarm on the poorest zone's free addresses of their own, not through the resource counts", () => {
+      expect(LEVEL_PAIRS.filter((p) => p.alarm !== undefined).map((p) => [p.warning, p.alarm])).to.deep.equal([
+        ["minZoneFreeWarning", { metric: "MinZoneFreeAddresses", suffix: "zone-free" }],
       ]);
     });
 

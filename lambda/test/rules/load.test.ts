@@ -131,6 +131,23 @@ describe("rules/load", () => {
       expect(rules.scopes.map((s) => s.resourceMetrics)).to.deep.equal([false, true]);
     });
 
+    it("sets capacity only on scopes that opt in, and lets them take the capacity thresholds of the defaults", () => {
+      const rules = parseRules(readFileSync(join(VALID_DIR, "capacity.yaml"), "utf8"), "rules.yaml");
+
+      expect(rules.scopes.map((s) => [s.name, s.capacity])).to.deep.equal([
+        ["eks-pods", true],
+        ["app-subnets", undefined],
+      ]);
+      expect(rules.scopes[0]!.thresholds).to.deep.equal({
+        minFreePrefixesWarning: 8,
+        minFreePrefixesCritical: 2,
+        minAssignableWarning: 64,
+        minAssignableCritical: 16,
+        minZoneFreeWarning: 1024,
+        minZoneFreeCritical: 256,
+      });
+    });
+
     it("turns an omitted or empty match into an empty spec and leaves exclude out", () => {
       const rules = parseRules(readFileSync(join(VALID_DIR, "empty-match.yaml"), "utf8"), "rules.yaml");
       expect(rules.scopes.map((s) => s.match)).to.deep.equal([{}, {}, {}]);

@@ -1,0 +1,278 @@
+/**
+ * What the capacity of a subnet is measured from: its network interfaces (every private IPv4
+ * address and delegated IPv4 prefix) and its subnet CIDR reservations, read from EC2 for the
+ * subnets of scopes with `capacity: true` only, since every call costs.
+ *
+ * - Interfaces: DescribeNetworkInterfaces, 1,000 a page, filtered by `vpc-id` where every subnet of
+ *   the VPC is wanted and by `subnet-id` otherwise: the VPC filter needs fewer filter values, the
+ *   subnet filter returns fewer interfaces (so fewer pages) when only some subnets are wanted.
+ *   Filter values go 200 to a request.
+ * - Reservations: GetSubnetCidrReservations, one call per subnet (the API takes one subnet id).
+ *
+ * Calls go through collect/call.ts (the deadline, and an answer without its result set is a failed
+ * call, retried) and paginations through collect/paginate.ts (a repeated token or a page past the
+ * ceiling stops them). A call that fails leaves the subnets it covers unread and becomes a
+ * ScanFailure naming them and their scopes; it never reads as "no interfaces", which would be a
+ * subnet with plenty of room.
+ */
+
+import {
+  DescribeNetworkInterfacesCommand,
+  type EC2Client,
+  GetSubnetCidrReservationsCommand,
+  type NetworkInterface,
+  type SubnetCidrReservation,
+} from "@aws-sdk/client-ec2";
+import type { CidrReservation } from "../capacity/blocks";
+import type { NetworkInterfaceFacts } from "../capacity/measure";
+import { mapWithConcurrency } from "../concurrency";
+import type { ScanFailure } from "../types";
+import { toScanFailure } from "./aws-error";
+import { sendCollecting } from "./call";
+import { type Deadline, NO_DEADLINE } from "./deadline";
+import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
+
+export const INTERFACE_PAGE_SIZE = 1000;
+export const RESERVATION_PAGE_SIZE = 1000;
+/** Values per filter in one DescribeNetworkInterfaces request. */
+export const FILTER_VALUES_PER_REQUEST = 200;
+/** Calls in flight at once within one region. */
+export const CAPACITY_CALL_CONCURRENCY = 4;
+
+/** A subnet whose capacity is wanted. */
+export interface SubnetTarget {
+  subnetId: string;
+  vpcId?: string;
+  /** The scopes with `capacity: true` that match the subnet, for failure messages. */
+  scopes: readonly string[];
+}
+
+export interface RegionCapacityRequest {
+  region: string;
+  subnets: readonly SubnetTarget[];
+  /** Subnets per VPC in the whole inventory: when every one is wanted, the VPC filter is used. */
+  subnetsPerVpc: ReadonlyMap<string, number>;
+  /** The collection unit these reads are (capacity/<region>), named on failures. */
+  unit?: string;
+  deadline?: Deadline;
+  /** Most pages one pagination may read. */
+  pageCeiling?: number;
+}
+
+export interface CapacityFacts {
+  interfaces: Map<string, NetworkInterfaceFacts[]>;
+  reservations: Map<string, CidrReservation[]>;
+  /** Subnets whose interfaces or reservations could not be read, with why. */
+  unread: Map<string, string>;
+  failures: ScanFailure[];
+  /** Interfaces read (each once). */
+  interfacesRead: number;
+  /** Pages read over every pagination. */
+  pages: number;
+}
+
+/** One DescribeNetworkInterfaces query: a filter and the subnets it covers. */
+export interface InterfaceQuery {
+  filter: "vpc-id" | "subnet-id";
+  values: string[];
+  subnets: string[];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The queries that read the interfaces of `subnets`: by VPC where every subnet of the VPC is
+ * wanted, by subnet otherwise; subnets without a known VPC by subnet.
+ */
+export function planInterfaceQueries(
+  subnets: readonly SubnetTarget[],
+  subnetsPerVpc: ReadonlyMap<string, number>,
+): InterfaceQuery[] {
+  const byVpc = new Map<string, string[]>();
+  const loose: string[] = [];
+  for (const s of subnets) {
+    if (s.vpcId === undefined) loose.push(s.subnetId);
+    else byVpc.set(s.vpcId, [...(byVpc.get(s.vpcId) ?? []), s.subnetId]);
+  }
+  const wholeVpcs: string[] = [];
+  for (const [vpcId, ids] of byVpc) {
+    if ((subnetsPerVpc.get(vpcId) ?? Number.POSITIVE_INFINITY) <= ids.length) wholeVpcs.push(vpcId);
+    else loose.push(...ids);
+  }
+  const queries: InterfaceQuery[] = [];
+  for (const values of chunks(wholeVpcs.sort(), FILTER_VALUES_PER_REQUEST)) {
+    queries.push({ filter: "vpc-id", values, subnets: values.flatMap((v) => byVpc.get(v) ?? []) });
+  }
+  for (const values of chunks(loose.sort(), FILTER_VALUES_PER_REQUEST)) {
+    queries.push({ filter: "subnet-id", values, subnets: values });
+  }
+  return queries;
+}
+
+/** Every item of a pagination, through paginate(): bounded, and a repeated token is an error. */
+async function readPages<Page extends { NextToken?: string | undefined }, Item>(
+  action: string,
+  request: RegionCapacityRequest,
+  counter: { pages: number },
+  fetch: (nextToken: string | undefined, signal: AbortSignal) => Promise<Page>,
+  itemsOf: (page: Page) => readonly Item[] | undefined,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  const deadline = request.deadline ?? NO_DEADLINE;
+  await paginate<Page>({
+    action,
+    fetchPage: (nextToken) => sendCollecting(action, deadline, (signal) => fetch(nextToken, signal)),
+    tokenOf: (page) => page.NextToken,
+    onPage: (page) => items.push(...(itemsOf(page) ?? [])),
+    ceiling: request.pageCeiling ?? DEFAULT_PAGE_CEILING_MIN,
+    deadline,
+    counter,
+  });
+  return items;
+}
+
+function interfaceFacts(eni: NetworkInterface): NetworkInterfaceFacts | undefined {
+  if (eni.NetworkInterfaceId === undefined) return undefined;
+  const addresses = (eni.PrivateIpAddresses ?? []).flatMap((a) =>
+    a.PrivateIpAddress !== undefined && a.PrivateIpAddress !== "" ? [a.PrivateIpAddress] : [],
+  );
+  if (addresses.length === 0 && eni.PrivateIpAddress !== undefined && eni.PrivateIpAddress !== "") {
+    addresses.push(eni.PrivateIpAddress);
+  }
+  const prefixes = (eni.Ipv4Prefixes ?? []).flatMap((p) =>
+    p.Ipv4Prefix !== undefined && p.Ipv4Prefix !== "" ? [p.Ipv4Prefix] : [],
+  );
+  const facts: NetworkInterfaceFacts = { networkInterfaceId: eni.NetworkInterfaceId, addresses, prefixes };
+  if (eni.Description !== undefined) facts.description = eni.Description;
+  if (eni.InterfaceType !== undefined) facts.interfaceType = eni.InterfaceType;
+  // The requester names the service behind a requester-managed interface (a load balancer, a NAT gateway, …).
+  if (eni.RequesterManaged === true && eni.RequesterId !== undefined) facts.requesterId = eni.RequesterId;
+  if (eni.Attachment?.InstanceId !== undefined) facts.instanceId = eni.Attachment.InstanceId;
+  return facts;
+}
+
+function reservationOf(r: SubnetCidrReservation): CidrReservation | undefined {
+  if (r.Cidr === undefined || (r.ReservationType !== "explicit" && r.ReservationType !== "prefix")) return undefined;
+  const reservation: CidrReservation = { cidr: r.Cidr, type: r.ReservationType };
+  if (r.SubnetCidrReservationId !== undefined) reservation.id = r.SubnetCidrReservationId;
+  return reservation;
+}
+
+function scopesOf(subnetIds: readonly string[], targets: ReadonlyMap<string, SubnetTarget>): string[] {
+  const scopes = new Set<string>();
+  for (const id of subnetIds) for (const scope of targets.get(id)?.scopes ?? []) scopes.add(scope);
+  return [...scopes].sort();
+}
+
+/** The subnets a failure leaves unmeasured, in words: "subnet-0abc" or "12 subnets". */
+function subnetWords(ids: readonly string[]): string {
+  return ids.length === 1 ? (ids[0] as string) : `${ids.length} subnets`;
+}
+
+/**
+ * Reads the interfaces and reservations of the wanted subnets of one region. Never throws for a
+ * failed call: the failure is returned and the subnets it covers are listed in `unread`.
+ */
+export async function readRegionCapacity(client: EC2Client, request: RegionCapacityRequest): Promise<CapacityFacts> {
+  const { region } = request;
+  const targets = new Map(request.subnets.map((s) => [s.subnetId, s]));
+  const facts: CapacityFacts = {
+    interfaces: new Map(request.subnets.map((s) => [s.subnetId, []])),
+    reservations: new Map(),
+    unread: new Map(),
+    failures: [],
+    interfacesRead: 0,
+    pages: 0,
+  };
+  const counter = { pages: 0 };
+
+  const fail = (target: string, action: string, subnets: readonly string[], err: unknown): void => {
+    const failure = toScanFailure(err, {
+      target,
+      action,
+      ...(request.unit !== undefined ? { unit: request.unit } : {}),
+    });
+    const scopes = scopesOf(subnets, targets);
+    failure.message += `; capacity of ${subnetWords(subnets)} not measured (scope${scopes.length === 1 ? "" : "s"} ${scopes.join(", ")})`;
+    facts.failures.push(failure);
+    for (const id of subnets) {
+      if (!facts.unread.has(id)) facts.unread.set(id, `${action} failed for ${target}: ${failure.code ?? "error"}`);
+    }
+  };
+
+  const seen = new Set<string>();
+  const queries = planInterfaceQueries(request.subnets, request.subnetsPerVpc);
+  await mapWithConcurrency(queries, CAPACITY_CALL_CONCURRENCY, async (query) => {
+    try {
+      const enis = await readPages(
+        "DescribeNetworkInterfaces",
+        request,
+        counter,
+        (NextToken, abortSignal) =>
+          client.send(
+            new DescribeNetworkInterfacesCommand({
+              Filters: [{ Name: query.filter, Values: query.values }],
+              MaxResults: INTERFACE_PAGE_SIZE,
+              ...(NextToken !== undefined ? { NextToken } : {}),
+            }),
+            { abortSignal },
+          ),
+        (page) => page.NetworkInterfaces,
+      );
+      for (const eni of enis) {
+        const subnet = eni.SubnetId;
+        const list = subnet === undefined ? undefined : facts.interfaces.get(subnet);
+        const item = interfaceFacts(eni);
+        // Interfaces of subnets nobody asked about (other subnets of a VPC) are not kept.
+        if (list === undefined || item === undefined || seen.has(item.networkInterfaceId)) continue;
+        seen.add(item.networkInterfaceId);
+        list.push(item);
+      }
+    } catch (err) {
+      const what =
+        query.filter === "vpc-id" ? subnetWords(query.values).replace("subnets", "VPCs") : subnetWords(query.values);
+      fail(`network interfaces of ${what} in ${region}`, "DescribeNetworkInterfaces", query.subnets, err);
+    }
+  });
+  facts.interfacesRead = seen.size;
+
+  await mapWithConcurrency(request.subnets, CAPACITY_CALL_CONCURRENCY, async ({ subnetId }) => {
+    try {
+      const found = await readPages(
+        "GetSubnetCidrReservations",
+        request,
+        counter,
+        (NextToken, abortSignal) =>
+          client.send(
+            new GetSubnetCidrReservationsCommand({
+              SubnetId: subnetId,
+              MaxResults: RESERVATION_PAGE_SIZE,
+              ...(NextToken !== undefined ? { NextToken } : {}),
+            }),
+            { abortSignal },
+          ),
+        (page) => [...(page.SubnetIpv4CidrReservations ?? []), ...(page.SubnetIpv6CidrReservations ?? [])],
+      );
+      facts.reservations.set(
+        subnetId,
+        found.flatMap((r) => {
+          const reservation = reservationOf(r);
+          return reservation === undefined ? [] : [reservation];
+        }),
+      );
+    } catch (err) {
+      fail(`CIDR reservations of ${subnetId} in ${region}`, "GetSubnetCidrReservations", [subnetId], err);
+    }
+  });
+
+  for (const id of facts.unread.keys()) {
+    facts.interfaces.delete(id);
+    facts.reservations.delete(id);
+  }
+  facts.pages = counter.pages;
+  return facts;
+}

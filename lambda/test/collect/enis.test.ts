@@ -1,0 +1,299 @@
+import {
+  DescribeNetworkInterfacesCommand,
+  type DescribeNetworkInterfacesCommandInput,
+  type DescribeNetworkInterfacesCommandOutput,
+  EC2Client,
+  EC2ServiceException,
+  GetSubnetCidrReservationsCommand,
+  type GetSubnetCidrReservationsCommandInput,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+
+import {
+  FILTER_VALUES_PER_REQUEST,
+  planInterfaceQueries,
+  readRegionCapacity,
+  type SubnetTarget,
+} from "../../src/collect/enis";
+
+const REGION = "us-east-1";
+
+function denied(action: string): EC2ServiceException {
+  return new EC2ServiceException({
+    name: "UnauthorizedOperation",
+    $fault: "client",
+    $metadata: { httpStatusCode: 403, attempts: 1, totalRetryDelay: 0 },
+    message: `You are not authorized to perform this operation. (${action})`,
+  });
+}
+
+function eni(id: string, subnetId: string, addresses: string[], prefixes: string[] = []): NetworkInterface {
+  return {
+    NetworkInterfaceId: id,
+    SubnetId: subnetId,
+    VpcId: "vpc-1",
+    PrivateIpAddress: addresses[0],
+    PrivateIpAddresses: addresses.map((a, i) => ({ PrivateIpAddress: a, Primary: i === 0 })),
+    Ipv4Prefixes: prefixes.map((p) => ({ Ipv4Prefix: p })),
+    InterfaceType: "interface",
+    Description: `node ${id}`,
+    Attachment: { InstanceId: `i-${id}` },
+  };
+}
+
+function target(subnetId: string, vpcId = "vpc-1", scopes = ["eks-pods"]): SubnetTarget {
+  return { subnetId, vpcId, scopes };
+}
+
+describe("collect/enis", () => {
+  describe("planInterfaceQueries", () => {
+    it("reads a VPC whole when every subnet of it is wanted, by subnet otherwise", () => {
+      const queries = planInterfaceQueries(
+        [target("subnet-a", "vpc-1"), target("subnet-b", "vpc-1"), target("subnet-c", "vpc-2")],
+        new Map([
+          ["vpc-1", 2],
+          ["vpc-2", 5],
+        ]),
+      );
+
+      expect(queries).to.deep.equal([
+        { filter: "vpc-id", values: ["vpc-1"], subnets: ["subnet-a", "subnet-b"] },
+        { filter: "subnet-id", values: ["subnet-c"], subnets: ["subnet-c"] },
+      ]);
+    });
+
+    it(`puts at most ${FILTER_VALUES_PER_REQUEST} values in one filter`, () => {
+      const many = Array.from({ length: 450 }, (_, i) => target(`subnet-${String(i).padStart(3, "0")}`, "vpc-big"));
+
+      const queries = planInterfaceQueries(many, new Map([["vpc-big", 1000]]));
+
+      expect(queries.map((q) => [q.filter, q.values.length])).to.deep.equal([
+        ["subnet-id", 200],
+        ["subnet-id", 200],
+        ["subnet-id", 50],
+      ]);
+    });
+  });
+
+  describe("readRegionCapacity", () => {
+    let client: EC2Client;
+    let ec2: AwsClientStub<EC2Client>;
+
+    beforeEach(() => {
+      client = new EC2Client({ region: REGION });
+      ec2 = mockClient(client);
+    });
+
+    afterEach(() => {
+      ec2.restore();
+    });
+
+    it("pages through the interfaces 1,000 at a time and groups them by subnet", async () => {
+      const pages: DescribeNetworkInterfacesCommandOutput[] = [
+        { NetworkInterfaces: [eni("eni-1", "subnet-a", ["10.0.0.10"])], NextToken: "t1", $metadata: {} },
+        {
+          NetworkInterfaces: [eni("eni-2", "subnet-a", ["10.0.0.20", "10.0.0.21"], ["10.0.0.48/28"])],
+          $metadata: {},
+        },
+      ];
+      ec2
+        .on(DescribeNetworkInterfacesCommand)
+        .callsFake((input: DescribeNetworkInterfacesCommandInput) => (input.NextToken === "t1" ? pages[1] : pages[0]));
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      const calls = ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input);
+      expect(calls).to.deep.equal([
+        { Filters: [{ Name: "vpc-id", Values: ["vpc-1"] }], MaxResults: 1000 },
+        { Filters: [{ Name: "vpc-id", Values: ["vpc-1"] }], MaxResults: 1000, NextToken: "t1" },
+      ]);
+      expect(facts.interfaces.get("subnet-a")).to.deep.equal([
+        {
+          networkInterfaceId: "eni-1",
+          addresses: ["10.0.0.10"],
+          prefixes: [],
+          description: "node eni-1",
+          interfaceType: "interface",
+          instanceId: "i-eni-1",
+        },
+        {
+          networkInterfaceId: "eni-2",
+          addresses: ["10.0.0.20", "10.0.0.21"],
+          prefixes: ["10.0.0.48/28"],
+          description: "node eni-2",
+          interfaceType: "interface",
+          instanceId: "i-eni-2",
+        },
+      ]);
+      expect(facts.interfacesRead).to.equal(2);
+      expect(facts.failures).to.deep.equal([]);
+    });
+
+    it("reads the reservations of each subnet with one call, IPv4 and IPv6", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+      ec2.on(GetSubnetCidrReservationsCommand).callsFake((input: GetSubnetCidrReservationsCommandInput) => ({
+        SubnetIpv4CidrReservations:
+          input.SubnetId === "subnet-a"
+            ? [
+                { SubnetCidrReservationId: "scr-1", Cidr: "10.0.0.64/27", ReservationType: "explicit" },
+                { SubnetCidrReservationId: "scr-2", Cidr: "10.0.0.128/26", ReservationType: "prefix" },
+              ]
+            : [],
+        SubnetIpv6CidrReservations: [],
+      }));
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a"), target("subnet-b")],
+        subnetsPerVpc: new Map([["vpc-1", 2]]),
+      });
+
+      expect(ec2.commandCalls(GetSubnetCidrReservationsCommand).map((c) => c.args[0].input)).to.deep.equal([
+        { SubnetId: "subnet-a", MaxResults: 1000 },
+        { SubnetId: "subnet-b", MaxResults: 1000 },
+      ]);
+      expect(Object.fromEntries(facts.reservations)).to.deep.equal({
+        "subnet-a": [
+          { cidr: "10.0.0.64/27", type: "explicit", id: "scr-1" },
+          { cidr: "10.0.0.128/26", type: "prefix", id: "scr-2" },
+        ],
+        "subnet-b": [],
+      });
+    });
+
+    it("leaves the subnets of a denied interface read unread and names them, the scopes and the permission", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).rejects(denied("DescribeNetworkInterfaces"));
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a", "vpc-1", ["eks-pods", "prod"])],
+        subnetsPerVpc: new Map([["vpc-1", 3]]),
+      });
+
+      expect(facts.interfaces.has("subnet-a")).to.equal(false);
+      expect(facts.unread.get("subnet-a")).to.equal(
+        "DescribeNetworkInterfaces failed for network interfaces of subnet-a in us-east-1: UnauthorizedOperation",
+      );
+      expect(facts.failures).to.have.length(1);
+      expect(facts.failures[0]).to.include({
+        target: "network interfaces of subnet-a in us-east-1",
+        action: "DescribeNetworkInterfaces",
+        code: "UnauthorizedOperation",
+      });
+      expect(facts.failures[0]?.message).to.match(/ec2:DescribeNetworkInterfaces/);
+      expect(facts.failures[0]?.message).to.match(/capacity of subnet-a not measured \(scopes eks-pods, prod\)$/);
+    });
+
+    it("treats an interface answer without its result set as a failure, never as an empty subnet", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({});
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      expect(facts.interfaces.has("subnet-a")).to.equal(false);
+      expect(facts.failures[0]).to.include({ action: "DescribeNetworkInterfaces", code: "MalformedResponse" });
+    });
+
+    it("treats a reservation answer without either set as a failure of that subnet only", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .callsFake((input: GetSubnetCidrReservationsCommandInput) =>
+          input.SubnetId === "subnet-a" ? {} : { SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] },
+        );
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a"), target("subnet-b")],
+        subnetsPerVpc: new Map([["vpc-1", 2]]),
+      });
+
+      expect([...facts.unread.keys()]).to.deep.equal(["subnet-a"]);
+      expect([...facts.interfaces.keys()]).to.deep.equal(["subnet-b"]);
+      expect(facts.failures.map((f) => [f.target, f.code])).to.deep.equal([
+        ["CIDR reservations of subnet-a in us-east-1", "MalformedResponse"],
+      ]);
+    });
+
+    it("stops a pagination that returns a token it returned before", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).callsFake((input: DescribeNetworkInterfacesCommandInput) => ({
+        NetworkInterfaces: [],
+        NextToken: input.NextToken === "a" ? "b" : "a",
+      }));
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)).to.have.length(3);
+      expect(facts.failures[0]).to.include({ code: "PaginationLoop" });
+      expect(facts.failures[0]?.message).to.match(/returned a NextToken on page 3 that it had already returned/);
+      expect(facts.unread.has("subnet-a")).to.equal(true);
+    });
+
+    it("names the requester of a requester-managed interface only", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [
+          { ...eni("eni-lb", "subnet-a", ["10.0.0.10"]), RequesterManaged: true, RequesterId: "amazon-elb" },
+          { ...eni("eni-own", "subnet-a", ["10.0.0.11"]), RequesterManaged: false, RequesterId: "AIDAEXAMPLE" },
+        ],
+      });
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      expect(facts.interfaces.get("subnet-a")?.map((e) => e.requesterId)).to.deep.equal(["amazon-elb", undefined]);
+    });
+
+    it("keeps only the interfaces of wanted subnets, each once", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [
+          eni("eni-1", "subnet-a", ["10.0.0.10"]),
+          eni("eni-1", "subnet-a", ["10.0.0.10"]),
+          eni("eni-9", "subnet-other", ["10.0.9.10"]),
+        ],
+      });
+      ec2
+        .on(GetSubnetCidrReservationsCommand)
+        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      expect(facts.interfaces.get("subnet-a")?.map((e) => e.networkInterfaceId)).to.deep.equal(["eni-1"]);
+      expect(facts.interfacesRead).to.equal(1);
+    });
+  });
+});
