@@ -6,6 +6,7 @@
  */
 
 import { isIpv4Subnet } from "./capacity/blocks";
+import { poorestZoneFree, ZoneTally } from "./capacity/zones";
 import { type DaysResult, daysToFullLevel } from "./forecast/levels";
 import { type DaysLevel, seriesKey } from "./history/format";
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
@@ -439,6 +440,7 @@ function evaluateScope(
   let growthPerDay: number | undefined;
   const remembers = compiled.days !== undefined && previousLevels !== undefined;
   const capacityMinima: CapacityMinima = { unmeasured: 0 };
+  const zoneTally = new ZoneTally();
 
   const { order, rankOf, scratch } = sorting;
   let matched = 0;
@@ -464,6 +466,7 @@ function evaluateScope(
     if (forecastLevel !== undefined) evaluation.forecastLevel = forecastLevel;
     buckets[status].push(evaluation);
     if (measuresCapacity) addToCapacityMinima(capacityMinima, resource);
+    zoneTally.add(resource);
     // The aggregates say how close the scope is to running out, which a single address never is:
     // an associated Elastic IP (100% used, 0 free) would otherwise pin them there for good.
     if (resource.usable <= 1n) continue;
@@ -487,8 +490,11 @@ function evaluateScope(
     ok: buckets.ok.length,
   };
   const evaluations = buckets.critical.concat(buckets.warning, buckets.unknown, buckets.ok);
-  const status: Status =
+  const zones = zoneTally.summarize(thresholds, measuresCapacity);
+  let status: Status =
     counts.critical > 0 ? "critical" : counts.warning > 0 ? "warning" : counts.unknown > 0 ? "unknown" : "ok";
+  // A zone in trouble puts the scope at its level, though no single resource is: the zone alarm's case.
+  for (const zone of zones) status = worseStatus(status, zone.status);
   const result: ScopeResult = {
     name: scope.name,
     thresholds,
@@ -503,6 +509,13 @@ function evaluateScope(
   if (minFree !== undefined) result.minFree = minFree;
   if (minDaysToFull !== undefined) result.minDaysToFull = minDaysToFull;
   if (growthPerDay !== undefined) result.growthPerDay = growthPerDay;
+  if (zones.length > 0) {
+    result.zones = zones;
+    const watchesZones =
+      measuresCapacity || thresholds.minZoneFreeWarning !== undefined || thresholds.minZoneFreeCritical !== undefined;
+    const poorest = watchesZones ? poorestZoneFree(zones) : undefined;
+    if (poorest !== undefined) result.minZoneFree = poorest;
+  }
   if (measuresCapacity) {
     result.capacity = true;
     // A minimum over only the subnets that could be measured could look better than the truth.

@@ -18,6 +18,7 @@ import type {
   Status,
   Thresholds,
   UnitReport,
+  ZoneSummary,
 } from "./types";
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -50,6 +51,22 @@ export interface ScopeJson {
   minFreePrefixes?: number;
   /** Fewest automatically assignable addresses among its IPv4 subnets, when every one was measured. */
   minAssignableAddresses?: number;
+  /** Its IPv4 subnets per Availability Zone, poorest first. */
+  zones?: ZoneJson[];
+  /** Free addresses of the poorest zone (scopes that watch zones or measure capacity). */
+  minZoneFreeAddresses?: JsonCount;
+}
+
+export interface ZoneJson {
+  availabilityZoneId: string;
+  availabilityZone?: string;
+  resourceCount: number;
+  freeAddresses: JsonCount;
+  /** Subnets of unknown free count; absent when none. */
+  unknownFree?: number;
+  freePrefixes?: number;
+  status: Status;
+  reason: string;
 }
 
 export interface TroubleJson {
@@ -245,6 +262,19 @@ export function capacityFields(
   const level = scope.thresholds.minFreePrefixesWarning ?? scope.thresholds.minFreePrefixesCritical;
   if (level !== undefined && c.freePrefixes < level) fields.blockers = c.blockers.map((b) => ({ ...b }));
   return fields;
+}
+
+function zoneEntry(z: ZoneSummary): ZoneJson {
+  return defined<ZoneJson>({
+    availabilityZoneId: z.availabilityZoneId,
+    availabilityZone: z.availabilityZone,
+    resourceCount: z.resourceCount,
+    freeAddresses: jsonCount(z.freeAddresses),
+    unknownFree: z.unknownFree > 0 ? z.unknownFree : undefined,
+    freePrefixes: z.freePrefixes,
+    status: z.status,
+    reason: z.reason,
+  });
 }
 
 function troubleEntry(e: ResourceEvaluation, scope?: ScopeResult): TroubleJson {
@@ -475,6 +505,8 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
         capacity: s.capacity === true ? true : undefined,
         minFreePrefixes: s.minFreePrefixes,
         minAssignableAddresses: s.minAssignable,
+        zones: s.zones?.map(zoneEntry),
+        minZoneFreeAddresses: s.minZoneFree !== undefined ? jsonCount(s.minZoneFree) : undefined,
       }),
     ),
     // No entry serializes to fewer than MIN_ENTRY_BYTES, so entries past maxBytes / MIN_ENTRY_BYTES can

@@ -86,6 +86,8 @@ export interface ResourceCidr {
   region?: string;
   vpcId?: string;
   availabilityZoneId?: string;
+  /** Zone name (us-east-1a); names map to zones differently in each account, the id does not. EC2 source only. */
+  availabilityZone?: string;
   tags: Record<string, string>;
   /** Addresses in the CIDR (2^(32|128 − prefix)). */
   size: bigint;
@@ -236,6 +238,28 @@ export interface ResourceEvaluation {
   held?: HeldLevel;
 }
 
+/**
+ * The IPv4 subnets of one scope in one Availability Zone: autoscalers fill zones unevenly, so a
+ * scope-wide minimum hides the zone that runs out first.
+ */
+export interface ZoneSummary {
+  availabilityZoneId: string;
+  /** When every subnet of the zone names it the same (the EC2 source). */
+  availabilityZone?: string;
+  /** IPv4 subnets of the scope in the zone. */
+  resourceCount: number;
+  /** Free addresses summed over those subnets whose free count is known. */
+  freeAddresses: bigint;
+  /** Subnets whose free count is unknown: the sum is then a lower bound. */
+  unknownFree: number;
+  /** Free /28 blocks summed, for scopes that measure capacity when every subnet of the zone was measured. */
+  freePrefixes?: number;
+  /** From minZoneFreeWarning/minZoneFreeCritical: warning or critical is a zone in trouble. */
+  status: Status;
+  /** Plain words, e.g. "120 free addresses < warning minimum 512". */
+  reason: string;
+}
+
 export interface ScopeResult {
   name: string;
   description?: string;
@@ -260,6 +284,13 @@ export interface ScopeResult {
   minFreePrefixes?: number;
   /** Fewest assignable addresses among its IPv4 subnets; undefined unless every one was measured. */
   minAssignable?: number;
+  /** Its IPv4 subnets per Availability Zone, poorest first; absent when it has none with a zone. */
+  zones?: ZoneSummary[];
+  /**
+   * Free addresses of the poorest zone, for scopes that set minZoneFree* or measure capacity;
+   * undefined when a zone's sum is incomplete.
+   */
+  minZoneFree?: bigint;
   /** Worst status in the scope (ok when empty). */
   status: Status;
   /** Every resource the scope matched, worst first. */

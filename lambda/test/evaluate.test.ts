@@ -801,3 +801,53 @@ describe("evaluate: capacity", () => {
     expect(evaluation.scopes[0]).not.to.have.any.keys("capacity", "minFreePrefixes", "minAssignable");
   });
 });
+
+describe("evaluate: zones", () => {
+  const inZone = (id: string, ipUsage: number, zone: string) => subnet(id, ipUsage, { availabilityZoneId: zone });
+
+  it("gives a scope of subnets its zones, and puts the scope at the level of a zone in trouble though no subnet is", () => {
+    const evaluation = evaluate(
+      [
+        inZone("subnet-00000000000000a1", 0.8, "euw1-az1"),
+        inZone("subnet-00000000000000a2", 0.8, "euw1-az1"),
+        inZone("subnet-00000000000000a3", 0.1, "euw1-az2"),
+      ],
+      rules([scope("pods", { thresholds: { minZoneFreeWarning: 120, minFreeCritical: 5 } })], {}),
+    );
+
+    const result = evaluation.scopes[0]!;
+    expect(result.zones?.map((z) => [z.availabilityZoneId, z.freeAddresses, z.status])).to.deep.equal([
+      ["euw1-az1", 100n, "warning"],
+      ["euw1-az2", 226n, "ok"],
+    ]);
+    expect(result.status).to.equal("warning");
+    expect(result.counts).to.deep.equal({ critical: 0, warning: 0, unknown: 0, ok: 3 });
+    expect(result.minZoneFree).to.equal(100n);
+  });
+
+  it("gives the poorest zone's free addresses only to scopes that watch zones or measure capacity", () => {
+    const evaluation = evaluate(
+      [inZone("subnet-00000000000000a1", 0.8, "euw1-az1")],
+      rules(
+        [
+          scope("plain", { thresholds: { warning: 90 } }),
+          scope("eks", { capacity: true, thresholds: { warning: 90 } }),
+        ],
+        {},
+      ),
+    );
+
+    expect(evaluation.scopes[0]).not.to.have.property("minZoneFree");
+    expect(evaluation.scopes[0]!.zones).to.have.length(1);
+    expect(evaluation.scopes[1]!.minZoneFree).to.equal(50n);
+  });
+
+  it("gives a scope without subnets in a zone no zones", () => {
+    const evaluation = evaluate(
+      [inZone("subnet-00000000000000a1", 0.8, "euw1-az1")],
+      rules([scope("vpcs", { match: { resourceTypes: ["vpc"] } })]),
+    );
+
+    expect(evaluation.scopes[0]).not.to.have.property("zones");
+  });
+});

@@ -711,3 +711,63 @@ describe("buildResult: capacity", () => {
     expect(result.scopes[0]).not.to.have.any.keys("minFreePrefixes", "minAssignableAddresses");
   });
 });
+
+describe("buildResult: zones", () => {
+  const ZONE_RULES: RulesFile = {
+    ...RULES,
+    defaults: { thresholds: {} },
+    scopes: [
+      {
+        name: "pods",
+        match: { resourceTypes: ["subnet"] },
+        thresholds: { minZoneFreeWarning: 100 },
+        resourceMetrics: false,
+      },
+    ],
+  };
+
+  it("lists each zone of a scope with its id, name, subnets, free addresses and status, poorest first", () => {
+    const result = build(
+      evaluate(
+        [
+          subnet("subnet-01", "critical", { availabilityZoneId: "euw1-az1", availabilityZone: "eu-west-1a" }),
+          subnet("subnet-02", "ok", { availabilityZoneId: "euw1-az2", availabilityZone: "eu-west-1b" }),
+          subnet("subnet-03", "unknown", { availabilityZoneId: "euw1-az2", availabilityZone: "eu-west-1b" }),
+        ],
+        ZONE_RULES,
+      ),
+    );
+
+    expect(result.scopes[0]).to.deep.include({
+      status: "warning",
+      zones: [
+        {
+          availabilityZoneId: "euw1-az1",
+          availabilityZone: "eu-west-1a",
+          resourceCount: 1,
+          freeAddresses: 13,
+          status: "warning",
+          reason: "13 free addresses < warning minimum 100",
+        },
+        {
+          availabilityZoneId: "euw1-az2",
+          availabilityZone: "eu-west-1b",
+          resourceCount: 2,
+          freeAddresses: 226,
+          unknownFree: 1,
+          status: "ok",
+          reason: "within thresholds",
+        },
+      ],
+    });
+    expect(result.scopes[0]).not.to.have.property("minZoneFreeAddresses");
+    expectValid(result);
+  });
+
+  it("gives the poorest zone's free addresses when every zone is known", () => {
+    const result = build(evaluate([subnet("subnet-01", "ok", { availabilityZoneId: "euw1-az1" })], ZONE_RULES));
+
+    expect(result.scopes[0]).to.include({ minZoneFreeAddresses: 226 });
+    expectValid(result);
+  });
+});

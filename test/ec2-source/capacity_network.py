@@ -85,6 +85,7 @@ class ExpectedCapacity:
 class SeededCapacity:
     ids: dict = field(default_factory=dict)  # plan key → id (subnets, interfaces, the VPC)
     available: dict = field(default_factory=dict)  # subnet key → AvailableIpAddressCount after seeding
+    zones: dict = field(default_factory=dict)  # subnet key → (zone id, zone name)
     expected: dict = field(default_factory=dict)  # subnet key → ExpectedCapacity
 
 
@@ -126,7 +127,9 @@ def expected_capacity(plan: CapacitySubnetPlan, interface_ids: dict, available: 
 
 def seed(endpoint: str) -> SeededCapacity:
     ec2 = network.ec2_client(endpoint, REGION)
-    zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"])
+    described = ec2.describe_availability_zones()["AvailabilityZones"]
+    zones = sorted(z["ZoneName"] for z in described)
+    zone_ids = {z["ZoneName"]: z["ZoneId"] for z in described}
     seeded = SeededCapacity()
     vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=network._tags("vpc", {"Name": "pods", "team": "k8s"}))["Vpc"]["VpcId"]
     seeded.ids["pods"] = vpc_id
@@ -135,6 +138,7 @@ def seed(endpoint: str) -> SeededCapacity:
         subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=plan.cidr, AvailabilityZone=zones[plan.az % len(zones)],
                                       TagSpecifications=network._tags("subnet", tags))["Subnet"]["SubnetId"]
         seeded.ids[plan.key] = subnet_id
+        seeded.zones[plan.key] = (zone_ids[zones[plan.az % len(zones)]], zones[plan.az % len(zones)])
         for reservation in plan.reservations:
             ec2.create_subnet_cidr_reservation(SubnetId=subnet_id, Cidr=reservation.cidr, ReservationType=reservation.type)
         for eni in plan.interfaces:

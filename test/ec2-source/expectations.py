@@ -162,6 +162,28 @@ class ExpectedResult:
     uncovered: list  # Expected
 
 
+def expected_zones(matched: list) -> list:
+    """The scope's IPv4 subnets summed per Availability Zone, poorest first. No scope of rules.yaml sets
+    minZoneFree thresholds, so every zone is ok."""
+    by_zone: dict = {}
+    for r in matched:
+        if r.resource_type != "subnet" or r.family != "ipv4" or r.zone_id is None:
+            continue
+        zone = by_zone.setdefault(r.zone_id, {"availabilityZoneId": r.zone_id, "names": set(), "resourceCount": 0, "freeAddresses": 0})
+        zone["names"].add(r.zone_name)
+        zone["resourceCount"] += 1
+        zone["freeAddresses"] += r.free
+    zones = []
+    for zone in by_zone.values():
+        names = zone.pop("names")
+        entry = {"availabilityZoneId": zone["availabilityZoneId"]}
+        if len(names) == 1 and None not in names:
+            entry["availabilityZone"] = next(iter(names))
+        entry.update(resourceCount=zone["resourceCount"], freeAddresses=zone["freeAddresses"], status="ok", reason="within thresholds")
+        zones.append(entry)
+    return sorted(zones, key=lambda z: (z["freeAddresses"], z["availabilityZoneId"]))
+
+
 def expected_result(resources: list) -> ExpectedResult:
     scopes, statuses, worst, trouble = [], {}, {}, []
     for scope in SCOPES:
@@ -197,6 +219,9 @@ def expected_result(resources: list) -> ExpectedResult:
             scope_json["maxUtilization"] = max_utilization
         if min_free is not None:
             scope_json["minFreeAddresses"] = json_count(min_free)
+        zones = expected_zones([r for r in resources if scope.matches(r)])
+        if zones:
+            scope_json["zones"] = zones
         scopes.append(scope_json)
 
     trouble.sort(key=_order)  # stable: ties keep the order of the scopes

@@ -123,6 +123,8 @@ class Expected:
     vpc_id: Optional[str]
     room: Optional[dict] = None  # VPC blocks only
     seeded: bool = True
+    zone_id: Optional[str] = None  # subnets only
+    zone_name: Optional[str] = None
 
     @property
     def family(self) -> str:
@@ -244,7 +246,9 @@ def seed(endpoint: str) -> Seeded:
     for vpc in NETWORK:
         region = REGIONS[vpc.region]
         ec2 = clients[region]
-        zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"])
+        described = ec2.describe_availability_zones()["AvailabilityZones"]
+        zones = sorted(z["ZoneName"] for z in described)
+        zone_ids = {z["ZoneName"]: z["ZoneId"] for z in described}
         vpc_tags = {"Name": vpc.key, **vpc.tags}
         vpc_id = ec2.create_vpc(CidrBlock=vpc.cidr, AmazonProvidedIpv6CidrBlock=vpc.ipv6, TagSpecifications=_tags("vpc", vpc_tags))["Vpc"]["VpcId"]
         seeded.ids[vpc.key] = vpc_id
@@ -271,8 +275,9 @@ def seed(endpoint: str) -> Seeded:
                 arguments["Ipv6Native"] = True
             subnet_id = ec2.create_subnet(**arguments)["Subnet"]["SubnetId"]
             seeded.ids[plan.key] = subnet_id
+            zone = arguments["AvailabilityZone"]
             common = dict(key=plan.key, resource_type="subnet", resource_id=subnet_id, region=region, name=tags.get("Name"),
-                          tags=tags, owner_id=seeded.account, vpc_id=vpc_id)
+                          tags=tags, owner_id=seeded.account, vpc_id=vpc_id, zone_id=zone_ids[zone], zone_name=zone)
             if plan.cidr is not None:
                 children.append(plan.cidr)
                 enis[plan.key] = fill(ec2, subnet_id, plan.cidr, plan.used)
@@ -350,5 +355,6 @@ def _defaults(region: str, snapshot: dict, account: str) -> list:
         expected.append(Expected(key=f"default-subnet-{subnet['SubnetId']}", resource_type="subnet", resource_id=subnet["SubnetId"],
                                  region=region, cidr=cidr, size=ipaddress.ip_network(cidr).num_addresses,
                                  usable=usable_addresses("subnet", cidr), used=0, name=None, tags={}, owner_id=account,
-                                 vpc_id=subnet["VpcId"], seeded=False))
+                                 vpc_id=subnet["VpcId"], seeded=False,
+                                 zone_id=subnet.get("AvailabilityZoneId"), zone_name=subnet.get("AvailabilityZone")))
     return expected

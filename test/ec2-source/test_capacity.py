@@ -112,6 +112,20 @@ class TheResult(CapacityTest):
                           "counts": {"critical": 1, "warning": 1, "unknown": 0, "ok": 1}})
         self.assertNotIn("capacity", scopes["k8s-team"])
 
+    def test_sums_free_addresses_and_free_28s_per_zone_and_puts_the_poorest_zone_in_trouble(self):
+        scope = next(s for s in self.result["scopes"] if s["name"] == "eks-pods")
+        want = []
+        for key in net.OPTED_IN:
+            zone_id, zone_name = self.seeded.zones[key]
+            free = self.seeded.available[key]
+            status, reason = ("warning", f"{free} free addresses < warning minimum 100") if free < 100 else ("ok", "within thresholds")
+            want.append({"availabilityZoneId": zone_id, "availabilityZone": zone_name, "resourceCount": 1, "freeAddresses": free,
+                         "freePrefixes": self.seeded.expected[key].free_prefixes, "status": status, "reason": reason})
+        want.sort(key=lambda z: (z["freeAddresses"], z["availabilityZoneId"]))
+        self.assertEqual(scope["zones"], want)
+        self.assertEqual((scope["zones"][0]["freeAddresses"], scope["zones"][0]["status"]), (59, "warning"))
+        self.assertEqual(scope["minZoneFreeAddresses"], 59)
+
     def test_shows_no_capacity_figure_in_a_scope_that_does_not_measure_it(self):
         for key in (*net.OPTED_IN, "batch"):
             with self.subTest(subnet=key):
@@ -142,6 +156,10 @@ class ApiCalls(CapacityTest):
 
 
 class TheTable(CapacityTest):
+    def test_lists_the_zones_of_the_scope_with_a_zone_in_trouble(self):
+        zone_id, _ = self.seeded.zones["eks-c"]
+        self.assertRegex(self.table_run.stdout, rf"ZONES IN TROUBLE \(1 zone below a scope's minZoneFree.*\n.*\n  eks-pods\s+{zone_id}\s+\S+\s+1\s+59\s+2\s+WARNING\s+59 free addresses < warning minimum 100")
+
     def test_exits_0_and_shows_free_28_and_assignable_columns(self):
         self.assertEqual(self.table_run.returncode, 0, self.table_run.stderr)
         self.assertRegex(self.table_run.stdout, r"FREE /28  ASSIGNABLE  REASON")

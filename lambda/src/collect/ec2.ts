@@ -93,6 +93,7 @@ function identity(fields: {
   ownerId?: string | undefined;
   vpcId?: string | undefined;
   availabilityZoneId?: string | undefined;
+  availabilityZone?: string | undefined;
 }): Omit<ResourceCidr, keyof Measurement | "cidr"> {
   const base: Omit<ResourceCidr, keyof Measurement | "cidr"> = {
     source: "ec2",
@@ -106,6 +107,7 @@ function identity(fields: {
   if (fields.ownerId !== undefined) base.ownerId = fields.ownerId;
   if (fields.vpcId !== undefined) base.vpcId = fields.vpcId;
   if (fields.availabilityZoneId !== undefined) base.availabilityZoneId = fields.availabilityZoneId;
+  if (fields.availabilityZone !== undefined) base.availabilityZone = fields.availabilityZone;
   return base;
 }
 
@@ -144,6 +146,7 @@ export function subnetResources(subnet: Subnet, region: string): ResourceCidr[] 
     ownerId: subnet.OwnerId,
     vpcId: subnet.VpcId,
     availabilityZoneId: subnet.AvailabilityZoneId,
+    availabilityZone: subnet.AvailabilityZone,
   });
   const resources: ResourceCidr[] = [];
   if (subnet.CidrBlock !== undefined && subnet.CidrBlock !== "") {

@@ -79,8 +79,8 @@ function datum(
  *
  * Complete scan: per scope (dimension Scope) ResourceCount, WarningCount, CriticalCount, UnknownCount,
  * MaxUtilization and MinFreeAddresses, MinDaysToFull (days) when a resource has a forecast date,
- * MinFreePrefixes and MinAssignableAddresses for scopes that measure capacity; per resource of scopes
- * with `resourceMetrics` Utilization and
+ * MinFreePrefixes and MinAssignableAddresses for scopes that measure capacity, MinZoneFreeAddresses for
+ * scopes that watch their zones; per resource of scopes with `resourceMetrics` Utilization and
  * FreeAddresses; and ScanSuccess = 1.
  *
  * Partial scan: only the non-zero WarningCount/CriticalCount/UnknownCount. A count from a partial
@@ -125,6 +125,12 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
     }
     if (scope.minAssignable !== undefined) {
       data.push(datum("MinAssignableAddresses", scope.minAssignable, "Count", scopeDimension, timestamp));
+    }
+    // Scopes that set minZoneFree* or measure capacity, when every zone's sum is known (evaluate.ts).
+    if (scope.minZoneFree !== undefined) {
+      data.push(
+        datum("MinZoneFreeAddresses", countToMetricValue(scope.minZoneFree), "Count", scopeDimension, timestamp),
+      );
     }
 
     if (!scope.resourceMetrics) continue;

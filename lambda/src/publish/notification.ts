@@ -4,6 +4,7 @@
  * trouble, then scopes without matches and scan failures. Bounded to SNS's 256 KB.
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { ZONE_KEY_PREFIX } from "../capacity/zones";
 import { AwsCallError } from "../errors";
 import { formatPercent, STATUS_RANK } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
@@ -17,6 +18,7 @@ import type {
   SourceName,
   Status,
   Thresholds,
+  ZoneSummary,
 } from "../types";
 import { topicSite } from "./sites";
 import type { ResourceChange, ScopeChanges, StateChanges } from "./state-diff";
@@ -241,6 +243,32 @@ function describeResource(e: ResourceEvaluation, scope?: ScopeResult): string {
   return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");
 }
 
+function zoneName(zone: ZoneSummary): string {
+  return zone.availabilityZone !== undefined
+    ? `${zone.availabilityZoneId} (${zone.availabilityZone})`
+    : zone.availabilityZoneId;
+}
+
+function zoneRoom(zone: ZoneSummary): string {
+  const free = `${zone.unknownFree > 0 ? "at least " : ""}${zone.freeAddresses} free`;
+  return zone.freePrefixes === undefined ? free : `${free}, ${plural(zone.freePrefixes, "free /28", "free /28s")}`;
+}
+
+/**
+ * "zone euw1-az1 (eu-west-1a): 2 subnets, 13 free - 13 free addresses < warning minimum 100; the other
+ * zones: euw1-az2 (eu-west-1b) 400 free": where room is left when one zone runs out.
+ */
+function describeZone(scope: ScopeResult | undefined, key: string): string | undefined {
+  const id = key.slice(ZONE_KEY_PREFIX.length);
+  const zones = scope?.zones ?? [];
+  const zone = zones.find((z) => z.availabilityZoneId === id);
+  if (zone === undefined) return undefined;
+  const others = zones.filter((z) => z !== zone).map((z) => `${zoneName(z)} ${zoneRoom(z)}`);
+  const rest = others.length > 0 ? `; the other zones: ${others.join(", ")}` : "; the scope has no other zone";
+  const head = `zone ${zoneName(zone)}: ${plural(zone.resourceCount, "subnet")}, ${zoneRoom(zone)}`;
+  return zone.status === "ok" ? `${head}${rest}` : `${head} - ${zone.reason}${rest}`;
+}
+
 function byScopeAndId(
   evaluation: Evaluation,
   scopes: ReadonlySet<string>,
@@ -307,10 +335,16 @@ function changeLines(changes: StateChanges, evaluation: Evaluation, nextGroup: (
     const group = nextGroup();
     for (const { scope, change } of rows) {
       const e = index.get(scope)?.get(change.resourceId);
-      lines.push({
-        text: oneLine(`  ${label(change.to)} [${scope}] ${describe[title]!(change, e, scopes.get(scope))}`),
-        group,
-      });
+      const zone = change.resourceId.startsWith(ZONE_KEY_PREFIX)
+        ? (describeZone(scopes.get(scope), change.resourceId) ??
+          `zone ${change.resourceId.slice(ZONE_KEY_PREFIX.length)}: no longer has subnets in the scope`)
+        : undefined;
+      // A zone is described as it is now; whether it is new or what it was is added.
+      const what =
+        zone === undefined
+          ? describe[title]!(change, e, scopes.get(scope))
+          : `${zone}${change.from === undefined ? (title === "In trouble" ? "" : " (new)") : ` (was ${change.from})`}`;
+      lines.push({ text: oneLine(`  ${label(change.to)} [${scope}] ${what}`), group });
     }
   }
 
@@ -342,6 +376,11 @@ function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
       scope.minFreePrefixes !== undefined ? `fewest free /28 prefixes ${scope.minFreePrefixes}` : undefined,
     ].filter((p): p is string => p !== undefined);
     if (extremes.length > 0) lines.push({ text: `  In this scope: ${extremes.join(", ")}` });
+    for (const zone of scope.zones ?? []) {
+      if (zone.status !== "critical" && zone.status !== "warning") continue;
+      const text = describeZone(scope, `${ZONE_KEY_PREFIX}${zone.availabilityZoneId}`);
+      if (text !== undefined) lines.push({ text: oneLine(`  - ${label(zone.status)} ${text}`) });
+    }
     const group = nextGroup();
     for (const e of scope.evaluations) {
       if (e.status === "ok") break; // worst first: the rest are ok

@@ -4,6 +4,7 @@
  * stops being measured — not on every run. Pure; state-store.ts keeps the state between runs.
  * See docs/notifications.md for the design and the alternatives.
  */
+import { zoneKey } from "../capacity/zones";
 import type { Baselines } from "../collect/plausibility";
 import { STATUS_RANK, worseStatus } from "../evaluate";
 import type { Evaluation, Status } from "../types";
@@ -108,6 +109,12 @@ export function stateFromEvaluation(evaluation: Evaluation): ObservedState {
       if (free !== undefined) entry.free = free;
       if (e.held !== undefined) entry.heldSince = e.held.since;
       resources[id] = entry;
+    }
+    // Zones in trouble are notified like resources: new, worse, better, recovered.
+    for (const zone of scope.zones ?? []) {
+      const id = zoneKey(zone.availabilityZoneId);
+      ids.add(id);
+      if (zone.status !== "ok") resources[id] = { status: zone.status, free: zone.freeAddresses };
     }
     scopes[scope.name] = { status: scope.status, resources };
     seen.set(scope.name, ids);

@@ -5,7 +5,15 @@
  * colours: it reads the same in a terminal, a CI log and a file.
  */
 import { formatPercent } from "../evaluate";
-import type { JsonCount, RoomForSubnetsJson, ScanResultJson, ScopeJson, TroubleJson, UncoveredJson } from "../result";
+import type {
+  JsonCount,
+  RoomForSubnetsJson,
+  ScanResultJson,
+  ScopeJson,
+  TroubleJson,
+  UncoveredJson,
+  ZoneJson,
+} from "../result";
 import type { Blocker, ScanFailure, Status } from "../types";
 
 type Align = "left" | "right";
@@ -209,6 +217,41 @@ function blockerLines(result: ScanResultJson): string[] {
   ];
 }
 
+type ZoneRow = ZoneJson & { scope: string };
+
+function inTrouble(status: Status): boolean {
+  return status === "critical" || status === "warning";
+}
+
+const ZONE_COLUMNS: Column<ZoneRow>[] = [
+  { header: "SCOPE", align: "left", cell: (z) => z.scope },
+  { header: "ZONE", align: "left", cell: (z) => z.availabilityZoneId },
+  { header: "NAME", align: "left", cell: (z) => z.availabilityZone ?? NONE },
+  { header: "SUBNETS", align: "right", cell: (z) => String(z.resourceCount) },
+  { header: "FREE", align: "right", cell: (z) => `${z.unknownFree !== undefined ? "≥" : ""}${z.freeAddresses}` },
+  { header: "FREE /28", align: "right", cell: (z) => (z.freePrefixes === undefined ? NONE : String(z.freePrefixes)) },
+  // Upper case marks the zones in trouble; the others are shown for the room they have.
+  { header: "STATUS", align: "left", cell: (z) => (inTrouble(z.status) ? z.status.toUpperCase() : z.status) },
+  { header: "REASON", align: "left", cell: (z) => (inTrouble(z.status) || z.status === "unknown" ? z.reason : "") },
+];
+
+/** Every zone of each scope with a zone in trouble, so the room of the other zones shows beside it. */
+function zoneLines(result: ScanResultJson): string[] {
+  const rows: ZoneRow[] = [];
+  for (const scope of result.scopes) {
+    const zones = scope.zones ?? [];
+    if (!zones.some((z) => inTrouble(z.status))) continue;
+    for (const zone of zones) rows.push({ ...zone, scope: scope.name });
+  }
+  if (rows.length === 0) return [];
+  const troubled = rows.filter((z) => inTrouble(z.status)).length;
+  return [
+    "",
+    `ZONES IN TROUBLE (${plural(troubled, "zone")} below a scope's minZoneFree; every zone of those scopes shown, poorest first)`,
+    ...formatColumns(ZONE_COLUMNS, rows),
+  ];
+}
+
 /** The IPv4 counts mean nothing for an IPv6 block (always 0), so it shows a dash there. */
 function ipv4Count(r: RoomForSubnetsJson, value: number): string {
   return r.freeSlash64 !== undefined ? NONE : String(value);
@@ -317,6 +360,7 @@ export function formatScanReport(result: ScanResultJson): string {
     ...headerLines(result),
     ...scopeLines(result),
     ...troubleLines(result),
+    ...zoneLines(result),
     ...blockerLines(result),
     ...roomLines(result),
     ...withoutMatchLines(result),

@@ -178,6 +178,7 @@ describe("collect/ec2", () => {
           region: REGION,
           vpcId: fx.VPC_MAIN,
           availabilityZoneId: "use1-az1",
+          availabilityZone: "us-east-1a",
           tags: { Name: "main-app-a", tier: "app" },
           size: 256n,
           usable: 251n,

@@ -320,6 +320,21 @@ describe("buildMetricData", () => {
     }
   });
 
+  it("publishes MinZoneFreeAddresses for a scope with the poorest zone's sum, complete scans only", () => {
+    const pods = scopeResult("pods", PROD.evaluations, { minZoneFree: 120n });
+
+    const complete = buildMetricData(evaluation(pods), { complete: true, timestamp: TIMESTAMP });
+    const partial = buildMetricData(evaluation(pods), { complete: false, timestamp: TIMESTAMP });
+
+    expect(find(complete, "MinZoneFreeAddresses", "pods").map((d) => [d.Value, d.Unit])).to.deep.equal([
+      [120, "Count"],
+    ]);
+    expect(find(partial, "MinZoneFreeAddresses")).to.deep.equal([]);
+    expect(
+      find(buildMetricData(evaluation(PROD), { complete: true, timestamp: TIMESTAMP }), "MinZoneFreeAddresses"),
+    ).to.deep.equal([]);
+  });
+
   it("never publishes NaN or an infinite value", () => {
     const broken = scopeResult(
       "broken",

@@ -580,3 +580,48 @@ describe("publishNotification", () => {
     expect(error).to.include({ action: "Publish", service: "sns", target: `topic ${topicArn}`, cause: denied });
   });
 });
+
+describe("formatNotification: zones", () => {
+  const zoneRules = rules(scopeRule("pods", "prod", { thresholds: { minZoneFreeWarning: 100 } }));
+  const inZone = (id: string, status: Status, zone: string, name: string) =>
+    subnet(id, status, "prod", { availabilityZoneId: zone, availabilityZone: name });
+  const resources = [
+    inZone("subnet-0z1", "ok", "euw1-az1", "eu-west-1a"),
+    { ...inZone("subnet-0z2", "ok", "euw1-az2", "eu-west-1b"), utilization: 70, used: 176n, free: 75n },
+    inZone("subnet-0z3", "ok", "euw1-az3", "eu-west-1c"),
+  ];
+
+  it("names the zone in trouble and how much room the other zones have", () => {
+    const evaluation = evaluate(resources, zoneRules);
+
+    const { subject, message } = formatNotification(firstRun(evaluation), evaluation, OPTIONS);
+
+    expect(subject).to.equal("IPAM monitor: WARNING in pods (1 in trouble)");
+    expect(message).to.contain(
+      "  - WARNING  zone euw1-az2 (eu-west-1b): 1 subnet, 75 free - 75 free addresses < warning minimum 100; the other zones: euw1-az1 (eu-west-1a) 226 free, euw1-az3 (eu-west-1c) 226 free",
+    );
+    expect(message).to.contain("  WARNING  [pods] zone euw1-az2 (eu-west-1b): 1 subnet, 75 free - 75 free addresses");
+  });
+
+  it("notifies when the zone recovers, and not again while nothing changes", () => {
+    const before = stateFromEvaluation(evaluate(resources, zoneRules));
+    const same = diffStates(
+      mergeForSave(undefined, before, { complete: true }),
+      stateFromEvaluation(evaluate(resources, zoneRules)),
+      {
+        complete: true,
+      },
+    );
+    const recovered = evaluate(
+      resources.slice(0, 1).concat(resources.slice(2), [inZone("subnet-0z2", "ok", "euw1-az2", "eu-west-1b")]),
+      zoneRules,
+    );
+    const changes = diffStates(before, stateFromEvaluation(recovered), { complete: true });
+
+    expect(same.scopes).to.deep.equal([]);
+    expect(changes.scopes[0]?.recovered.map((c) => c.resourceId)).to.deep.equal(["zone:euw1-az2"]);
+    expect(formatNotification(changes, recovered, OPTIONS).message).to.contain(
+      "  OK       [pods] zone euw1-az2 (eu-west-1b): 1 subnet, 226 free; the other zones: euw1-az1 (eu-west-1a) 226 free, euw1-az3 (eu-west-1c) 226 free (was warning)",
+    );
+  });
+});

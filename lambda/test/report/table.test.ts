@@ -459,6 +459,60 @@ describe("report/table", () => {
     });
   });
 
+  describe("zones", () => {
+    const withZones = (zones: ScopeJson["zones"]): ScanResultJson =>
+      result({ scopes: [scope("pods", { status: "warning", zones }), scope("vpcs")] });
+
+    it("lists every zone of a scope with a zone in trouble, marking the zones in trouble", () => {
+      const report = formatScanReport(
+        withZones([
+          {
+            availabilityZoneId: "euw1-az1",
+            availabilityZone: "eu-west-1a",
+            resourceCount: 2,
+            freeAddresses: 13,
+            freePrefixes: 0,
+            status: "warning",
+            reason: "13 free addresses < warning minimum 100",
+          },
+          {
+            availabilityZoneId: "euw1-az2",
+            availabilityZone: "eu-west-1b",
+            resourceCount: 2,
+            freeAddresses: 400,
+            unknownFree: 1,
+            freePrefixes: 20,
+            status: "ok",
+            reason: "within thresholds",
+          },
+        ]),
+      );
+
+      expect(section(report, "ZONES IN TROUBLE")).to.deep.equal([
+        "ZONES IN TROUBLE (1 zone below a scope's minZoneFree; every zone of those scopes shown, poorest first)",
+        "  SCOPE  ZONE      NAME        SUBNETS  FREE  FREE /28  STATUS   REASON",
+        "  pods   euw1-az1  eu-west-1a        2    13         0  WARNING  13 free addresses < warning minimum 100",
+        "  pods   euw1-az2  eu-west-1b        2  ≥400        20  ok",
+      ]);
+    });
+
+    it("prints no zone section when no zone is in trouble", () => {
+      const report = formatScanReport(
+        withZones([
+          {
+            availabilityZoneId: "euw1-az1",
+            resourceCount: 2,
+            freeAddresses: 13,
+            status: "ok",
+            reason: "within thresholds",
+          },
+        ]),
+      );
+
+      expect(report).not.to.contain("ZONES IN TROUBLE");
+    });
+  });
+
   describe("formatColumns", () => {
     const columns = [
       { header: "ID", align: "left" as const, cell: (r: { id: string; n: number }) => r.id },
