@@ -3,15 +3,18 @@
  *
  *   ipam-monitor validate FILE...
  *   ipam-monitor scan --rules FILE [--source ipam|ec2] [--region R] [--format table|json] [--dry-run] [--fail-on warning|critical]
+ *   ipam-monitor capacity SUBNET_ID [--region R] [--format table|json]
  *
  * Exit codes: 0 fine, 1 invalid rules or findings at or over --fail-on, 2 usage or configuration error, 3 AWS or scan error.
  */
 import { parseArgs } from "node:util";
+import { inspectSubnet } from "./capacity/inspect";
 import { type AwsClients, createAwsClients } from "./clients";
 import { type Config, readConfig } from "./config";
 import { ConfigError, formatRulesProblem, RulesError } from "./errors";
 import { stringifyWithBigInt } from "./json";
 import { createJsonLogger, silentLogger } from "./log";
+import { formatBlockMap } from "./report/blockmap";
 import { formatScanReport } from "./report/table";
 import { loadRulesFile, validateRulesFiles } from "./rules/load";
 import { runScan } from "./scan";
@@ -38,6 +41,7 @@ export const MAIN_HELP = `ipam-monitor: tells you before an AWS network runs out
 Usage:
   ipam-monitor validate FILE...        check rules files; prints file:line:col: message for every problem
   ipam-monitor scan --rules FILE ...   scan IPAM (or EC2), evaluate the rules, print a report
+  ipam-monitor capacity SUBNET_ID      one subnet's /28 block map: what prefix delegation can still take, and who blocks it
   ipam-monitor COMMAND --help          help for a command
 
 Exit codes: 0 fine, 1 invalid rules or findings at or over --fail-on, 2 usage or configuration error, 3 AWS or scan error.
@@ -97,6 +101,23 @@ AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, ...), so the scan can run against a loca
 
 Exit codes: 0 fine, 1 invalid rules or findings at or over --fail-on, 2 usage or configuration error,
 3 AWS or scan error (including a partial scan and a failed publish).
+`;
+
+export const CAPACITY_HELP = `Usage: ipam-monitor capacity SUBNET_ID [options]
+
+Reads one subnet, its network interfaces and its CIDR reservations from EC2 and prints its block
+map: one mark per aligned /28 (free, free in a prefix reservation, used, explicitly reserved,
+AWS-reserved), the free /28 prefixes EKS prefix delegation can still take, the addresses automatic
+assignment can take, the largest free block, and the interfaces whose addresses block the most
+/28s. Reads only: DescribeSubnets, DescribeNetworkInterfaces, GetSubnetCidrReservations.
+
+Options:
+  --region R              the subnet's region (env AWS_REGION)
+  --format table|json     output format (default table); json lists every block with its state
+                          and the interfaces in it
+  -h, --help              this help
+
+Exit codes: 0 printed, 2 usage error, 3 AWS error (the subnet not found, a denied read).
 `;
 
 class UsageError extends Error {}
@@ -288,6 +309,40 @@ async function scan(args: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
+const CAPACITY_OPTIONS = {
+  region: { type: "string" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+
+async function capacity(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args, options: CAPACITY_OPTIONS, allowPositionals: true, strict: true }),
+  );
+  if (values.help === true) {
+    io.out(CAPACITY_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError("capacity needs exactly one subnet id, e.g. subnet-0123456789abcdef0.");
+  const subnetId = positionals[0] as string;
+  if (!SUBNET_ID.test(subnetId))
+    throw new UsageError(`"${subnetId}" is not a subnet id such as subnet-0123456789abcdef0.`);
+  const format = values.format ?? "table";
+  if (format !== "table" && format !== "json") throw new UsageError(`--format "${format}" is not table or json.`);
+  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (region === undefined || region.trim() === "") {
+    throw new UsageError("capacity needs the subnet's region: pass --region or set AWS_REGION.");
+  }
+  const config = readConfig(io.env, { IPAM_REGION: region, REGIONS: region, SOURCE: "ec2", DRY_RUN: "true" });
+  const clients = (io.createClients ?? createAwsClients)(config, region);
+  const report = await inspectSubnet(clients.ec2ForRegion(region), region, subnetId);
+  io.out(format === "json" ? `${stringifyWithBigInt(report, 2)}\n` : formatBlockMap(report));
+  return EXIT.ok;
+}
+
 /** Runs the command line; resolves to the exit code and never throws. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -297,6 +352,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await validate(rest, io);
       case "scan":
         return await scan(rest, io);
+      case "capacity":
+        return await capacity(rest, io);
       case "help":
       case "--help":
       case "-h":
@@ -306,7 +363,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         io.err(MAIN_HELP);
         return EXIT.usage;
       default:
-        throw new UsageError(`unknown command "${command}"; use validate or scan.`);
+        throw new UsageError(`unknown command "${command}"; use validate, scan or capacity.`);
     }
   } catch (err) {
     if (err instanceof UsageError) {

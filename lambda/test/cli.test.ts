@@ -2,12 +2,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeIpamsCommand, type EC2Client, GetIpamResourceCidrsCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeIpamsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+  GetIpamResourceCidrsCommand,
+  GetSubnetCidrReservationsCommand,
+} from "@aws-sdk/client-ec2";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 
-import { type CliIo, EXIT, MAIN_HELP, main, SCAN_HELP, VALIDATE_HELP } from "../src/cli";
+import { CAPACITY_HELP, type CliIo, EXIT, MAIN_HELP, main, SCAN_HELP, VALIDATE_HELP } from "../src/cli";
 import type { Config } from "../src/config";
 import type { ScanResultJson } from "../src/result";
 import { type MockedClients, mockAwsClients } from "./fixtures/scan/clients";
@@ -502,6 +509,112 @@ describe("cli", () => {
 
       expect(code).to.equal(EXIT.usage);
       expect(err).to.equal('ipam-monitor: --accounts: "1111-2222" is not a 12-digit AWS account id.\n');
+    });
+  });
+
+  describe("capacity", () => {
+    const SUBNET = "subnet-0a1b2c3d4e5f60021";
+
+    function serveSubnet(): void {
+      ec2.on(DescribeSubnetsCommand).resolves({
+        Subnets: [
+          {
+            SubnetId: SUBNET,
+            CidrBlock: "10.60.0.0/24",
+            VpcId: "vpc-0a1b2c3d4e5f60001",
+            AvailabilityZone: "us-east-1a",
+            AvailabilityZoneId: "use1-az1",
+            AvailableIpAddressCount: 218,
+            Tags: [{ Key: "Name", Value: "eks-pods-a" }],
+          },
+        ],
+      });
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [
+          {
+            NetworkInterfaceId: "eni-0node",
+            SubnetId: SUBNET,
+            PrivateIpAddresses: [{ PrivateIpAddress: "10.60.0.20" }],
+            Ipv4Prefixes: [{ Ipv4Prefix: "10.60.0.48/28" }],
+            InterfaceType: "interface",
+            Description: "aws-K8S-i-0abc",
+            Attachment: { InstanceId: "i-0abc" },
+          },
+        ],
+      });
+      ec2.on(GetSubnetCidrReservationsCommand).resolves({
+        SubnetIpv4CidrReservations: [
+          { Cidr: "10.60.0.64/28", ReservationType: "explicit", SubnetCidrReservationId: "scr-0e1" },
+          { Cidr: "10.60.0.128/27", ReservationType: "prefix", SubnetCidrReservationId: "scr-0p1" },
+        ],
+        SubnetIpv6CidrReservations: [],
+      });
+    }
+
+    it("prints the subnet's figures, its block map with a legend, its reservations and its blockers", async () => {
+      serveSubnet();
+
+      const { code, out } = await run(["capacity", SUBNET, "--region", "us-east-1"]);
+
+      expect(code).to.equal(EXIT.ok);
+      expect(out.split("\n").slice(0, 7)).to.deep.equal([
+        'subnet-0a1b2c3d4e5f60021 "eks-pods-a" 10.60.0.0/24 in us-east-1 (us-east-1a, use1-az1)',
+        "  17 of 251 usable addresses held by 1 interface; EC2 reports 218 available",
+        "  11 free /28s (2 in prefix reservations) of 16, 186 assignable, largest free block /26",
+        "",
+        "BLOCK MAP (one mark per /28, 32 a row)",
+        "  10.60.0.0  A#.#x... pp.....A",
+        "",
+      ]);
+      expect(out).to.contain("  p free, in a prefix reservation (automatic delegation takes these first)");
+      expect(out).to.contain("  10.60.0.128/27  prefix  scr-0p1");
+      expect(out.trimEnd().split("\n").slice(-3)).to.deep.equal([
+        "INTERFACES BLOCKING /28s (most freed first; draining one frees the blocks only it holds)",
+        "  INTERFACE  FREES /28  IN /28  TYPE       INSTANCE  DESCRIPTION",
+        "  eni-0node          2       2  interface  i-0abc    aws-K8S-i-0abc",
+      ]);
+    });
+
+    it("prints every block with its state and interfaces as JSON with --format json", async () => {
+      serveSubnet();
+
+      const { code, out } = await run(["capacity", SUBNET, "--format", "json"]);
+
+      const report = JSON.parse(out);
+      expect(code).to.equal(EXIT.ok);
+      expect(report).to.include({ subnetId: SUBNET, cidr: "10.60.0.0/24", freePrefixes: 11, assignableAddresses: 186 });
+      expect(report.blocks).to.have.length(16);
+      expect(report.blocks[3]).to.deep.equal({
+        cidr: "10.60.0.48/28",
+        state: "used",
+        prefixReserved: false,
+        networkInterfaceIds: ["eni-0node"],
+      });
+      expect(ec2.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input).to.deep.equal({ SubnetIds: [SUBNET] });
+    });
+
+    it("exits 3 naming the subnet when it does not exist", async () => {
+      ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [] });
+
+      const { code, err } = await run(["capacity", SUBNET]);
+
+      expect(code).to.equal(EXIT.scan);
+      expect(err).to.contain(`subnet ${SUBNET} was not found in us-east-1`);
+    });
+
+    it("exits 2 without a subnet id or with something else", async () => {
+      expect((await run(["capacity"])).code).to.equal(EXIT.usage);
+      const { code, err } = await run(["capacity", "vpc-0a1b2c3d"]);
+      expect(code).to.equal(EXIT.usage);
+      expect(err).to.contain('"vpc-0a1b2c3d" is not a subnet id');
+    });
+
+    it("prints its help", async () => {
+      const { code, out } = await run(["capacity", "--help"]);
+
+      expect(code).to.equal(EXIT.ok);
+      expect(out).to.equal(CAPACITY_HELP);
+      expect(MAIN_HELP).to.contain("ipam-monitor capacity SUBNET_ID");
     });
   });
 });

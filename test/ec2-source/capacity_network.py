@@ -72,6 +72,22 @@ SUBNETS = (
 OPTED_IN = ("eks-a", "eks-b", "eks-c")
 
 
+def expected_blocks(plan: CapacitySubnetPlan, interface_ids: dict) -> list:
+    """Every /28 of the subnet as `ipam-monitor capacity --format json` lists it."""
+    subnet = ipaddress.ip_network(plan.cidr)
+    addresses = list(subnet)
+    reserved = set(addresses[:RESERVED_AT_START] + addresses[-1:])
+    explicit = {a for r in plan.reservations if r.type == "explicit" for a in ipaddress.ip_network(r.cidr)}
+    prefix = {a for r in plan.reservations if r.type == "prefix" for a in ipaddress.ip_network(r.cidr)}
+    blocks = []
+    for block in subnet.subnets(new_prefix=PREFIX_LENGTH):
+        inside = set(block)
+        holders = [interface_ids[e.key] for e in plan.interfaces if inside & {ipaddress.IPv4Address(a) for a in e.addresses}]
+        state = ("aws-reserved" if inside & reserved else "explicit" if inside & explicit else "used" if holders else "free")
+        blocks.append({"cidr": str(block), "state": state, "prefixReserved": inside <= prefix, "networkInterfaceIds": holders})
+    return blocks
+
+
 @dataclass
 class ExpectedCapacity:
     free_prefixes: int

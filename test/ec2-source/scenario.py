@@ -68,7 +68,12 @@ def _cli_env(endpoint: str) -> dict:
 
 
 def run_cli(*options: str, rules: Path = RULES, regions: tuple = network.REGIONS) -> Run:
-    command = [str(CLI), "scan", "--rules", str(rules), "--source", "ec2", "--regions", ",".join(regions), *options]
+    return run_command("scan", "--rules", str(rules), "--source", "ec2", "--regions", ",".join(regions), *options)
+
+
+def run_command(*arguments: str) -> Run:
+    """Any ipam-monitor command against the gateway, recording the calls it made."""
+    command = [str(CLI), *arguments]
     _gateway.reset()
     started = time.monotonic()
     completed = subprocess.run(command, env=_cli_env(_gateway.url), capture_output=True, text=True, timeout=CLI_TIMEOUT_S, cwd=REPO)

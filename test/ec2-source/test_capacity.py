@@ -170,3 +170,26 @@ class TheTable(CapacityTest):
         header = next(i for i in range(start, len(lines)) if self.seeded.ids["eks-a"] in lines[i])
         shown = [line.split()[0] for line in lines[header + 2: header + 5]]
         self.assertEqual(shown, [b["networkInterfaceId"] for b in self.seeded.expected["eks-a"].blockers[:3]])
+
+
+class TheCapacityCommand(CapacityTest):
+    def run_capacity(self, key: str, *options: str) -> "scenario.Run":
+        return scenario.run_command("capacity", self.seeded.ids[key], "--region", net.REGION, *options)
+
+    def test_lists_every_block_of_eks_b_with_its_state_and_interfaces(self):
+        plan = next(p for p in net.SUBNETS if p.key == "eks-b")
+        run = self.run_capacity("eks-b", "--format", "json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        report = json.loads(run.stdout)
+        self.assertEqual(report["blocks"], net.expected_blocks(plan, self.seeded.ids))
+        self.assertEqual({k: report[k] for k in ("freePrefixes", "freePrefixesReserved", "assignableAddresses", "largestFreeBlock", "inUseAddresses")},
+                         {"freePrefixes": 8, "freePrefixesReserved": 4, "assignableAddresses": 103, "largestFreeBlock": 26, "inUseAddresses": 20})
+        self.assertEqual(Counter(c["action"] for c in run.calls),
+                         Counter({"DescribeSubnets": 1, "DescribeNetworkInterfaces": 1, "GetSubnetCidrReservations": 1}))
+
+    def test_draws_the_block_map_of_eks_a_with_no_free_28(self):
+        run = self.run_capacity("eks-a")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("  10.60.0.0  A####### #######A", run.stdout)
+        self.assertIn("  119 of 251 usable addresses held by 8 interfaces; EC2 reports 132 available", run.stdout)
+        self.assertIn("  0 free /28s of 16, 132 assignable, largest free block /29", run.stdout)
