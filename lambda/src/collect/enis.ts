@@ -27,7 +27,7 @@ import type { CidrReservation } from "../capacity/blocks";
 import type { NetworkInterfaceFacts } from "../capacity/measure";
 import { mapWithConcurrency } from "../concurrency";
 import type { ScanFailure } from "../types";
-import { toScanFailure } from "./aws-error";
+import { awsErrorCode, toScanFailure } from "./aws-error";
 import { sendCollecting } from "./call";
 import { type Deadline, NO_DEADLINE } from "./deadline";
 import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
@@ -70,6 +70,13 @@ export interface CapacityFacts {
   /** Pages read over every pagination. */
   pages: number;
 }
+
+/**
+ * The subnet does not exist for this account: another account's subnet that IPAM monitors (the
+ * scan cannot see its interfaces), or one deleted since it was listed. Its capacity is unknown; it
+ * is not a failed read that should make the scan partial on every run.
+ */
+const NOT_VISIBLE = "InvalidSubnetID.NotFound";
 
 /** One DescribeNetworkInterfaces query: a filter and the subnets it covers. */
 export interface InterfaceQuery {
@@ -265,6 +272,13 @@ export async function readRegionCapacity(client: EC2Client, request: RegionCapac
         }),
       );
     } catch (err) {
+      if (awsErrorCode(err) === NOT_VISIBLE) {
+        facts.unread.set(
+          subnetId,
+          `the subnet is not visible to this account in ${region} (another account's subnet, or deleted since it was listed)`,
+        );
+        return;
+      }
       fail(`CIDR reservations of ${subnetId} in ${region}`, "GetSubnetCidrReservations", [subnetId], err);
     }
   });

@@ -274,6 +274,29 @@ describe("collect/enis", () => {
       expect(facts.interfaces.get("subnet-a")?.map((e) => e.requesterId)).to.deep.equal(["amazon-elb", undefined]);
     });
 
+    it("leaves a subnet this account cannot see unread without a failure", async () => {
+      ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+      ec2.on(GetSubnetCidrReservationsCommand).rejects(
+        new EC2ServiceException({
+          name: "InvalidSubnetID.NotFound",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+          message: "The subnet ID 'subnet-a' does not exist",
+        }),
+      );
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [target("subnet-a")],
+        subnetsPerVpc: new Map([["vpc-1", 1]]),
+      });
+
+      expect(facts.failures).to.deep.equal([]);
+      expect(facts.unread.get("subnet-a")).to.equal(
+        "the subnet is not visible to this account in us-east-1 (another account's subnet, or deleted since it was listed)",
+      );
+    });
+
     it("keeps only the interfaces of wanted subnets, each once", async () => {
       ec2.on(DescribeNetworkInterfacesCommand).resolves({
         NetworkInterfaces: [
