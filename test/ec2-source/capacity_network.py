@@ -7,6 +7,8 @@ must report for them, worked out here with `ipaddress` from the plan, independen
   and one address in a block of the first node.
 - eks-b: a /24 with an explicit and a prefix reservation and one interface of 20 addresses.
 - eks-c: an empty /26.
+- eks-d: a /24 of EKS nodes with prefix delegation: one node with three /28 prefixes the emulator
+  picks (moto ignores prefixes; test/emulator/prefixes.py delegates them), one with a named /28.
 - batch: a /24 of the same VPC no capacity scope matches: nothing is read for it.
 """
 
@@ -29,6 +31,8 @@ class InterfacePlan:
     key: str
     description: str
     addresses: tuple  # dotted IPv4 addresses, the first one primary
+    prefixes: tuple = ()  # /28 prefixes named on assignment
+    prefix_count: int = 0  # /28 prefixes EC2 (the emulator) picks
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,19 @@ SUBNETS = (
         reservations=(ReservationPlan("10.60.1.64/26", "explicit"), ReservationPlan("10.60.1.128/26", "prefix")),
     ),
     CapacitySubnetPlan("eks-c", "10.60.2.0/26", az=2),
+    CapacitySubnetPlan(
+        "eks-d", "10.60.4.0/24", az=0,
+        interfaces=(
+            InterfacePlan("pd-node-1", "aws-K8S-pd-1", ("10.60.4.10",), prefix_count=3),
+            InterfacePlan("pd-node-2", "aws-K8S-pd-2", ("10.60.4.70",), prefixes=("10.60.4.128/28",)),
+        ),
+    ),
     CapacitySubnetPlan("batch", "10.60.3.0/24", az=0, interfaces=(InterfacePlan("batch-worker", "batch", _range("10.60.3.4", 10)),)),
 )
-OPTED_IN = ("eks-a", "eks-b", "eks-c")
+OPTED_IN = ("eks-a", "eks-b", "eks-c", "eks-d")
 
 
-def expected_blocks(plan: CapacitySubnetPlan, interface_ids: dict) -> list:
+def expected_blocks(plan: CapacitySubnetPlan, interface_ids: dict, prefixes: dict) -> list:
     """Every /28 of the subnet as `ipam-monitor capacity --format json` lists it."""
     subnet = ipaddress.ip_network(plan.cidr)
     addresses = list(subnet)
@@ -82,7 +93,7 @@ def expected_blocks(plan: CapacitySubnetPlan, interface_ids: dict) -> list:
     blocks = []
     for block in subnet.subnets(new_prefix=PREFIX_LENGTH):
         inside = set(block)
-        holders = [interface_ids[e.key] for e in plan.interfaces if inside & {ipaddress.IPv4Address(a) for a in e.addresses}]
+        holders = [interface_ids[e.key] for e in plan.interfaces if inside & held_addresses(e, prefixes)]
         state = ("aws-reserved" if inside & reserved else "explicit" if inside & explicit else "used" if holders else "free")
         blocks.append({"cidr": str(block), "state": state, "prefixReserved": inside <= prefix, "networkInterfaceIds": holders})
     return blocks
@@ -100,20 +111,29 @@ class ExpectedCapacity:
 @dataclass
 class SeededCapacity:
     ids: dict = field(default_factory=dict)  # plan key → id (subnets, interfaces, the VPC)
+    prefixes: dict = field(default_factory=dict)  # interface key → /28 prefixes it was given
     available: dict = field(default_factory=dict)  # subnet key → AvailableIpAddressCount after seeding
     zones: dict = field(default_factory=dict)  # subnet key → (zone id, zone name)
     expected: dict = field(default_factory=dict)  # subnet key → ExpectedCapacity
 
 
-def expected_capacity(plan: CapacitySubnetPlan, interface_ids: dict, available: int) -> ExpectedCapacity:
+def held_addresses(eni: InterfacePlan, prefixes: dict) -> set:
+    """Every address an interface holds: its own and those of its prefixes."""
+    held = {ipaddress.IPv4Address(a) for a in eni.addresses}
+    for prefix in prefixes.get(eni.key, ()):
+        held.update(ipaddress.ip_network(prefix))
+    return held
+
+
+def expected_capacity(plan: CapacitySubnetPlan, interface_ids: dict, available: int, prefixes: dict) -> ExpectedCapacity:
     """Free /28s, assignable addresses, the largest free block and the blockers, address by address."""
     subnet = ipaddress.ip_network(plan.cidr)
     addresses = list(subnet)
     reserved = set(addresses[:RESERVED_AT_START] + addresses[-1:])
     used_by: dict = {}
     for eni in plan.interfaces:
-        for text in eni.addresses:
-            used_by.setdefault(ipaddress.IPv4Address(text), set()).add(eni.key)
+        for address in held_addresses(eni, prefixes):
+            used_by.setdefault(address, set()).add(eni.key)
     explicit = {a for r in plan.reservations if r.type == "explicit" for a in ipaddress.ip_network(r.cidr)}
     any_reservation = {a for r in plan.reservations for a in ipaddress.ip_network(r.cidr)}
 
@@ -142,6 +162,7 @@ def expected_capacity(plan: CapacitySubnetPlan, interface_ids: dict, available: 
 
 
 def seed(endpoint: str) -> SeededCapacity:
+    """Seeds through `endpoint`, which must reach the emulator's proxy (prefixes are delegated there)."""
     ec2 = network.ec2_client(endpoint, REGION)
     described = ec2.describe_availability_zones()["AvailabilityZones"]
     zones = sorted(z["ZoneName"] for z in described)
@@ -162,7 +183,15 @@ def seed(endpoint: str) -> SeededCapacity:
                                                   Description=eni.description)["NetworkInterface"]["NetworkInterfaceId"]
             if len(eni.addresses) > 1:
                 ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=list(eni.addresses[1:]))
+            given = []
+            if eni.prefixes:
+                answer = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, Ipv4Prefixes=list(eni.prefixes))
+                given += [p["Ipv4Prefix"] for p in answer["AssignedIpv4Prefixes"]]
+            if eni.prefix_count:
+                answer = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, Ipv4PrefixCount=eni.prefix_count)
+                given += [p["Ipv4Prefix"] for p in answer["AssignedIpv4Prefixes"]]
+            seeded.prefixes[eni.key] = given
             seeded.ids[eni.key] = eni_id
         seeded.available[plan.key] = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"]
-        seeded.expected[plan.key] = expected_capacity(plan, seeded.ids, seeded.available[plan.key])
+        seeded.expected[plan.key] = expected_capacity(plan, seeded.ids, seeded.available[plan.key], seeded.prefixes)
     return seeded

@@ -60,7 +60,8 @@ def main(argv: list[str]) -> int:
     suite = loader.discover(str(HERE), pattern="test_*.py", top_level_dir=str(HERE))
     started = time.monotonic()
     try:
-        with emulator.running_emulator(list(network.REGIONS)) as running, Gateway(running.moto.url) as gateway:
+        # The gateway forwards through the emulator's proxy, which adds IPv4 prefix delegation to moto.
+        with emulator.running_emulator(list(network.REGIONS)) as running, Gateway(running.proxy.url) as gateway:
             scenario.configure(running.moto.url, gateway)
             result = unittest.TextTestRunner(verbosity=2).run(suite)
     except emulator.EmulatorError as error:

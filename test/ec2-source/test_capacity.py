@@ -24,7 +24,7 @@ def _build() -> dict:
     if "seeded" not in _built:
         try:
             scenario.get()  # the main scenario first: its network and numbers must not see this one
-            seeded = net.seed(scenario._moto_url)
+            seeded = net.seed(scenario._gateway.url)  # through the gateway and the proxy, which delegates prefixes
             json_run = scenario.run_cli("--format", "json", "--dry-run", rules=RULES, regions=(net.REGION,))
             if json_run.returncode != 0:
                 raise AssertionError(f"the JSON scan exited {json_run.returncode}:\n{json_run.stderr}")
@@ -68,6 +68,10 @@ class TheSeededNetwork(CapacityTest):
     def test_moto_takes_the_prefix_reservation_from_the_available_count_of_eks_b(self):
         self.assertEqual(self.seeded.available["eks-b"], 251 - 20 - 64)
 
+    def test_the_emulator_delegated_the_lowest_free_28s_and_counts_them_used(self):
+        self.assertEqual(self.seeded.prefixes["pd-node-1"], ["10.60.4.16/28", "10.60.4.32/28", "10.60.4.48/28"])
+        self.assertEqual(self.seeded.available["eks-d"], 251 - 2 - 4 * 16)
+
 
 class TheResult(CapacityTest):
     def test_is_complete_and_valid(self):
@@ -86,7 +90,12 @@ class TheResult(CapacityTest):
     def test_gives_exact_numbers_for_eks_a_b_and_c(self):
         got = {key: (self.entry("eks-listing", key)["freePrefixes"], self.entry("eks-listing", key)["assignableAddresses"],
                      self.entry("eks-listing", key).get("largestFreeBlock")) for key in net.OPTED_IN}
-        self.assertEqual(got, {"eks-a": (0, 132, 29), "eks-b": (8, 103, 26), "eks-c": (2, 59, 28)})
+        self.assertEqual(got, {"eks-a": (0, 132, 29), "eks-b": (8, 103, 26), "eks-c": (2, 59, 28), "eks-d": (9, 185, 27)})
+
+    def test_counts_the_delegated_prefixes_of_eks_d_as_blocks_in_use(self):
+        blockers = self.entry("eks-listing", "eks-d")["blockers"]
+        self.assertEqual([(b["networkInterfaceId"], b["blocksFreed"], b["blocksBlocked"]) for b in blockers],
+                         [(self.seeded.ids["pd-node-1"], 3, 3), (self.seeded.ids["pd-node-2"], 2, 2)])
 
     def test_names_the_nodes_of_eks_a_as_its_blockers_each_freeing_two_blocks(self):
         blockers = self.entry("eks-listing", "eks-a")["blockers"]
@@ -109,18 +118,24 @@ class TheResult(CapacityTest):
         scopes = {s["name"]: s for s in self.result["scopes"]}
         self.assertEqual({k: scopes["eks-pods"].get(k) for k in ("capacity", "minFreePrefixes", "minAssignableAddresses", "counts")},
                          {"capacity": True, "minFreePrefixes": 0, "minAssignableAddresses": 59,
-                          "counts": {"critical": 1, "warning": 1, "unknown": 0, "ok": 1}})
+                          "counts": {"critical": 1, "warning": 1, "unknown": 0, "ok": 2}})
         self.assertNotIn("capacity", scopes["k8s-team"])
 
     def test_sums_free_addresses_and_free_28s_per_zone_and_puts_the_poorest_zone_in_trouble(self):
         scope = next(s for s in self.result["scopes"] if s["name"] == "eks-pods")
-        want = []
+        by_zone: dict = {}
         for key in net.OPTED_IN:
             zone_id, zone_name = self.seeded.zones[key]
-            free = self.seeded.available[key]
+            zone = by_zone.setdefault(zone_id, {"availabilityZoneId": zone_id, "availabilityZone": zone_name, "resourceCount": 0,
+                                                "freeAddresses": 0, "freePrefixes": 0})
+            zone["resourceCount"] += 1
+            zone["freeAddresses"] += self.seeded.available[key]
+            zone["freePrefixes"] += self.seeded.expected[key].free_prefixes
+        want = []
+        for zone in by_zone.values():
+            free = zone["freeAddresses"]
             status, reason = ("warning", f"{free} free addresses < warning minimum 100") if free < 100 else ("ok", "within thresholds")
-            want.append({"availabilityZoneId": zone_id, "availabilityZone": zone_name, "resourceCount": 1, "freeAddresses": free,
-                         "freePrefixes": self.seeded.expected[key].free_prefixes, "status": status, "reason": reason})
+            want.append({**zone, "status": status, "reason": reason})
         want.sort(key=lambda z: (z["freeAddresses"], z["availabilityZoneId"]))
         self.assertEqual(scope["zones"], want)
         self.assertEqual((scope["zones"][0]["freeAddresses"], scope["zones"][0]["status"]), (59, "warning"))
@@ -152,7 +167,7 @@ class ApiCalls(CapacityTest):
     def test_makes_no_other_call_than_the_three_describes(self):
         counted = Counter(c["action"] for c in self.calls())
         self.assertEqual(counted, Counter({"DescribeVpcs": 1, "DescribeSubnets": 1, "DescribeAddresses": 1,
-                                           "DescribeNetworkInterfaces": 1, "GetSubnetCidrReservations": 3}))
+                                           "DescribeNetworkInterfaces": 1, "GetSubnetCidrReservations": 4}))
 
 
 class TheTable(CapacityTest):
@@ -181,7 +196,7 @@ class TheCapacityCommand(CapacityTest):
         run = self.run_capacity("eks-b", "--format", "json")
         self.assertEqual(run.returncode, 0, run.stderr)
         report = json.loads(run.stdout)
-        self.assertEqual(report["blocks"], net.expected_blocks(plan, self.seeded.ids))
+        self.assertEqual(report["blocks"], net.expected_blocks(plan, self.seeded.ids, self.seeded.prefixes))
         self.assertEqual({k: report[k] for k in ("freePrefixes", "freePrefixesReserved", "assignableAddresses", "largestFreeBlock", "inUseAddresses")},
                          {"freePrefixes": 8, "freePrefixesReserved": 4, "assignableAddresses": 103, "largestFreeBlock": 26, "inUseAddresses": 20})
         self.assertEqual(Counter(c["action"] for c in run.calls),

@@ -66,6 +66,8 @@ class LiveInventory:
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
+        # The proxy's prefix delegation (prefixes.py): delegated /28s are in use, though moto does not know them.
+        self.prefixes = None
         self.scopes = (
             Scope(PRIVATE_SCOPE_ID, "private", True, "Default private scope"),
             Scope(PUBLIC_SCOPE_ID, "public", True, "Default public scope"),
@@ -151,7 +153,8 @@ class LiveInventory:
                 availability_zone_id=subnet.get("AvailabilityZoneId"),
             )
             if subnet.get("CidrBlock"):
-                usage = ipv4_subnet_usage(subnet["CidrBlock"], subnet["AvailableIpAddressCount"])
+                delegated = 16 * self.prefixes.prefix_count(subnet["SubnetId"]) if self.prefixes is not None else 0
+                usage = ipv4_subnet_usage(subnet["CidrBlock"], subnet["AvailableIpAddressCount"] - delegated)
                 records.append(self._record(scope, region, cidr=subnet["CidrBlock"], ip_usage=usage, **common))
             for association in subnet.get("Ipv6CidrBlockAssociationSet") or []:
                 # IPAM does not compute usage of IPv6 space: no IpUsage at all, not 0.

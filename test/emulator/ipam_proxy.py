@@ -46,9 +46,11 @@ class EmulatorServer(ThreadingHTTPServer):
     # Many SDK clients open connections at once during a scan.
     request_queue_size = 128
 
-    def __init__(self, address, api: IpamApi, upstream: str | None, verbose: bool = False):
+    def __init__(self, address, api: IpamApi, upstream: str | None, verbose: bool = False, prefixes=None):
         super().__init__(address, Handler)
         self.api = api
+        # IPv4 prefix delegation on moto's interfaces (prefixes.py); None in synthetic mode.
+        self.prefixes = prefixes
         self.stats = CallStats()
         self.upstream = urlsplit(upstream) if upstream else None
         self.verbose = verbose
@@ -111,8 +113,13 @@ class Handler(BaseHTTPRequestHandler):
             status, xml = self.server.api.handle(action, params, region, self.request_id)
             return self._send(status, xml.encode(), "text/xml;charset=UTF-8")
         if self.server.upstream:
+            prefixes = self.server.prefixes
+            if prefixes is not None and prefixes.intercepts(action, params):
+                region, _ = credential_scope(self.headers)
+                status, answer = prefixes.answer(action, params, region or "us-east-1", self.request_id, lambda: self._exchange(body))
+                return self._send(status, answer, "text/xml;charset=UTF-8")
             forwarded, correct = self._emulate_around_moto(action, params, body)
-            return self._forward(forwarded, correct, rewritten=forwarded is not body)
+            return self._forward(forwarded, correct, rewritten=forwarded is not body, action=action, params=params)
         return self._answer_without_upstream(action, params)
 
     def _emulate_around_moto(self, action: str, params: dict[str, str], body: bytes):
@@ -185,7 +192,23 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _forward(self, body: bytes, correct=None, rewritten: bool = False) -> None:
+    def _exchange(self, body: bytes) -> tuple[int, bytes]:
+        """Sends the request to moto and returns its status and body (prefixes.py answers from them)."""
+        upstream = self.server.upstream
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
+        try:
+            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for name, value in self.headers.items():
+                if name.lower() not in HOP_BY_HOP:
+                    connection.putheader(name, value)
+            connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def _forward(self, body: bytes, correct=None, rewritten: bool = False, action: str = "", params: dict[str, str] | None = None) -> None:
         upstream = self.server.upstream
         skip = HOP_BY_HOP
         if rewritten:
@@ -215,7 +238,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(502, message.encode(), "text/plain")
         finally:
             connection.close()
-        self.send_response_only(response.status, response.reason)
+        status = response.status
+        prefixes = self.server.prefixes
+        if prefixes is not None and self.command != "HEAD":
+            status, data = prefixes.rewrite(action, params or {}, self.request_id, status, data)
+        self.send_response_only(status, response.reason if status == response.status else None)
         for name, value in response.getheaders():
             if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)
@@ -287,7 +314,12 @@ def build_server(args: argparse.Namespace) -> EmulatorServer:
         # moto accepts any credentials; a profile from the caller's shell would only fail the lookup.
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
             os.environ.pop(name, None)
+        from prefixes import PrefixDelegation
+
         inventory = LiveInventory(args.upstream, args.home_region or regions[0], regions)
+        prefixes = PrefixDelegation(lambda region: inventory._client("ec2", region))
+        inventory.prefixes = prefixes
+        return EmulatorServer((args.host, args.port), IpamApi(inventory, log), args.upstream, args.verbose, prefixes)
     return EmulatorServer((args.host, args.port), IpamApi(inventory, log), args.upstream, args.verbose)
 
 
