@@ -26,6 +26,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { CAPACITY_SMOKE, capacityMain, runCapacityBench } from "./capacity.mjs";
 import { startEmulator } from "./emulator.mjs";
 import { readHotspots, readModuleShares } from "./profile.mjs";
 import { benchRulesYaml, SCOPE_COUNT } from "./rules.mjs";
@@ -71,6 +72,7 @@ const TARGETS = {
 
 const USAGE = `Usage: scripts/bench [--sizes 1000,10000,100000] [--repeat 5] [--out FILE] [--profile] [--keep]
        scripts/bench --smoke
+       scripts/bench --capacity [--subnets 2000] [--interfaces 50000] [--repeat 3] [--out FILE]
 
 Measures API calls, scan wall time against the pagination floor, evaluation CPU,
 peak RSS, PutMetricData calls and metric series, bundle size and cold start, at
@@ -82,6 +84,8 @@ each size N of resource CIDRs with ${SCOPE_COUNT} rule scopes, on a synthetic IP
   --profile        also profile one scan at the largest N (node --cpu-prof) and list its hotspots
   --keep           keep the working directory (bundles, rules, profiles) and print its path
   --smoke          N=${SMOKE.sizes.join(",")}, ${SMOKE.repeat} runs: checks that the benchmark works, in seconds
+                   (and the capacity benchmark at ${CAPACITY_SMOKE.subnets} subnets, ${CAPACITY_SMOKE.interfaces} interfaces)
+  --capacity       what capacity: true costs instead (calls, wall time): see scripts/bench --capacity --help
 
 Needs Node.js 20+, Python 3 and lambda/node_modules (npm ci --prefix lambda).
 Exit status: 0 when every correctness check passed (targets are reported, not enforced), 1 otherwise, 2 on usage errors.
@@ -749,6 +753,7 @@ function machine() {
 
 /** @param {string[]} argv */
 async function main(argv) {
+  if (argv[0] === "--capacity") return capacityMain(argv.slice(1));
   const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(USAGE);
@@ -789,6 +794,11 @@ async function main(argv) {
           smoke: options.smoke,
         }),
       );
+    }
+
+    if (options.smoke) {
+      const capacity = await runCapacityBench({ ...CAPACITY_SMOKE, smoke: true, handler: built.handler });
+      checks.push(...capacity.checks);
     }
 
     printReport(results, bundle);

@@ -122,3 +122,24 @@ describe("moduleShares", () => {
     ]);
   });
 });
+
+describe("capacity benchmark", () => {
+  it("expects one reservation call per subnet and interface pages per batch of 200 VPCs", async () => {
+    const { expectedCapacityCalls } = await import("./capacity.mjs");
+
+    // 2,000 subnets = 250 VPCs: batches of 200 and 50 VPCs holding 40,000 and 10,000 interfaces.
+    expect(expectedCapacityCalls(2000, 50_000)).to.deep.equal({
+      DescribeNetworkInterfaces: 50,
+      GetSubnetCidrReservations: 2000,
+    });
+    // A batch without interfaces still takes one call.
+    expect(expectedCapacityCalls(8, 0)).to.deep.equal({ DescribeNetworkInterfaces: 1, GetSubnetCidrReservations: 8 });
+  });
+
+  it("writes valid rules with and without capacity", async () => {
+    const { capacityRulesYaml } = await import("./capacity.mjs");
+
+    expect(parseRules(capacityRulesYaml(true), "capacity.yaml").scopes[0]?.capacity).to.equal(true);
+    expect(parseRules(capacityRulesYaml(false), "plain.yaml").scopes[0]?.capacity).to.equal(undefined);
+  });
+});

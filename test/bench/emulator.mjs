@@ -31,19 +31,22 @@ const START_TIMEOUT_MS = 120_000;
  */
 
 /**
- * @param {{ repo: string; workDir: string; resources: number; scopeTypes: string; seed: number }} options
+ * `network` ({ subnets, interfaces }) serves a synthetic EC2 network (test/emulator/synthetic_ec2.py,
+ * the capacity benchmark) instead of `resources` IPAM resource CIDRs.
+ * @param {{ repo: string; workDir: string; resources: number; scopeTypes: string; seed: number; network?: { subnets: number; interfaces: number } }} options
  * @returns {Promise<Emulator>}
  */
-export async function startEmulator({ repo, workDir, resources, scopeTypes, seed }) {
+export async function startEmulator({ repo, workDir, resources, scopeTypes, seed, network }) {
   const script = join(repo, "test", "emulator", "ipam_proxy.py");
   if (!existsSync(script))
     throw new Error(`${script} is missing: the benchmark serves its inventory through the IPAM emulation layer`);
-  const portFile = join(workDir, `emulator-${resources}.port`);
-  const child = spawn(
-    "python3",
-    [script, "--synthetic", String(resources), "--scopes", scopeTypes, "--seed", String(seed), "--port-file", portFile],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const portFile = join(workDir, network ? `emulator-ec2-${network.subnets}.port` : `emulator-${resources}.port`);
+  const mode = network
+    ? ["--synthetic-ec2", `${network.subnets}:${network.interfaces}`]
+    : ["--synthetic", String(resources), "--scopes", scopeTypes];
+  const child = spawn("python3", [script, ...mode, "--seed", String(seed), "--port-file", portFile], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += chunk));
   /** @type {number | null} */

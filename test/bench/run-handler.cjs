@@ -20,6 +20,14 @@ const REPORT_FD = 3;
 /** @param {bigint} since */
 const elapsedMs = (since) => Number(process.hrtime.bigint() - since) / 1e6;
 
+/** @param {{ scopes?: Array<Record<string, unknown>> }} result */
+function capacityOf(result) {
+  const scope = (result.scopes ?? []).find((s) => s.capacity === true);
+  if (scope === undefined) return undefined;
+  const { name, counts, minFreePrefixes, minAssignableAddresses, minZoneFreeAddresses } = scope;
+  return { name, counts, minFreePrefixes, minAssignableAddresses, minZoneFreeAddresses };
+}
+
 async function main() {
   const [file, mode] = process.argv.slice(2);
   if (file === undefined || (mode !== "scan" && mode !== "import")) {
@@ -46,6 +54,8 @@ async function main() {
     summary: result.summary,
     scopesWithoutMatches: result.scopesWithoutMatches,
     published: result.published ?? null,
+    // The capacity benchmark (capacity.mjs): the figures of the first scope that measures capacity.
+    capacity: capacityOf(result),
     resultBytes: Buffer.byteLength(JSON.stringify(result)),
   };
 }

@@ -46,9 +46,11 @@ class EmulatorServer(ThreadingHTTPServer):
     # Many SDK clients open connections at once during a scan.
     request_queue_size = 128
 
-    def __init__(self, address, api: IpamApi, upstream: str | None, verbose: bool = False, prefixes=None):
+    def __init__(self, address, api: IpamApi, upstream: str | None, verbose: bool = False, prefixes=None, network=None):
         super().__init__(address, Handler)
         self.api = api
+        # Synthetic EC2 network (synthetic_ec2.py) for the capacity benchmark; None otherwise.
+        self.network = network
         # IPv4 prefix delegation on moto's interfaces (prefixes.py); None in synthetic mode.
         self.prefixes = prefixes
         self.stats = CallStats()
@@ -258,6 +260,13 @@ class Handler(BaseHTTPRequestHandler):
         """Synthetic mode: the calls a scan makes besides IPAM, answered like the real services."""
         is_json = bool(self.headers.get("X-Amz-Target")) or "json" in (self.headers.get("Content-Type") or "")
         request_id = self.request_id
+        network = self.server.network
+        if network is not None and not is_json:
+            from synthetic_ec2 import ACTIONS as EC2_ACTIONS
+
+            if action in EC2_ACTIONS:
+                status, xml = network.handle(action, params, request_id)
+                return self._send(status, xml.encode(), "text/xml;charset=UTF-8")
         if action == "PutMetricData":
             if is_cbor(self.headers):
                 return self._send(200, b"\xa0", "application/cbor", [("smithy-protocol", "rpc-v2-cbor")])  # an empty CBOR map
@@ -287,6 +296,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--upstream", help="URL of the moto server to answer from and forward to, e.g. http://127.0.0.1:5000")
     mode.add_argument("--synthetic", type=int, metavar="N", help="serve N generated resource CIDRs without moto")
+    mode.add_argument("--synthetic-ec2", metavar="SUBNETS:INTERFACES", help="serve a generated EC2 network (capacity benchmark) without moto")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 (default) asks the OS for a free one")
     parser.add_argument("--port-file", help="write the port here once listening")
@@ -304,6 +314,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def build_server(args: argparse.Namespace) -> EmulatorServer:
     log = lambda line: print(f"ipam_proxy: {line}", file=sys.stderr, flush=True)  # noqa: E731
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    if args.synthetic_ec2 is not None:
+        from inventory_synthetic import SyntheticInventory
+        from synthetic_ec2 import SyntheticNetwork
+
+        subnets, _, interfaces = args.synthetic_ec2.partition(":")
+        network = SyntheticNetwork(int(subnets), int(interfaces or 0), args.seed)
+        log(f"synthetic EC2 network: {len(network.subnets)} subnets, {network.interface_count} interfaces")
+        inventory = SyntheticInventory(0, ["private"], args.seed, args.home_region or "us-east-1")
+        return EmulatorServer((args.host, args.port), IpamApi(inventory, log), None, args.verbose, network=network)
     if args.synthetic is not None:
         from inventory_synthetic import SyntheticInventory, parse_scope_types
 
