@@ -189,6 +189,25 @@ describe("cli", () => {
       expect(err).to.include(`${INVALID}:3:3:`).and.to.include("in 1 of 2 files");
     });
 
+    it("refuses a file over 1 MB, deep nesting and scope names that collide, each with file:line:col", async () => {
+      const huge = join(dir, "huge.yaml");
+      writeFileSync(huge, `version: 1\n${"# padding\n".repeat(110_000)}`);
+      const files = ["deep-nesting", "scope-names-case", "duplicate-scope-name"].map((name) =>
+        join(RULES_DIR, "invalid", `${name}.yaml`),
+      );
+
+      const { code, err } = await run(["validate", huge, ...files]);
+
+      expect(code).to.equal(EXIT.findings);
+      expect(err).to.include(
+        `${huge}:1:1: the rules file is 1,100,011 bytes, more than the 1,048,576 bytes (1 MB) a rules file may have`,
+      );
+      for (const file of files) expect(err).to.include(expectedProblems(file));
+      expect(err).to.include('scopes[1].name "Prod-Subnets" differs from the name "prod-subnets"');
+      expect(err).to.include('scopes[2].name "prod" is already the name of scopes[0]');
+      expect(err).to.not.include("Maximum call stack");
+    });
+
     it("reports a missing file as a problem and exits 1", async () => {
       const missing = join(dir, "missing.yaml");
 
