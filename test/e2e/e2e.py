@@ -9,8 +9,10 @@
    SQS queue to the module's topic;
 4. reads the deployed function back from Lambda (environment, CodeSha256, the role's policy), finds
    the built zip with that SHA-256 and runs its handler locally with exactly that environment;
-5. checks the per-scope metrics against expectations.py, the notification received through SQS, the
-   alarms of every scope and the ScanSuccess heartbeat;
+5. checks the per-scope metrics against expectations.py (the capacity scope's MinFreePrefixes,
+   MinAssignableAddresses and MinZoneFreeAddresses included), the notification received through
+   SQS (the subnet with no free /28 and the zone in trouble), the alarms of every scope (the zone
+   alarms on MinZoneFreeAddresses included) and the ScanSuccess heartbeat;
 6. fills a subnet past critical (the notification names it), runs with nothing changed (nothing is
    sent), empties the subnet (the notification reports the recovery);
 7. expects an empty plan, destroys, and checks that nothing of the deployment is left;
@@ -51,6 +53,8 @@ EC2_VARIABLES = {"scan_source": "ec2", "regions": harness.REGIONS}
 # What each source may read, as the issue and docs/architecture.md name them.
 IPAM_READS = {"ec2:DescribeIpams", "ec2:DescribeIpamScopes", "ec2:GetIpamResourceCidrs"}
 EC2_READS = {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeAddresses"}
+# The demo has a scope with capacity: true, so both sources also read interfaces and reservations.
+CAPACITY_READS = {"ec2:DescribeNetworkInterfaces", "ec2:GetSubnetCidrReservations"}
 FILLED = "prod-edge-a"  # ok before (16.9% used); 100% once filled: new in trouble in prod-subnets
 QUIET_WAIT_S = 3  # how long an unchanged run is given to (wrongly) send something
 ALARM_PERIOD_S = 3600  # examples/demo runs every hour
@@ -96,7 +100,7 @@ def step(title: str) -> None:
 # ---------------------------------------------------------------- notification text
 
 CHANGE_SECTION = re.compile(r"^(In trouble|New or worse|Improved|Recovered) \((\d+)\):$")
-CHANGE_LINE = re.compile(r"^  (CRITICAL|WARNING|UNKNOWN|OK)\s+\[([^\]]+)\] (\S+)")
+CHANGE_LINE = re.compile(r"^  (CRITICAL|WARNING|UNKNOWN|OK)\s+\[([^\]]+)\] (zone [^\s:]+|\S+)")
 RESOURCE_ID = re.compile(r"\b(?:subnet|vpc|eipalloc)-[0-9a-f]+\b")
 
 
@@ -198,6 +202,33 @@ def check_alarms(checks: Checks, deployment: harness.Deployment, topic_arn: str,
                 all(term in description for term in terms),
                 f"description: {description!r}",
             )
+    for scope in expect.SCOPES:
+        for kind, threshold in scope.zone_alarms:
+            name = f"{NAME}-{scope.name}-{kind}"
+            alarm = alarms.get(name)
+            if not checks.check(f"alarm {name} exists", alarm is not None, f"alarms: {sorted(alarms)}"):
+                continue
+            checks.equal(
+                f"alarm {name} watches MinZoneFreeAddresses < {threshold:g} of its scope and notifies the topic",
+                {
+                    "namespace": alarm["Namespace"],
+                    "metric": alarm["MetricName"],
+                    "dimensions": alarm.get("Dimensions"),
+                    "statistic": alarm.get("Statistic"),
+                    "condition": (alarm["ComparisonOperator"], alarm["Threshold"]),
+                    "missing": alarm.get("TreatMissingData"),
+                    "actions": (alarm.get("AlarmActions"), alarm.get("OKActions")),
+                },
+                {
+                    "namespace": namespace,
+                    "metric": "MinZoneFreeAddresses",
+                    "dimensions": [{"Name": "Scope", "Value": scope.name}],
+                    "statistic": "Minimum",
+                    "condition": ("LessThanThreshold", threshold),
+                    "missing": "ignore",
+                    "actions": ([topic_arn], [topic_arn]),
+                },
+            )
     heartbeat = alarms.get(f"{NAME}-heartbeat")
     checks.check(
         "the heartbeat alarm fires when ScanSuccess stops",
@@ -205,6 +236,23 @@ def check_alarms(checks: Checks, deployment: harness.Deployment, topic_arn: str,
         and (heartbeat["MetricName"], heartbeat["ComparisonOperator"], heartbeat["Threshold"], heartbeat.get("TreatMissingData"))
         == ("ScanSuccess", "LessThanThreshold", 1.0, "breaching"),
         str(heartbeat),
+    )
+
+
+def resource_ids(trouble: dict[tuple[str, str], str]) -> set[str]:
+    """The resource ids among the keys in trouble (zones in trouble are keyed by zone, not resource)."""
+    return {rid for _scope, rid in trouble if not rid.startswith(expect.ZONE_KEY)}
+
+
+def check_headline(checks: Checks, message: str, manifest: dict, label: str) -> None:
+    """The demo's headline: the subnet about half used with no free /28, and who blocks it."""
+    subnet = manifest["ids"]["eks-nodes-a"]
+    line = next((line for line in message.splitlines() if subnet in line and "free /28" in line), "")
+    checks.check(f"{label}: the notification says eks-nodes-a has 0 free /28 prefixes of 131 assignable", "0 free /28 prefixes" in line and "131 assignable" in line, line)
+    checks.check(
+        f"{label}: the notification names the load balancer's interface first among the blockers, freeing four /28s",
+        re.search(r"Blocking /28 prefixes most.*\n +eni-[0-9a-f]+ \([^)]*ELB app/prod-web[^)]*\): frees 4 /28s, in 4 /28s\n", message) is not None,
+        message,
     )
 
 
@@ -306,7 +354,7 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
             "DRY_RUN": "false",
         },
     )
-    granted = check_policy(checks, deployment, "IPAM source", IPAM_READS)
+    granted = check_policy(checks, deployment, "IPAM source", IPAM_READS | CAPACITY_READS)
     try:
         package = harness.find_package(function.code_sha256, name=deployment.name)
         checks.check(f"a built package has the deployed CodeSha256 ({package.name})", True)
@@ -325,7 +373,8 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     notification = check_notification(checks, deployment, first, "first run", {"In trouble": in_trouble})
     if notification is not None:
         ids = set(RESOURCE_ID.findall(notification.message))
-        checks.equal("the notification names no resource that is not in trouble", ids, {rid for _scope, rid in in_trouble})
+        checks.equal("the notification names no resource that is not in trouble", ids, resource_ids(in_trouble))
+        check_headline(checks, notification.message, deployment.manifest, "first run")
     check_alarms(checks, deployment, outputs["sns_topic_arn"], first.env["METRICS_NAMESPACE"])
 
     step(f"6a. fill {FILLED} past critical")
@@ -372,8 +421,11 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
     wanted = {f"{NAME}-heartbeat": "OK", f"{NAME}-errors": "OK"}
     for name, scope in after_empty.items():
         wanted[f"{NAME}-{name}-critical"] = "ALARM" if scope.metrics["CriticalCount"] else "OK"
-        if next(s for s in expect.SCOPES if s.name == name).warning_terms:
+        spec = next(s for s in expect.SCOPES if s.name == name)
+        if spec.warning_terms:
             wanted[f"{NAME}-{name}-warning"] = "ALARM" if scope.metrics["WarningCount"] else "OK"
+        for kind, threshold in spec.zone_alarms:
+            wanted[f"{NAME}-{name}-{kind}"] = "ALARM" if scope.metrics["MinZoneFreeAddresses"] < threshold else "OK"
     checks.equal("alarms judged on their latest values fire exactly where resources are in trouble", verdicts, wanted)
 
     step("7. plan and destroy")
@@ -425,7 +477,7 @@ def run_ec2_test(checks: Checks, deployment: harness.Deployment) -> None:
             "RULES_FILE": "rules.yaml",
         },
     )
-    granted = check_policy(checks, deployment, "EC2 source", EC2_READS)
+    granted = check_policy(checks, deployment, "EC2 source", EC2_READS | CAPACITY_READS)
     try:
         package = harness.find_package(function.code_sha256, name=deployment.name)
         checks.check(f"EC2 source: a built package has the deployed CodeSha256 ({package.name})", True)
@@ -442,11 +494,14 @@ def run_ec2_test(checks: Checks, deployment: harness.Deployment) -> None:
     # The function's endpoint is the IPAM layer, which answers IPAM actions itself and hands every
     # other request to moto unchanged: these are moto's own DescribeVpcs, DescribeSubnets and
     # DescribeAddresses, one page each per Region.
-    reads = {action: count for action, count in calls.items() if action.startswith("Describe") or "Ipam" in action}
+    # Capacity: the two opted-in subnets are the whole of their VPC, so one DescribeNetworkInterfaces
+    # filtered by that VPC, and one GetSubnetCidrReservations per subnet.
+    reads = {action: count for action, count in calls.items() if action.startswith(("Describe", "GetSubnet")) or "Ipam" in action}
     checks.equal(
-        "EC2 source: the scan read each Region once with DescribeVpcs, DescribeSubnets and DescribeAddresses, and called no IPAM action",
+        "EC2 source: the scan read each Region once with DescribeVpcs, DescribeSubnets and DescribeAddresses, the capacity scope's "
+        "interfaces with one call and its reservations with one call per subnet, and called no IPAM action",
         reads,
-        {action.split(":")[1]: len(harness.REGIONS) for action in EC2_READS},
+        {**{action.split(":")[1]: len(harness.REGIONS) for action in EC2_READS}, "DescribeNetworkInterfaces": 1, "GetSubnetCidrReservations": 2},
     )
     checks.equal("EC2 source: every call the function made is granted by its role's policy", ungranted_calls(calls, granted), [])
     checks.equal("EC2 source: the result names its source", run.result.get("source"), "ec2")
@@ -454,7 +509,8 @@ def run_ec2_test(checks: Checks, deployment: harness.Deployment) -> None:
     notification = check_notification(checks, deployment, run, "EC2 source", {"In trouble": in_trouble})
     if notification is not None:
         ids = set(RESOURCE_ID.findall(notification.message))
-        checks.equal("EC2 source: the notification names no resource that is not in trouble", ids, {rid for _scope, rid in in_trouble})
+        checks.equal("EC2 source: the notification names no resource that is not in trouble", ids, resource_ids(in_trouble))
+        check_headline(checks, notification.message, deployment.manifest, "EC2 source")
 
     step("10. plan and destroy the EC2-source deployment")
     code, output = deployment.plan_exit_code()

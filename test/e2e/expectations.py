@@ -87,6 +87,69 @@ def _within(record: Record, block: str) -> bool:
     return cidr.version == outer.version and cidr.subnet_of(outer)
 
 
+# ---------------------------------------------------------------- allocatable capacity
+
+PREFIX_ADDRESSES = 16  # an IPv4 prefix delegated to an interface is an aligned /28
+
+
+def capacity(record: Record) -> dict:
+    """freePrefixes, assignableAddresses and largestFreeBlock of a seeded IPv4 subnet, worked out
+    here from the addresses of the interfaces the seed placed in it (no reservations): a /28 block
+    is free when it holds none of the five addresses AWS reserves and no address in use."""
+    network = ipaddress.ip_network(record["cidr"])
+    base, size = int(network.network_address), network.num_addresses
+    taken = {int(ipaddress.IPv4Address(a)) - base for i in record.get("interfaces", []) for a in i["addresses"]}
+    taken |= {0, 1, 2, 3, size - 1}
+
+    def free_blocks(length: int) -> int:
+        block = 2 ** (32 - length)
+        return sum(1 for start in range(0, size, block) if not taken & set(range(start, start + block)))
+
+    largest = next((length for length in range(network.prefixlen, 29) if free_blocks(length) > 0), None)
+    return {"freePrefixes": free_blocks(28), "assignableAddresses": size - len(taken), "largestFreeBlock": largest}
+
+
+def free_prefixes(warning_below: int, critical_below: int) -> Callable[[Record], Status]:
+    def status(record: Record) -> Status:
+        free = capacity(record)["freePrefixes"]
+        if free < critical_below:
+            return "critical"
+        if free < warning_below:
+            return "warning"
+        return "ok"
+
+    return status
+
+
+def zone_sums(records: list[Record]) -> dict[str, int]:
+    """Free addresses of a scope's IPv4 subnets summed per Availability Zone id."""
+    sums: dict[str, int] = {}
+    for r in records:
+        if r["resourceType"] == "subnet" and r["addressFamily"] == "ipv4":
+            sums[r["availabilityZoneId"]] = sums.get(r["availabilityZoneId"], 0) + int(r["free"])
+    return sums
+
+
+def capacity_metrics(records: list[Record]) -> dict[str, float | None]:
+    figures = [capacity(r) for r in records if r["resourceType"] == "subnet" and r["addressFamily"] == "ipv4"]
+    zones = zone_sums(records)
+    return {
+        "MinFreePrefixes": min(f["freePrefixes"] for f in figures) if figures else None,
+        "MinAssignableAddresses": min(f["assignableAddresses"] for f in figures) if figures else None,
+        "MinZoneFreeAddresses": min(zones.values()) if zones else None,
+    }
+
+
+def zone_status(warning_below: int, critical_below: int) -> Callable[[int], Status]:
+    def status(free: int) -> Status:
+        return "critical" if free < critical_below else "warning" if free < warning_below else "ok"
+
+    return status
+
+
+ZONE_KEY = "zone "  # how a zone in trouble is keyed beside resources: "zone use1-az1", as the notification names it
+
+
 @dataclass(frozen=True)
 class ScopeExpectation:
     name: str
@@ -95,6 +158,11 @@ class ScopeExpectation:
     # In the alarm descriptions the module writes, e.g. "utilization >= 90%".
     critical_terms: tuple[str, ...]
     warning_terms: tuple[str, ...]
+    # Scopes with capacity: true or minZoneFree*: their extra metrics, and each zone's status.
+    extra_metrics: Callable[[list[Record]], dict[str, float | None]] | None = None
+    zone: Callable[[int], Status] | None = None
+    # Alarms on MinZoneFreeAddresses: kind -> threshold.
+    zone_alarms: tuple[tuple[str, float], ...] = ()
 
 
 SCOPES: list[ScopeExpectation] = [
@@ -127,6 +195,16 @@ SCOPES: list[ScopeExpectation] = [
         ("utilization >= 85%",),
     ),
     ScopeExpectation(
+        "eks-nodes",
+        lambda r: r["resourceType"] == "subnet" and _tag(r, "cluster") == "prod-eks",
+        free_prefixes(4, 1),
+        ("free /28 prefixes < 1",),
+        ("free /28 prefixes < 4",),
+        extra_metrics=capacity_metrics,
+        zone=zone_status(150, 50),
+        zone_alarms=(("zone-free-warning", 150.0), ("zone-free-critical", 50.0)),
+    ),
+    ScopeExpectation(
         "idle-elastic-ips",
         lambda r: r["resourceType"] == "eip",
         idle_below(1),
@@ -144,6 +222,8 @@ INITIAL_TROUBLE: dict[str, dict[str, Status]] = {
     "dev-subnets": {},
     "eks-pods": {"prod-pods": "critical"},
     "vpc-allocation": {"shared-services": "warning"},
+    # About half used, no free /28 left; its zone has fewer free addresses than the scope's minimum.
+    "eks-nodes": {"eks-nodes-a": "critical", "zone of eks-nodes-a": "warning"},
     "idle-elastic-ips": {"eip-spare": "warning"},
 }
 
@@ -181,6 +261,12 @@ def expected_scope(scope: ScopeExpectation, manifest: dict) -> ScopeReport:
         "MaxUtilization": max(utilizations) if utilizations else None,
         "MinFreeAddresses": min(min(frees), MAX_METRIC_COUNT) if frees else None,
     }
+    if scope.extra_metrics is not None:
+        metrics.update(scope.extra_metrics(records))
+    if scope.zone is not None:
+        for zone_id, free in sorted(zone_sums(records).items()):
+            if scope.zone(free) != "ok":
+                trouble[f"{ZONE_KEY}{zone_id}"] = scope.zone(free)
     return ScopeReport(scope.name, metrics, trouble, records)
 
 
@@ -191,7 +277,14 @@ def expected_report(manifest: dict) -> dict[str, ScopeReport]:
 def trouble_by_key(report: dict[str, ScopeReport], manifest: dict) -> dict[str, dict[str, Status]]:
     """The resources in trouble named by their manifest keys, for comparison with INITIAL_TROUBLE."""
     keys = {resource_id: key for key, resource_id in manifest["ids"].items()}
-    return {name: {keys.get(rid, rid): status for rid, status in scope.trouble.items()} for name, scope in report.items()}
+
+    def named(scope: ScopeReport, rid: str) -> str:
+        if rid.startswith(ZONE_KEY):  # a zone: by the first subnet of the scope in it
+            zone_id = rid[len(ZONE_KEY) :]
+            return "zone of " + min(keys.get(r["resourceId"], r["resourceId"]) for r in scope.records if r.get("availabilityZoneId") == zone_id)
+        return keys.get(rid, rid)
+
+    return {name: {named(scope, rid): status for rid, status in scope.trouble.items()} for name, scope in report.items()}
 
 
 # ---------------------------------------------------------------- the EC2 source's view

@@ -68,6 +68,44 @@ class WhatChangedTest(unittest.TestCase):
     def test_finds_nothing_in_a_message_without_the_section(self):
         self.assertEqual(e2e.what_changed("IPAM monitor: all scopes recovered\n"), {})
 
+    def test_keys_a_zone_in_trouble_by_its_zone_id(self):
+        message = MESSAGE.replace(
+            "Recovered (1):",
+            "  WARNING  [eks-nodes] zone use1-az6: 1 subnet, 131 free, 0 free /28s - 131 free addresses < warning minimum 150\nRecovered (1):",
+        )
+
+        self.assertEqual(e2e.what_changed(message)["New or worse"][("eks-nodes", "zone use1-az6")][0], "warning")
+
+
+class CapacityExpectationTest(unittest.TestCase):
+    """The capacity arithmetic the e2e expects, worked out from the interfaces the seed placed."""
+
+    def subnet(self, cidr: str, addresses: list[str], zone: str = "use1-az1") -> dict:
+        size = 2 ** (32 - int(cidr.split("/")[1]))
+        r = record(cidr, "subnet", cidr, size - 5, len(addresses), cluster="prod-eks")
+        return {**r, "availabilityZoneId": zone, "interfaces": [{"description": "node", "addresses": addresses}] if addresses else []}
+
+    def test_an_empty_24_has_fourteen_free_prefixes_and_a_free_26(self):
+        # Blocks 0 and 15 hold the reserved addresses; the largest aligned free block is a /26 (.64-.127).
+        self.assertEqual(expect.capacity(self.subnet("10.0.0.0/24", [])), {"freePrefixes": 14, "assignableAddresses": 251, "largestFreeBlock": 26})
+
+    def test_one_address_in_a_block_takes_the_whole_block(self):
+        self.assertEqual(expect.capacity(self.subnet("10.0.0.0/24", ["10.0.0.16", "10.0.0.47"]))["freePrefixes"], 12)
+
+    def test_a_28_subnet_has_no_free_prefix(self):
+        self.assertEqual(expect.capacity(self.subnet("10.0.0.0/28", [])), {"freePrefixes": 0, "assignableAddresses": 11, "largestFreeBlock": None})
+
+    def test_prefix_thresholds_compare_below_the_limit(self):
+        addresses = [f"10.0.0.{16 * b}" for b in range(1, 15)]  # one address in each of blocks 1-14
+        statuses = [expect.free_prefixes(4, 1)(self.subnet("10.0.0.0/24", addresses[:n])) for n in (10, 11, 13, 14)]
+        self.assertEqual(statuses, ["ok", "warning", "warning", "critical"])
+
+    def test_zones_are_summed_and_the_poorest_is_the_metric(self):
+        records = [self.subnet("10.0.0.0/24", ["10.0.0.16"]), self.subnet("10.0.1.0/24", [], "use1-az2"), self.subnet("10.0.2.0/28", [], "use1-az2")]
+
+        self.assertEqual(expect.zone_sums(records), {"use1-az1": 250, "use1-az2": 262})
+        self.assertEqual(expect.capacity_metrics(records), {"MinFreePrefixes": 0, "MinAssignableAddresses": 11, "MinZoneFreeAddresses": 250})
+
 
 class ChangesTest(unittest.TestCase):
     def report(self, trouble: dict[str, str]) -> dict[str, expect.ScopeReport]:

@@ -39,14 +39,43 @@ HOLDER_DESCRIPTION = "IPAM emulator Elastic IP holder"
 MANIFEST_VERSION = 1
 
 
+@dataclass(frozen=True)
+class PlacedInterface:
+    """An ENI on addresses the plan names, for subnets whose layout matters (EKS prefix delegation)."""
+
+    description: str
+    addresses: tuple[str, ...]  # the first is primary
+
+
 @dataclass
 class SubnetPlan:
     key: str
     cidr: str | None  # None: IPv6-only
-    used: int = 0  # IPv4 addresses in use, ENIs for Elastic IPs included
+    used: int = 0  # IPv4 addresses in use, ENIs for Elastic IPs and placed interfaces included
     ipv6_index: int | None = None  # which /64 of the VPC's /56
     az: int = 0  # index into the region's zones
     tags: dict[str, str] = field(default_factory=dict)
+    placed: tuple[PlacedInterface, ...] = ()
+
+
+def _run(first: str, count: int) -> tuple[str, ...]:
+    start = int(ipaddress.IPv4Address(first))
+    return tuple(str(ipaddress.IPv4Address(start + i)) for i in range(count))
+
+
+def _eks_nodes_a() -> tuple[PlacedInterface, ...]:
+    """10.70.0.0/24 about half used (120 of 251) with no free aligned /28: five nodes hold nine
+    addresses in each of two blocks (blocks 1-10), and a load balancer's interface six addresses in
+    each of blocks 11-15; blocks 0 and 15 hold the addresses AWS reserves. Releasing the load
+    balancer's addresses would free four /28s (block 15 stays reserved), any node's two."""
+    nodes = tuple(
+        PlacedInterface(f"aws-K8S-i-0eks{k}", _run(f"10.70.0.{32 * k + 16}", 9) + _run(f"10.70.0.{32 * k + 32}", 9)) for k in range(5)
+    )
+    balancer = PlacedInterface("ELB app/prod-web/50dc6c495c0c9188", tuple(a for b in range(11, 16) for a in _run(f"10.70.0.{16 * b}", 6)))
+    return (*nodes, balancer)
+
+
+EKS_NODES_A = _eks_nodes_a()
 
 
 @dataclass
@@ -110,6 +139,16 @@ NETWORK = [
             SubnetPlan("shared-b", "10.40.0.128/26", used=5, az=1),
             SubnetPlan("shared-c", "10.40.0.192/27", az=2),
             SubnetPlan("shared-d", "10.40.0.224/28", az=0),
+        ],
+    ),
+    VpcPlan(
+        "eks-prod",
+        "10.70.0.0/16",
+        {"cluster": "prod-eks", "team": "platform"},
+        subnets=[
+            # The demo's headline: about half used, yet EKS prefix delegation has no /28 left in it.
+            SubnetPlan("eks-nodes-a", "10.70.0.0/24", used=120, az=0, placed=EKS_NODES_A),  # 120/251 = 47.8%, 0 free /28
+            SubnetPlan("eks-nodes-b", "10.70.1.0/24", used=20, az=1, placed=(PlacedInterface("aws-K8S-i-0eksb", _run("10.70.1.16", 20)),)),
         ],
     ),
     VpcPlan(
@@ -287,6 +326,14 @@ def set_eip_associated(ec2, allocation_id: str, associated: bool, subnet_id: str
     return None, 0
 
 
+def _place(ec2, subnet_id: str, interface: PlacedInterface) -> str:
+    primary, *secondary = interface.addresses
+    eni = ec2.create_network_interface(SubnetId=subnet_id, PrivateIpAddress=primary, Description=interface.description)["NetworkInterface"]
+    if secondary:
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], PrivateIpAddresses=secondary)
+    return eni["NetworkInterfaceId"]
+
+
 def _new_eni(ec2, subnet_id: str, description: str) -> str:
     """An ENI on the lowest free usable address of the subnet."""
     subnet = _describe_subnet(ec2, subnet_id)
@@ -340,7 +387,10 @@ def seed(endpoint: str, regions: list[str]) -> dict:
                           availabilityZoneId=created.get("AvailabilityZoneId"), name=subnet.key, tags=tags)
             if subnet.cidr:
                 subnet_cidrs.append(subnet.cidr)
-                seeded.append(dict(common, cidr=subnet.cidr, used=subnet.used))
+                placed = [dict(description=p.description, addresses=list(p.addresses)) for p in subnet.placed]
+                seeded.append(dict(common, cidr=subnet.cidr, used=subnet.used, **({"interfaces": placed} if placed else {})))
+                for interface in subnet.placed:
+                    _place(ec2, created["SubnetId"], interface)
             if ipv6:
                 subnet_cidrs.append(ipv6)
                 seeded.append(dict(common, cidr=ipv6, used=None))
