@@ -6,6 +6,7 @@
 import { compareEvaluations, STATUS_RANK } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
 import type { StateChanges } from "./publish/state-diff";
+import { isScopeComplete } from "./scope-completeness";
 import type {
   Blocker,
   Evaluation,
@@ -55,6 +56,8 @@ export interface ScopeJson {
   zones?: ZoneJson[];
   /** Free addresses of the poorest zone (scopes that watch zones or measure capacity). */
   minZoneFreeAddresses?: JsonCount;
+  /** False when a unit that failed could hold resources of this scope: its counts are then lower bounds. */
+  complete: boolean;
 }
 
 export interface ZoneJson {
@@ -214,6 +217,8 @@ export interface BuildResultInput {
   source: SourceName;
   /** Defaults to "no failures". Pass it when `failures` also holds publishing failures. */
   complete?: boolean;
+  /** After a partial scan, the scopes that could hold what failed; the others are complete. Absent: all partial. */
+  incompleteScopes?: ReadonlySet<string>;
   durationMs?: number;
   dryRun: boolean;
   /** What each unit of collection returned. */
@@ -475,12 +480,13 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
   const { resources, counts } = worstCounts(evaluation);
   const scopesByName = new Map(evaluation.scopes.map((s) => [s.name, s]));
   const room = blocksWithRoom(evaluation);
+  const complete = input.complete ?? input.failures.length === 0;
 
   const result: ScanResultJson = defined<ScanResultJson>({
     schemaVersion: RESULT_SCHEMA_VERSION,
     scannedAt: input.scannedAt.toISOString(),
     source: input.source,
-    complete: input.complete ?? input.failures.length === 0,
+    complete,
     dryRun: input.dryRun,
     durationMs: input.durationMs,
     summary: {
@@ -507,6 +513,7 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
         minAssignableAddresses: s.minAssignable,
         zones: s.zones?.map(zoneEntry),
         minZoneFreeAddresses: s.minZoneFree !== undefined ? jsonCount(s.minZoneFree) : undefined,
+        complete: isScopeComplete(s.name, { complete, incompleteScopes: input.incompleteScopes }),
       }),
     ),
     // No entry serializes to fewer than MIN_ENTRY_BYTES, so entries past maxBytes / MIN_ENTRY_BYTES can

@@ -22,6 +22,7 @@ import { publishSite } from "./publish/sites";
 import { diffStates, type NotifiedState, type StateChanges, stateFromEvaluation } from "./publish/state-diff";
 import { DynamoDbStateStore, type LoadedState, type StateStore } from "./publish/state-store";
 import { buildResult, type NotificationJson, type PublishedJson, type ScanResultJson } from "./result";
+import { scopeCompleteness } from "./scope-completeness";
 import type { CollectResult, Evaluation, RulesFile, ScanFailure, UnitReport } from "./types";
 
 export interface ScanDependencies {
@@ -212,6 +213,11 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   const failures: ScanFailure[] = [...collected.failures, ...capacity.failures, ...gate.failures, ...stateFailures];
   const complete =
     collected.failures.length === 0 && capacity.failures.length === 0 && gate.units.every((u) => u.complete);
+  // Scopes whose match keeps them away from every unit that failed saw everything they cover.
+  const incompleteScopes = complete
+    ? undefined
+    : scopeCompleteness(rules.scopes, gate.units, [...collected.failures, ...capacity.failures, ...gate.failures])
+        .incomplete;
   logger.debug("collected", {
     source: config.source,
     resources: collected.resources.length,
@@ -232,7 +238,7 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     complete,
   });
   const current = stateFromEvaluation(evaluation);
-  const changes = diffStates(previous, current, { complete });
+  const changes = diffStates(previous, current, { complete, incompleteScopes });
 
   let published: PublishedJson | undefined;
   let notification: NotificationJson | undefined;
@@ -248,6 +254,7 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
         current,
         changes,
         complete,
+        incompleteScopes,
         scannedAt,
         store,
         loaded,
@@ -265,6 +272,7 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     scannedAt,
     source: config.source,
     complete,
+    ...(incompleteScopes !== undefined ? { incompleteScopes } : {}),
     durationMs: Date.now() - started,
     dryRun: config.dryRun,
     units: gate.units,
@@ -280,6 +288,7 @@ interface PublishInput {
   current: NotifiedState;
   changes: StateChanges;
   complete: boolean;
+  incompleteScopes: ReadonlySet<string> | undefined;
   scannedAt: Date;
   store: StateStore | undefined;
   loaded: LoadedState | undefined;
@@ -299,7 +308,11 @@ async function publish(
 ): Promise<{ published?: PublishedJson; notification?: NotificationJson }> {
   const { logger } = deps;
   const out: { published?: PublishedJson; notification?: NotificationJson } = {};
-  const datums = buildMetricData(input.evaluation, { complete: input.complete, timestamp: input.scannedAt });
+  const datums = buildMetricData(input.evaluation, {
+    complete: input.complete,
+    timestamp: input.scannedAt,
+    ...(input.incompleteScopes !== undefined ? { incompleteScopes: input.incompleteScopes } : {}),
+  });
   try {
     out.published = await publishMetrics(deps.clients.cloudwatch, config.metricsNamespace, datums, signal);
     logger.debug("metrics published", { namespace: config.metricsNamespace, ...out.published });
@@ -321,6 +334,7 @@ async function publish(
     current: input.current,
     changes: input.changes,
     complete: input.complete,
+    incompleteScopes: input.incompleteScopes,
     scannedAt: input.scannedAt,
     source: config.source,
     store: input.store,

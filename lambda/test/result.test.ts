@@ -241,6 +241,7 @@ describe("buildResult", () => {
       minFreeAddresses: 13,
       thresholds: { warning: 80, critical: 90, minFreeCritical: 10 },
       resourceMetrics: true,
+      complete: true,
     });
     expect(result.scopes[2]).to.not.have.property("maxUtilization");
     expect(result.scopesWithoutMatches).to.deep.equal(["pools"]);
@@ -315,6 +316,33 @@ describe("buildResult", () => {
     expect(result.complete).to.equal(false);
     expect(result.errors).to.deep.equal(failures);
     expectValid(result);
+  });
+
+  it("marks each scope complete after a complete scan", () => {
+    expect(build(evaluation).scopes.map((s) => s.complete)).to.deep.equal(evaluation.scopes.map(() => true));
+  });
+
+  it("marks complete only the scopes out of reach of what a partial scan missed", () => {
+    const failures: ScanFailure[] = [
+      {
+        target: "account 444444444444 region eu-west-1",
+        action: "AssumeRole",
+        code: "AccessDenied",
+        message: "denied",
+      },
+    ];
+    const [first, ...others] = evaluation.scopes.map((s) => s.name);
+
+    const result = build(evaluation, { failures, incompleteScopes: new Set(others) });
+
+    expect(result.scopes.filter((s) => s.complete).map((s) => s.name)).to.deep.equal([first]);
+    expectValid(result);
+  });
+
+  it("marks every scope partial after a partial scan that did not judge its scopes", () => {
+    const failures: ScanFailure[] = [{ target: "region ap-south-1", message: "denied" }];
+
+    expect(build(evaluation, { failures }).scopes.some((s) => s.complete)).to.equal(false);
   });
 
   it("takes completeness from the caller when the failures include publishing ones", () => {

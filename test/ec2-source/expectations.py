@@ -214,6 +214,7 @@ def expected_result(resources: list) -> ExpectedResult:
             "counts": counts,
             "thresholds": scope.thresholds,
             "resourceMetrics": False,
+            "complete": True,  # the scenario's scans read every Region
         }
         if max_utilization is not None:
             scope_json["maxUtilization"] = max_utilization

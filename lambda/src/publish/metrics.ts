@@ -11,12 +11,18 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { mapWithConcurrency } from "../concurrency";
 import { AwsCallError } from "../errors";
+import { isScopeComplete } from "../scope-completeness";
 import type { Evaluation, ScopeResult } from "../types";
 import { metricsSite } from "./sites";
 
 export interface MetricOptions {
   /** False when any part of the collection failed: then only alarm-raising counts are sent. */
   complete: boolean;
+  /**
+   * With a partial scan, the scopes that could hold resources of what failed (scope-completeness.ts);
+   * the others saw everything they cover and publish all their metrics. Absent: every scope is partial.
+   */
+  incompleteScopes?: ReadonlySet<string>;
   timestamp: Date;
 }
 
@@ -83,7 +89,8 @@ function datum(
  * scopes that watch their zones; per resource of scopes with `resourceMetrics` Utilization and
  * FreeAddresses; and ScanSuccess = 1.
  *
- * Partial scan: only the non-zero WarningCount/CriticalCount/UnknownCount. A count from a partial
+ * Partial scan: in each scope that could hold what failed, only the non-zero WarningCount/CriticalCount/UnknownCount;
+ * a scope that could not (its match keeps it to accounts and Regions that were read) publishes as above; no ScanSuccess. A count from a partial
  * scan is a lower bound, so a non-zero one can hold or raise an alarm truthfully, while a zero (or a
  * ResourceCount, a utilization, …) could move an alarm back to OK for resources that were never seen.
  */
@@ -94,7 +101,7 @@ export function buildMetricData(evaluation: Evaluation, options: MetricOptions):
   for (const scope of evaluation.scopes) {
     const scopeDimension: Dimension[] = [{ Name: "Scope", Value: scope.name }];
 
-    if (!complete) {
+    if (!isScopeComplete(scope.name, options)) {
       for (const { name, count } of ALARM_COUNTS) {
         const value = count(scope);
         if (value > 0) data.push(datum(name, value, "Count", scopeDimension, timestamp));

@@ -27,9 +27,18 @@ export interface NotificationOptions {
   scannedAt: Date;
   source: SourceName;
   complete: boolean;
+  /** After a partial scan, the scopes that could hold what failed; the others saw everything they cover. */
+  incompleteScopes?: ReadonlySet<string>;
   failures: ScanFailure[];
   /** Message limit in UTF-8 bytes. */
   maxBytes?: number;
+}
+
+/** " in 2 of 7 scopes (all-subnets, eu-west-1)" when some scopes saw everything they cover; "" when all are partial. */
+function partialScopes(evaluation: Evaluation, incomplete: ReadonlySet<string> | undefined): string {
+  if (incomplete === undefined || incomplete.size >= evaluation.scopes.length) return "";
+  const names = evaluation.scopes.map((s) => s.name).filter((name) => incomplete.has(name));
+  return ` in ${names.length} of ${evaluation.scopes.length} scopes (${names.join(", ")}); the others are complete`;
 }
 
 export interface Notification {
@@ -474,7 +483,7 @@ export function formatNotification(
         `Scan of ${options.scannedAt.toISOString()}, source ${options.source}, ` +
         (options.complete
           ? "complete."
-          : `PARTIAL: ${plural(options.failures.length, "failure")}; resources not seen keep their last notified status.`),
+          : `PARTIAL: ${plural(options.failures.length, "failure")}; resources not seen keep their last notified status${partialScopes(evaluation, options.incompleteScopes)}.`),
     },
     { text: "" },
     { text: "WHAT CHANGED" },

@@ -34,6 +34,8 @@ export interface NotifyInput {
   current: NotifiedState;
   changes: StateChanges;
   complete: boolean;
+  /** After a partial scan, the scopes that could hold what failed (scope-completeness.ts). */
+  incompleteScopes?: ReadonlySet<string> | undefined;
   scannedAt: Date;
   source: SourceName;
   /** Where the state is kept, and what was read from it; both undefined without a state table. */
@@ -62,7 +64,12 @@ function sameBaselines(a: Baselines | undefined, b: Baselines): boolean {
 async function saveCounts(input: NotifyInput, store: StateStore, loaded: LoadedState): Promise<void> {
   const previous = loaded.state;
   if (previous !== undefined && sameBaselines(previous.units, input.baselines)) return;
-  const base = previous ?? mergeForSave(undefined, input.current, { complete: input.complete });
+  const base =
+    previous ??
+    mergeForSave(undefined, input.current, {
+      complete: input.complete,
+      incompleteScopes: input.incompleteScopes,
+    });
   try {
     await store.save({ ...base, units: input.baselines }, loaded, input.signal);
   } catch (err) {
@@ -104,7 +111,10 @@ async function takeLease(
       input.failures.push(toScanFailure(err, publishSite(input.config, "GetItem")));
       return { failed: true, changes };
     }
-    changes = diffStates(basis.state, input.current, { complete: input.complete });
+    changes = diffStates(basis.state, input.current, {
+      complete: input.complete,
+      incompleteScopes: input.incompleteScopes,
+    });
     if (!hasChanges(changes)) return { reason: "a concurrent scan already notified these changes" };
   }
   return { reason: "the notified state kept changing under concurrent scans; the next scan notifies" };
@@ -115,6 +125,7 @@ async function publish(input: NotifyInput, topicArn: string, changes: StateChang
     scannedAt: input.scannedAt,
     source: input.source,
     complete: input.complete,
+    ...(input.incompleteScopes !== undefined ? { incompleteScopes: input.incompleteScopes } : {}),
     failures: input.failures,
   });
   try {
@@ -162,7 +173,10 @@ export async function notifyAndRemember(input: NotifyInput): Promise<Notificatio
     }
     return sent;
   }
-  const next = mergeForSave(taken.loaded.state, input.current, { complete: input.complete });
+  const next = mergeForSave(taken.loaded.state, input.current, {
+    complete: input.complete,
+    incompleteScopes: input.incompleteScopes,
+  });
   try {
     await store.save({ ...next, units: input.baselines }, taken.lease, input.signal);
   } catch (err) {

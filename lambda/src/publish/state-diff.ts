@@ -7,6 +7,7 @@
 import { zoneKey } from "../capacity/zones";
 import type { Baselines } from "../collect/plausibility";
 import { STATUS_RANK, worseStatus } from "../evaluate";
+import { isScopeComplete } from "../scope-completeness";
 import type { Evaluation, Status } from "../types";
 
 /** A resource that is not ok, as last notified. */
@@ -85,6 +86,8 @@ export interface StateChanges {
 export interface DiffOptions {
   /** False after a partial scan: resources that were not seen keep their last notified status. */
   complete: boolean;
+  /** After a partial scan, the scopes that could hold what failed; the others are judged as complete. Absent: all. */
+  incompleteScopes?: ReadonlySet<string> | undefined;
 }
 
 /** The state to compare and (after merging) to save, from one evaluation. */
@@ -152,12 +155,13 @@ export function mergeForSave(
   for (const [name, scope] of Object.entries(current.scopes)) {
     const resources: Record<string, NotifiedResource> = { ...scope.resources };
     const before = previous?.scopes[name];
-    if (!options.complete && before !== undefined) {
+    const scopeComplete = isScopeComplete(name, options);
+    if (!scopeComplete && before !== undefined) {
       for (const [id, entry] of Object.entries(before.resources)) {
         if (!wasSeen(current, name, id)) resources[id] = entry;
       }
     }
-    scopes[name] = { status: options.complete ? scope.status : worstOf(resources, scope.status), resources };
+    scopes[name] = { status: scopeComplete ? scope.status : worstOf(resources, scope.status), resources };
   }
   if (!options.complete && previous !== undefined) {
     for (const [name, scope] of Object.entries(previous.scopes)) {

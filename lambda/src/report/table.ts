@@ -93,10 +93,18 @@ function statusCounts(counts: Record<Status, number>): string {
   return parts.length > 0 ? parts.join(", ") : "none evaluated";
 }
 
+/** True when a partial scan left some scopes complete: only then are the partial ones marked one by one. */
+function someScopesComplete(result: ScanResultJson): boolean {
+  return !result.complete && result.scopes.some((s) => s.complete);
+}
+
 function headerLines(result: ScanResultJson): string[] {
+  const errors = plural(result.errors.length + result.truncated.errors, "error");
   const state = result.complete
     ? "complete"
-    : `PARTIAL (${plural(result.errors.length + result.truncated.errors, "error")}; counts cover only what was read)`;
+    : someScopesComplete(result)
+      ? `PARTIAL (${errors}; counts of the scopes marked PARTIAL cover only what was read, the others are complete)`
+      : `PARTIAL (${errors}; counts cover only what was read)`;
   const lines = [
     `IPAM monitor scan of ${result.scannedAt}, source ${result.source}: ${state}`,
     `${plural(result.summary.resources, "resource CIDR")} in ${plural(result.summary.scopes, "scope")}: ${statusCounts(result.summary.counts)}` +
@@ -126,9 +134,16 @@ const MIN_PREFIXES_COLUMN: Column<ScopeJson> = {
 
 function scopeLines(result: ScanResultJson): string[] {
   const lines = ["", `SCOPES (${result.summary.scopes})`];
-  const columns = result.scopes.some((s) => s.capacity === true)
+  const withCapacity = result.scopes.some((s) => s.capacity === true)
     ? [...SCOPE_COLUMNS, MIN_PREFIXES_COLUMN]
     : SCOPE_COLUMNS;
+  const columns = someScopesComplete(result)
+    ? withCapacity.map((c) =>
+        c.header === "STATUS"
+          ? { ...c, cell: (s: ScopeJson) => (s.complete ? c.cell(s) : `${c.cell(s)}, PARTIAL`) }
+          : c,
+      )
+    : withCapacity;
   if (result.scopes.length > 0) lines.push(...formatColumns(columns, result.scopes));
   if (result.truncated.scopes > 0)
     lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);

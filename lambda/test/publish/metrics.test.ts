@@ -284,6 +284,34 @@ describe("buildMetricData", () => {
     ]);
   });
 
+  it("publishes every metric of a scope out of reach of what failed, and only non-zero alarm counts of the others", () => {
+    const data = buildMetricData(evaluation(PROD, EMPTY), {
+      complete: false,
+      incompleteScopes: new Set(["prod"]),
+      timestamp: TIMESTAMP,
+    });
+
+    expect(data.map((d) => [d.MetricName, d.Dimensions?.[0]?.Value, d.Value])).to.deep.equal([
+      ["WarningCount", "prod", 1],
+      ["CriticalCount", "prod", 1],
+      ["ResourceCount", "dev", 0],
+      ["WarningCount", "dev", 0],
+      ["CriticalCount", "dev", 0],
+      ["UnknownCount", "dev", 0],
+    ]);
+  });
+
+  it("publishes no ScanSuccess after a partial scan even when every scope was out of reach of what failed", () => {
+    const data = buildMetricData(evaluation(PROD), {
+      complete: false,
+      incompleteScopes: new Set(),
+      timestamp: TIMESTAMP,
+    });
+
+    expect(find(data, "ResourceCount", "prod")).to.have.length(1);
+    expect(find(data, "ScanSuccess")).to.deep.equal([]);
+  });
+
   it("publishes no ScanSuccess after a partial scan", () => {
     const data = buildMetricData(evaluation(PROD), { complete: false, timestamp: TIMESTAMP });
 

@@ -275,6 +275,28 @@ describe("formatNotification", () => {
     );
   });
 
+  it("names the scopes a partial scan could not see completely when the others were out of its reach", () => {
+    const failures: ScanFailure[] = [
+      {
+        target: "account 444444444444 (sandbox) region eu-west-1",
+        action: "AssumeRole",
+        code: "AccessDenied",
+        message: "denied",
+      },
+    ];
+
+    const partial = formatNotification(firstRun(evaluation), evaluation, {
+      ...OPTIONS,
+      complete: false,
+      incompleteScopes: new Set(["sandbox", "dev"]),
+      failures,
+    });
+
+    expect(partial.message).to.contain(
+      "PARTIAL: 1 failure; resources not seen keep their last notified status in 2 of 4 scopes (dev, sandbox); the others are complete.",
+    );
+  });
+
   it("lists worse, improved and recovered resources with their previous status", () => {
     const after = evaluate(
       [

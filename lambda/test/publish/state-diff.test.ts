@@ -208,6 +208,22 @@ describe("diffStates", () => {
     expect(changes.scopes[0]!.to).to.equal("warning");
   });
 
+  it("reports a resource no longer found as recovered in a scope out of reach of what a partial scan missed", () => {
+    const options = { complete: false, incompleteScopes: new Set(["dev"]) };
+
+    const changes = diffStates(saved({ "subnet-01": "critical" }), observe({}), options);
+
+    expect(changes.scopes[0]!.recovered).to.deep.equal([
+      { resourceId: "subnet-01", from: "critical", to: "ok", noLongerFound: true },
+    ]);
+  });
+
+  it("does not report a resource no longer found as recovered in a scope a partial scan could not see completely", () => {
+    const options = { complete: false, incompleteScopes: new Set(["prod"]) };
+
+    expect(hasChanges(diffStates(saved({ "subnet-01": "critical" }), observe({}), options))).to.equal(false);
+  });
+
   it("does not report a scope that left the rules file", () => {
     const previous: NotifiedState = {
       scopes: { retired: { status: "critical", resources: { "subnet-09": { status: "critical" } } } },
@@ -252,6 +268,20 @@ describe("mergeForSave", () => {
 
     expect(Object.keys(merged.scopes.prod!.resources)).to.deep.equal(["subnet-02", "subnet-01"]);
     expect(merged.scopes.prod!.status).to.equal("critical");
+  });
+
+  it("saves a scope out of reach of what a partial scan missed as observed, and keeps unseen resources of the others", () => {
+    const previous: NotifiedState = {
+      scopes: {
+        prod: { status: "critical", resources: { "subnet-01": { status: "critical" } } },
+        dev: { status: "warning", resources: { "subnet-09": { status: "warning" } } },
+      },
+    };
+
+    const merged = mergeForSave(previous, observe({}), { complete: false, incompleteScopes: new Set(["dev"]) });
+
+    expect(merged.scopes.prod).to.deep.equal({ status: "ok", resources: {} });
+    expect(merged.scopes.dev).to.deep.equal({ status: "warning", resources: { "subnet-09": { status: "warning" } } });
   });
 
   it("drops resources a partial scan saw as ok", () => {

@@ -12,6 +12,7 @@ function scope(name: string, overrides: Partial<ScopeJson> = {}): ScopeJson {
     minFreeAddresses: 200,
     thresholds: { warning: 70, critical: 85 },
     resourceMetrics: false,
+    complete: true,
     ...overrides,
   };
 }
@@ -134,11 +135,33 @@ describe("report/table", () => {
         { target: "region eu-west-1", action: "DescribeSubnets", code: "RequestLimitExceeded", message: "throttled" },
       ];
 
-      const report = formatScanReport(result({ complete: false, errors }));
+      const scopes = result().scopes.map((s) => ({ ...s, complete: false }));
+
+      const report = formatScanReport(result({ complete: false, errors, scopes }));
 
       expect(report.split("\n")[0]).to.equal(
         "IPAM monitor scan of 2024-05-01T12:00:00.000Z, source ipam: PARTIAL (1 error; counts cover only what was read)",
       );
+      expect(section(report, "SCOPES")[2]).to.equal(
+        "  prod-subnets  CRITICAL          3         1        1        0     91.2%        22",
+      );
+    });
+
+    it("marks the scopes a partial scan could not see completely when the others were out of its reach", () => {
+      const errors = [{ target: "account 444444444444 region eu-west-1", action: "AssumeRole", message: "denied" }];
+      const scopes = result().scopes.map((s) => ({ ...s, complete: s.name !== "prod-subnets" }));
+
+      const report = formatScanReport(result({ complete: false, errors, scopes }));
+
+      expect(report.split("\n")[0]).to.equal(
+        "IPAM monitor scan of 2024-05-01T12:00:00.000Z, source ipam: PARTIAL (1 error; counts of the scopes marked PARTIAL cover only what was read, the others are complete)",
+      );
+      expect(section(report, "SCOPES")).to.deep.equal([
+        "SCOPES (2)",
+        "  SCOPE         STATUS             RESOURCES  CRITICAL  WARNING  UNKNOWN  MAX USED  MIN FREE",
+        "  prod-subnets  CRITICAL, PARTIAL          3         1        1        0     91.2%        22",
+        "  vpcs          OK                         2         0        0        0     12.5%       200",
+      ]);
     });
 
     it("prints the scopes as aligned columns with the worst utilization and the fewest free addresses", () => {
