@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { inspectSubnet } from "./capacity/inspect";
+import { flagOfVariable, parseScanFlags, scanFlagsHelp, variablesFromFlags } from "./cli/flags";
 import { type AwsClients, createAwsClients } from "./clients";
 import { type Config, readConfig } from "./config";
 import { ConfigError, formatRulesProblem, RulesError } from "./errors";
@@ -18,7 +19,7 @@ import { formatBlockMap } from "./report/blockmap";
 import { formatScanReport } from "./report/table";
 import { loadRulesFile, validateRulesFiles } from "./rules/load";
 import { runScan } from "./scan";
-import type { Status } from "./types";
+import { atOrWorse } from "./status";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, scan: 3 } as const;
 
@@ -27,7 +28,7 @@ export interface CliIo {
   err(text: string): void;
   env: Record<string, string | undefined>;
   /** Builds the AWS clients for a scan; tests pass clients of their own. */
-  createClients?: (config: Config, homeRegion: string) => AwsClients;
+  createClients?: (config: Config) => AwsClients;
 }
 
 const defaultIo: CliIo = {
@@ -63,39 +64,7 @@ the CloudWatch metrics and the SNS notification like the Lambda does (unless --d
 a report.
 
 Options:
-  --rules FILE            rules file (required)
-  --source ipam|ec2       where to read resource CIDRs (env SOURCE, default ipam)
-  --region R              IPAM home region (env IPAM_REGION, else AWS_REGION)
-  --regions R1,R2         regions to read with --source ec2 (env REGIONS, default --region)
-  --accounts A1,A2        with --source ec2, read exactly these accounts through their member role
-                          (env ACCOUNTS); your own account only when listed, with your credentials
-  --organization          with --source ec2, read every ACTIVE account of the organization (env
-                          ORGANIZATION); run it from the management or a delegated administrator account
-  --organizational-units OU1,OU2
-                          only the accounts in these OUs and the OUs below them (env ORGANIZATIONAL_UNITS)
-  --member-role NAME      role assumed in each member account (env MEMBER_ROLE_NAME,
-                          default ipam-monitor-member)
-  --external-id ID        external id the member roles require (env MEMBER_ROLE_EXTERNAL_ID)
-  --ipam-id ID            scan only this IPAM (env IPAM_ID)
-  --scope-types T         private, public or private,public (env SCOPE_TYPES, default both)
-  --format table|json     output format (default table); json is the Lambda's result
-  --dry-run               publish no metrics and send no notification (env DRY_RUN)
-  --topic ARN             SNS topic for the notification (env SNS_TOPIC_ARN)
-  --state-table NAME      DynamoDB table with the last notified state (env STATE_TABLE)
-  --namespace NS          CloudWatch namespace (env METRICS_NAMESPACE, default IPAMMonitor)
-  --fail-on LEVEL         exit 1 when any resource is at LEVEL or worse: warning or critical
-  --timeout SECONDS       stop collecting after SECONDS, publish what is safe and exit 3
-                          (env SCAN_TIMEOUT_SECONDS, default 480)
-  --max-drop-percent N    a unit (IPAM scope, region) whose resource count falls by more than N% from the last
-                          complete scan makes the scan partial (env PLAUSIBILITY_MAX_DROP_PERCENT, default 50;
-                          needs --state-table)
-  --drop-confirmations N  scans in a row that must see such a drop before it is accepted
-                          (env PLAUSIBILITY_CONFIRMATIONS, default 2)
-  --unknown-hold-hours H  a resource at warning or critical whose usage stops being reported keeps its level
-                          for H hours (env UNKNOWN_HOLD_HOURS, default 24; needs --state-table)
-  --verbose               write JSON log lines to stderr
-  -h, --help              this help
-
+${scanFlagsHelp()}
 Credentials, region and endpoints come from the usual AWS settings (AWS_PROFILE, AWS_REGION,
 AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, ...), so the scan can run against a local emulator.
 
@@ -160,68 +129,13 @@ async function validate(args: string[], io: CliIo): Promise<number> {
   return invalid === 0 ? EXIT.ok : EXIT.findings;
 }
 
-const SCAN_OPTIONS = {
-  rules: { type: "string" },
-  source: { type: "string" },
-  region: { type: "string" },
-  regions: { type: "string" },
-  accounts: { type: "string" },
-  organization: { type: "boolean" },
-  "organizational-units": { type: "string" },
-  "member-role": { type: "string" },
-  "external-id": { type: "string" },
-  "ipam-id": { type: "string" },
-  "scope-types": { type: "string" },
-  format: { type: "string" },
-  "dry-run": { type: "boolean" },
-  topic: { type: "string" },
-  "state-table": { type: "string" },
-  namespace: { type: "string" },
-  "fail-on": { type: "string" },
-  timeout: { type: "string" },
-  "max-drop-percent": { type: "string" },
-  "drop-confirmations": { type: "string" },
-  "unknown-hold-hours": { type: "string" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** The flag that sets each configuration variable, to name the flag the user actually typed in messages. */
-const FLAG_OF_VARIABLE: Readonly<Record<string, string>> = {
-  RULES_FILE: "--rules",
-  SOURCE: "--source",
-  IPAM_REGION: "--region",
-  REGIONS: "--regions",
-  ACCOUNTS: "--accounts",
-  ORGANIZATION: "--organization",
-  ORGANIZATIONAL_UNITS: "--organizational-units",
-  MEMBER_ROLE_NAME: "--member-role",
-  MEMBER_ROLE_EXTERNAL_ID: "--external-id",
-  IPAM_ID: "--ipam-id",
-  SCOPE_TYPES: "--scope-types",
-  SNS_TOPIC_ARN: "--topic",
-  STATE_TABLE: "--state-table",
-  METRICS_NAMESPACE: "--namespace",
-  DRY_RUN: "--dry-run",
-  SCAN_TIMEOUT_SECONDS: "--timeout",
-  PLAUSIBILITY_MAX_DROP_PERCENT: "--max-drop-percent",
-  PLAUSIBILITY_CONFIRMATIONS: "--drop-confirmations",
-  UNKNOWN_HOLD_HOURS: "--unknown-hold-hours",
-};
-
-/** Statuses that make --fail-on LEVEL exit 1. */
-const FAIL_ON: Readonly<Record<"warning" | "critical", readonly Status[]>> = {
-  warning: ["critical", "warning"],
-  critical: ["critical"],
-};
-
 /** A configuration error in the words of the command line: the flag when one was given, else the variable. */
 function describeConfigError(
   err: ConfigError,
   overrides: Record<string, string | undefined>,
   env: CliIo["env"],
 ): string {
-  const flag = FLAG_OF_VARIABLE[err.variable];
+  const flag = flagOfVariable(err.variable);
   const prefix = `${err.variable}: `;
   const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
   if (flag === undefined) return err.message;
@@ -231,9 +145,7 @@ function describeConfigError(
 }
 
 async function scan(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({ args, options: SCAN_OPTIONS, allowPositionals: true, strict: true }),
-  );
+  const { values, positionals } = parseOrUsage(() => parseScanFlags(args));
   if (values.help === true) {
     io.out(SCAN_HELP);
     return EXIT.ok;
@@ -249,29 +161,10 @@ async function scan(args: string[], io: CliIo): Promise<number> {
   if (failOn !== undefined && failOn !== "warning" && failOn !== "critical")
     throw new UsageError(`--fail-on "${failOn}" is not warning or critical.`);
 
-  const overrides: Record<string, string | undefined> = {
-    RULES_FILE: values.rules,
-    SOURCE: values.source,
-    IPAM_REGION: values.region,
-    // With --source ec2, --region alone means "scan this region" unless REGIONS says otherwise.
-    REGIONS:
-      values.regions ?? (values.region !== undefined && io.env.REGIONS === undefined ? values.region : undefined),
-    ACCOUNTS: values.accounts,
-    ORGANIZATION: values.organization === true ? "true" : undefined,
-    ORGANIZATIONAL_UNITS: values["organizational-units"],
-    MEMBER_ROLE_NAME: values["member-role"],
-    MEMBER_ROLE_EXTERNAL_ID: values["external-id"],
-    IPAM_ID: values["ipam-id"],
-    SCOPE_TYPES: values["scope-types"],
-    SNS_TOPIC_ARN: values.topic,
-    STATE_TABLE: values["state-table"],
-    METRICS_NAMESPACE: values.namespace,
-    DRY_RUN: values["dry-run"] === true ? "true" : undefined,
-    SCAN_TIMEOUT_SECONDS: values.timeout,
-    PLAUSIBILITY_MAX_DROP_PERCENT: values["max-drop-percent"],
-    PLAUSIBILITY_CONFIRMATIONS: values["drop-confirmations"],
-    UNKNOWN_HOLD_HOURS: values["unknown-hold-hours"],
-  };
+  const overrides = variablesFromFlags(values);
+  // With --source ec2, --region alone means "scan this region" unless REGIONS says otherwise.
+  if (overrides.REGIONS === undefined && values.region !== undefined && io.env.REGIONS === undefined)
+    overrides.REGIONS = values.region;
   let config: Config;
   try {
     config = readConfig(io.env, overrides);
@@ -285,8 +178,7 @@ async function scan(args: string[], io: CliIo): Promise<number> {
 
   const rules = await loadRulesFile(config.rulesFile);
   const logger = values.verbose === true ? createJsonLogger("debug", (line) => io.err(`${line}\n`)) : silentLogger;
-  const homeRegion = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? config.ipamRegion;
-  const clients = (io.createClients ?? createAwsClients)(config, homeRegion);
+  const clients = (io.createClients ?? createAwsClients)(config);
   const outcome = await runScan(config, rules, { clients, logger });
 
   io.out(format === "json" ? `${stringifyWithBigInt(outcome.result, 2)}\n` : formatScanReport(outcome.result));
@@ -297,7 +189,7 @@ async function scan(args: string[], io: CliIo): Promise<number> {
     return EXIT.scan;
   }
   if (failOn !== undefined) {
-    const levels = FAIL_ON[failOn];
+    const levels = atOrWorse(failOn);
     const hits = levels.reduce((n, status) => n + outcome.result.summary.counts[status], 0);
     if (hits > 0) {
       io.err(
@@ -337,7 +229,7 @@ async function capacity(args: string[], io: CliIo): Promise<number> {
     throw new UsageError("capacity needs the subnet's region: pass --region or set AWS_REGION.");
   }
   const config = readConfig(io.env, { IPAM_REGION: region, REGIONS: region, SOURCE: "ec2", DRY_RUN: "true" });
-  const clients = (io.createClients ?? createAwsClients)(config, region);
+  const clients = (io.createClients ?? createAwsClients)(config);
   const report = await inspectSubnet(clients.ec2ForRegion(region), region, subnetId);
   io.out(format === "json" ? `${stringifyWithBigInt(report, 2)}\n` : formatBlockMap(report));
   return EXIT.ok;

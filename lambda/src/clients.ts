@@ -60,17 +60,14 @@ export function organizationsRegion(homeRegion: string): string {
  */
 export const PUBLISH_MAX_ATTEMPTS = 2;
 
-/**
- * `homeRegion` is where metrics and the state table live: the Lambda's own region
- * (AWS_REGION), or the IPAM region for a CLI run with no region configured.
- */
+/** Metrics and the state table live in the configuration's home region (see Config.homeRegion). */
 export function createAwsClients(
   config: Pick<
     Config,
-    "ipamRegion" | "maxAttempts" | "retryMode" | "snsTopicArn" | "connectTimeoutMs" | "responseTimeoutMs"
+    "homeRegion" | "maxAttempts" | "retryMode" | "snsTopicArn" | "connectTimeoutMs" | "responseTimeoutMs"
   >,
-  homeRegion: string = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.ipamRegion,
 ): AwsClients {
+  const { homeRegion } = config;
   const shared = {
     maxAttempts: config.maxAttempts,
     retryMode: config.retryMode,

@@ -29,7 +29,14 @@ export interface CrossAccountConfig {
 export interface Config {
   rulesFile: string;
   source: SourceName;
+  /** Region of the IPAM to scan (IPAM source): IPAM_REGION, else the home region. */
   ipamRegion: string;
+  /**
+   * Region where the metrics and the state table live, and the topic unless its ARN names another:
+   * the function's own region (AWS_REGION, else AWS_DEFAULT_REGION), else the IPAM region for a CLI
+   * run with no region configured.
+   */
+  homeRegion: string;
   ipamId?: string;
   scopeTypes: ScopeType[];
   resourceTypes?: string[];
@@ -162,8 +169,8 @@ function regionList(env: Env, name: string, fallback: string): string[] {
  */
 export function readConfig(env: Env, overrides: Env = {}): Config {
   const merged: Env = { ...env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  const homeRegion = value(merged, "AWS_REGION") ?? value(merged, "AWS_DEFAULT_REGION");
-  const ipamRegionRaw = value(merged, "IPAM_REGION") ?? homeRegion;
+  const awsRegion = value(merged, "AWS_REGION") ?? value(merged, "AWS_DEFAULT_REGION");
+  const ipamRegionRaw = value(merged, "IPAM_REGION") ?? awsRegion;
   if (ipamRegionRaw === undefined) {
     throw new ConfigError("IPAM_REGION", "no region is set; set IPAM_REGION or AWS_REGION (for example us-east-1).");
   }
@@ -189,8 +196,9 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
     rulesFile: value(merged, "RULES_FILE") ?? "rules.yaml",
     source: oneOf(merged, "SOURCE", ["ipam", "ec2"] as const, "ipam"),
     ipamRegion: ipamRegionRaw,
+    homeRegion: awsRegion ?? ipamRegionRaw,
     scopeTypes: scopeTypes as ScopeType[],
-    regions: regionList(merged, "REGIONS", homeRegion ?? ipamRegionRaw),
+    regions: regionList(merged, "REGIONS", awsRegion ?? ipamRegionRaw),
     regionConcurrency: integer(merged, "REGION_CONCURRENCY", 1, 32, 4),
     metricsNamespace:
       matching(

@@ -44,7 +44,7 @@ export interface HandlerDependencies {
   env?: Record<string, string | undefined>;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   write?: (line: string) => void;
-  createClients?: (config: Config, homeRegion: string) => AwsClients;
+  createClients?: (config: Config) => AwsClients;
   now?: () => Date;
 }
 
@@ -88,8 +88,7 @@ function describeFailures(failures: readonly ScanFailure[]): string {
 export function createHandler(deps: HandlerDependencies = {}): Handler {
   const env = deps.env ?? process.env;
   const write = deps.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const createClients =
-    deps.createClients ?? ((config: Config, homeRegion: string) => createAwsClients(config, homeRegion));
+  const createClients = deps.createClients ?? createAwsClients;
   let container: Promise<Container> | undefined;
 
   async function setUp(): Promise<Container> {
@@ -98,9 +97,7 @@ export function createHandler(deps: HandlerDependencies = {}): Handler {
     const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
     const rulesPath = isAbsolute(config.rulesFile) ? config.rulesFile : join(root, config.rulesFile);
     const rules = await loadRulesFile(rulesPath);
-    // Metrics and the state table live in the function's own region.
-    const homeRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? config.ipamRegion;
-    return { config, rules, clients: createClients(config, homeRegion), logger };
+    return { config, rules, clients: createClients(config), logger };
   }
 
   async function handler(event?: unknown, context?: LambdaContext): Promise<ScanResultJson | FanOutStepOutput> {

@@ -72,20 +72,20 @@ describe("createAwsClients", () => {
   });
 
   it("creates one EC2 client per region and reuses it", () => {
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(clients.ec2ForRegion("us-east-1")).to.equal(clients.ec2ForRegion("us-east-1"));
     expect(clients.ec2ForRegion("us-east-1")).not.to.equal(clients.ec2ForRegion("eu-west-1"));
   });
 
   it("points each EC2 client at its region", async () => {
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(await clients.ec2ForRegion("ap-southeast-2").config.region()).to.equal("ap-southeast-2");
   });
 
   it("keeps metrics and the state table in the home region", async () => {
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(await clients.cloudwatch.config.region()).to.equal("eu-west-1");
     expect(await clients.dynamodb.config.region()).to.equal("eu-west-1");
@@ -97,13 +97,13 @@ describe("createAwsClients", () => {
       SNS_TOPIC_ARN: "arn:aws:sns:us-west-2:111122223333:alerts",
     });
 
-    const clients = createAwsClients(withTopic, "eu-west-1");
+    const clients = createAwsClients(withTopic);
 
     expect(await clients.sns.config.region()).to.equal("us-west-2");
   });
 
   it("applies the configured retry attempts and mode for throttling", async () => {
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     const ec2 = clients.ec2ForRegion("us-east-1");
     expect(await ec2.config.maxAttempts()).to.equal(5);
@@ -111,7 +111,7 @@ describe("createAwsClients", () => {
   });
 
   it("sends to the regional AWS endpoint by default", async () => {
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal(
       "https://ec2.us-east-1.amazonaws.com/",
@@ -120,7 +120,7 @@ describe("createAwsClients", () => {
 
   it("honours AWS_ENDPOINT_URL, so the CLI can talk to a local emulator", async () => {
     process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:4566";
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(
       await requestUrl(clients.cloudwatch, new PutMetricDataCommand({ Namespace: "IPAMMonitor", MetricData: [] })),
@@ -129,7 +129,7 @@ describe("createAwsClients", () => {
 
   it("honours a service-specific AWS_ENDPOINT_URL_EC2", async () => {
     process.env.AWS_ENDPOINT_URL_EC2 = "http://127.0.0.1:5000";
-    const clients = createAwsClients(config, "eu-west-1");
+    const clients = createAwsClients(config);
 
     expect(await requestUrl(clients.ec2ForRegion("us-east-1"), new DescribeIpamsCommand({}))).to.equal(
       "http://127.0.0.1:5000/",

@@ -22,6 +22,7 @@ describe("readConfig", () => {
       rulesFile: "rules.yaml",
       source: "ipam",
       ipamRegion: "eu-west-1",
+      homeRegion: "eu-west-1",
       scopeTypes: ["private", "public"],
       regions: ["eu-west-1"],
       regionConcurrency: 4,
@@ -83,6 +84,22 @@ describe("readConfig", () => {
     const config = readConfig({ ...BASE, IPAM_REGION: "us-east-1" }, { IPAM_REGION: "ap-south-1", DRY_RUN: undefined });
 
     expect(config.ipamRegion).to.equal("ap-south-1");
+  });
+
+  describe("home region (metrics, state table)", () => {
+    it("is the function's own region, not the IPAM's", () => {
+      expect(readConfig({ AWS_REGION: "eu-west-1", IPAM_REGION: "us-east-1" }).homeRegion).to.equal("eu-west-1");
+    });
+
+    it("falls back to AWS_DEFAULT_REGION", () => {
+      expect(readConfig({ AWS_DEFAULT_REGION: "ap-south-1", IPAM_REGION: "us-east-1" }).homeRegion).to.equal(
+        "ap-south-1",
+      );
+    });
+
+    it("is the IPAM region when no AWS region is set (a CLI run with --region only)", () => {
+      expect(readConfig({}, { IPAM_REGION: "us-east-1" }).homeRegion).to.equal("us-east-1");
+    });
   });
 
   it("fails naming IPAM_REGION when no region is set anywhere", () => {

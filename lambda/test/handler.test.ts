@@ -255,8 +255,8 @@ describe("handler", () => {
       const handler = handlerWith(
         { AWS_REGION: "eu-west-1", IPAM_REGION: "us-east-1" },
         {
-          createClients: (_config, homeRegion) => {
-            homeRegions.push(homeRegion);
+          createClients: (config) => {
+            homeRegions.push(config.homeRegion);
             return mocked.clients;
           },
         },
