@@ -10,6 +10,7 @@ import { poorestZoneFree, ZoneTally } from "./capacity/zones";
 import { type DaysResult, daysToFullLevel } from "./forecast/levels";
 import { type DaysLevel, seriesKey } from "./history/format";
 import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
+import { STATUS_RANK, worseStatus, worstCounted } from "./status";
 import {
   type Breach,
   type Evaluation,
@@ -18,6 +19,7 @@ import {
   type RulesFile,
   type ScopeResult,
   type ScopeRule,
+  STATUSES,
   type Status,
   type SubnetCapacity,
   THRESHOLD_KEYS,
@@ -30,14 +32,6 @@ export interface ResourceStatus {
   reason: string;
   /** The threshold that set the status; absent for ok and unknown, and for a days-to-full level held without a forecast. */
   breach?: Breach;
-}
-
-/** Sort rank, 0 = worst. Follows the order of STATUSES in types.ts. */
-export const STATUS_RANK: Readonly<Record<Status, number>> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
-
-/** The worse of two statuses (critical > warning > unknown > ok). */
-export function worseStatus(a: Status, b: Status): Status {
-  return STATUS_RANK[a] <= STATUS_RANK[b] ? a : b;
 }
 
 /**
@@ -433,7 +427,10 @@ function evaluateScope(
   const thresholds = effectiveThresholds(scope, defaults);
   const measuresCapacity = scope.capacity === true;
   const compiled = compileThresholds(thresholds, measuresCapacity);
-  const buckets: Record<Status, ResourceEvaluation[]> = { critical: [], warning: [], unknown: [], ok: [] };
+  const buckets = Object.fromEntries(STATUSES.map((status) => [status, []])) as unknown as Record<
+    Status,
+    ResourceEvaluation[]
+  >;
   let maxUtilization: number | undefined;
   let minFree: bigint | undefined;
   let minDaysToFull: number | undefined;
@@ -483,16 +480,13 @@ function evaluateScope(
     if (resource.free !== undefined && (minFree === undefined || resource.free < minFree)) minFree = resource.free;
   }
 
-  const counts: Record<Status, number> = {
-    critical: buckets.critical.length,
-    warning: buckets.warning.length,
-    unknown: buckets.unknown.length,
-    ok: buckets.ok.length,
-  };
-  const evaluations = buckets.critical.concat(buckets.warning, buckets.unknown, buckets.ok);
+  const counts = Object.fromEntries(STATUSES.map((status) => [status, buckets[status].length])) as Record<
+    Status,
+    number
+  >;
+  const evaluations = STATUSES.flatMap((status) => buckets[status]);
   const zones = zoneTally.summarize(thresholds, measuresCapacity);
-  let status: Status =
-    counts.critical > 0 ? "critical" : counts.warning > 0 ? "warning" : counts.unknown > 0 ? "unknown" : "ok";
+  let status = worstCounted(counts);
   // A zone in trouble puts the scope at its level, though no single resource is: the zone alarm's case.
   for (const zone of zones) status = worseStatus(status, zone.status);
   const result: ScopeResult = {

@@ -3,10 +3,11 @@
  * the CLI prints with --format json. Described by schema/result.schema.json; bounded to 256 KB, the
  * Step Functions payload limit, by leaving out the least useful entries first and saying how many.
  */
-import { compareEvaluations, STATUS_RANK } from "./evaluate";
+import { compareEvaluations } from "./evaluate";
 import { jsonCount, utf8Bytes } from "./json";
 import type { StateChanges } from "./publish/state-diff";
 import { isScopeComplete } from "./scope-completeness";
+import { STATUS_RANK, zeroCounts } from "./status";
 import type {
   Blocker,
   Evaluation,
@@ -414,7 +415,7 @@ function worstCounts(evaluation: Evaluation): { resources: number; counts: Recor
       if (seen === undefined || STATUS_RANK[e.status] < STATUS_RANK[seen]) worst.set(e.resource, e.status);
     }
   }
-  const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
+  const counts = zeroCounts();
   for (const status of worst.values()) counts[status]++;
   // Uncovered resources are not evaluated by any scope: they are not counted as ok.
   return { resources: worst.size + evaluation.uncovered.length, counts };

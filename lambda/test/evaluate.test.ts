@@ -10,7 +10,6 @@ import {
   formatPercent,
   orderResources,
   sortKeys,
-  worseStatus,
 } from "../src/evaluate";
 import type { ResourceCidr, RulesFile, ScopeRule, Thresholds } from "../src/types";
 import { addresses } from "./fixtures/ec2/us-east-1";
@@ -396,14 +395,6 @@ describe("formatPercent", () => {
 
   it("prints whole percents without a decimal", () => {
     expect(formatPercent(85)).to.equal("85%");
-  });
-});
-
-describe("worseStatus", () => {
-  it("orders critical over warning over unknown over ok", () => {
-    expect(worseStatus("ok", "unknown")).to.equal("unknown");
-    expect(worseStatus("warning", "unknown")).to.equal("warning");
-    expect(worseStatus("warning", "critical")).to.equal("critical");
   });
 });
 

@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { parseCidr } from "../cidr";
-import { STATUS_RANK } from "../evaluate";
 import { jsonCount } from "../json";
+import { STATUS_RANK } from "../status";
 import type { Evaluation, ResourceCidr, RulesFile, SourceName, Status } from "../types";
 import {
   appendResource,

@@ -6,19 +6,21 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { ZONE_KEY_PREFIX } from "../capacity/zones";
 import { AwsCallError } from "../errors";
-import { formatPercent, STATUS_RANK } from "../evaluate";
+import { formatPercent } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
 import { capacityFields } from "../result";
-import type {
-  Evaluation,
-  ResourceEvaluation,
-  RoomForSubnets,
-  ScanFailure,
-  ScopeResult,
-  SourceName,
-  Status,
-  Thresholds,
-  ZoneSummary,
+import { BEST_STATUS, STATUS_RANK, worseStatus } from "../status";
+import {
+  type Evaluation,
+  type ResourceEvaluation,
+  type RoomForSubnets,
+  type ScanFailure,
+  type ScopeResult,
+  type SourceName,
+  STATUSES,
+  type Status,
+  type Thresholds,
+  type ZoneSummary,
 } from "../types";
 import { topicSite } from "./sites";
 import type { ResourceChange, ScopeChanges, StateChanges } from "./state-diff";
@@ -79,9 +81,7 @@ function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 function worstStatus(evaluation: Evaluation): Status {
-  let worst: Status = "ok";
-  for (const s of evaluation.scopes) if (STATUS_RANK[s.status] < STATUS_RANK[worst]) worst = s.status;
-  return worst;
+  return evaluation.scopes.reduce((worst: Status, s) => worseStatus(worst, s.status), BEST_STATUS);
 }
 
 /** One list of the "WHAT CHANGED" part: its title and the changes it holds, one row per scope and resource. */
@@ -182,9 +182,7 @@ function describeThresholds(t: Thresholds): string {
 }
 
 function describeCounts(scope: ScopeResult): string {
-  const parts = (["critical", "warning", "unknown", "ok"] as const)
-    .filter((s) => scope.counts[s] > 0)
-    .map((s) => `${scope.counts[s]} ${s}`);
+  const parts = STATUSES.filter((s) => scope.counts[s] > 0).map((s) => `${scope.counts[s]} ${s}`);
   return `${parts.length > 0 ? `${parts.join(", ")} of ` : ""}${plural(scope.resourceCount, "resource")}`;
 }
 

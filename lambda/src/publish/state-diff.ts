@@ -6,8 +6,8 @@
  */
 import { zoneKey } from "../capacity/zones";
 import type { Baselines } from "../collect/plausibility";
-import { STATUS_RANK, worseStatus } from "../evaluate";
 import { isScopeComplete } from "../scope-completeness";
+import { STATUS_RANK, worseStatus } from "../status";
 import type { Evaluation, Status } from "../types";
 
 /** A resource that is not ok, as last notified. */

@@ -14,7 +14,7 @@ import type {
   UncoveredJson,
   ZoneJson,
 } from "../result";
-import type { Blocker, ScanFailure, Status } from "../types";
+import { type Blocker, type ScanFailure, STATUSES, type Status } from "../types";
 
 type Align = "left" | "right";
 
@@ -28,7 +28,6 @@ interface Column<T> {
 const MAX_CELL_WIDTH = 48;
 const GAP = "  ";
 const NONE = "-";
-const STATUS_ORDER: readonly Status[] = ["critical", "warning", "unknown", "ok"];
 
 /**
  * Names, descriptions and tag values can hold line breaks and control characters;
@@ -89,7 +88,7 @@ function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 function statusCounts(counts: Record<Status, number>): string {
-  const parts = STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const parts = STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return parts.length > 0 ? parts.join(", ") : "none evaluated";
 }
 
