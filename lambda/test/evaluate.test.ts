@@ -14,24 +14,15 @@ import {
 import type { ResourceCidr, RulesFile, ScopeRule, Thresholds } from "../src/types";
 import { addresses } from "./fixtures/ec2/us-east-1";
 import { eip, IPAM_A, SCOPE_A_PRIVATE, SCOPE_A_PUBLIC, subnetIpv6, vpcProd } from "./fixtures/ipam/responses";
+import { subnet as baseSubnet, ipv6Subnet, rulesFile, SUBNET_USABLE, scopeRule } from "./fixtures/resources";
 
 /** A subnet as the IPAM collector produces it from a GetIpamResourceCidrs entry (IpUsage 0..1). */
 function subnet(id: string, ipUsage: number | undefined, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
-  const usable = 251n;
+  const usable = SUBNET_USABLE;
   const used = ipUsage === undefined ? undefined : BigInt(Math.round(Number(usable) * ipUsage));
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
+  return baseSubnet(id, {
     name: `app-${id.slice(-2)}`,
-    cidr: "10.0.1.0/24",
-    addressFamily: "ipv4",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
     tags: { Name: `app-${id.slice(-2)}` },
-    size: 256n,
-    usable,
     ...(used !== undefined ? { used, free: usable - used, utilization: ipUsage! * 100 } : {}),
     ipam: {
       ipamId: "ipam-0123456789abcdef0",
@@ -42,24 +33,7 @@ function subnet(id: string, ipUsage: number | undefined, overrides: Partial<Reso
       overlapStatus: "nonoverlapping",
     },
     ...overrides,
-  };
-}
-
-/** An IPv6 subnet: IPAM reports no usage for it. */
-function ipv6Subnet(id: string): ResourceCidr {
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
-    cidr: "2600:1f18:abcd:1200::/64",
-    addressFamily: "ipv6",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    tags: {},
-    size: 2n ** 64n,
-    usable: 2n ** 64n,
-  };
+  });
 }
 
 const THRESHOLDS: Thresholds = { warning: 70, critical: 85, minFreeWarning: 50, minFreeCritical: 25 };
@@ -90,11 +64,11 @@ const DEFAULTS: Thresholds = { warning: 70, critical: 85 };
 const IDLE_WARNING: Thresholds = { ...DEFAULTS, minUtilizationWarning: 1 };
 
 function scope(name: string, overrides: Partial<ScopeRule> = {}): ScopeRule {
-  return { name, match: { resourceTypes: ["subnet"] }, thresholds: {}, resourceMetrics: false, ...overrides };
+  return scopeRule(name, { match: { resourceTypes: ["subnet"] }, ...overrides });
 }
 
 function rules(scopes: ScopeRule[], defaults: Thresholds = THRESHOLDS): RulesFile {
-  return { version: 1, file: "rules.yaml", defaults: { thresholds: defaults }, scopes };
+  return rulesFile(scopes, defaults);
 }
 
 describe("evaluateResource", () => {

@@ -10,42 +10,24 @@ import {
   UNCOVERED_SAMPLE_SIZE,
 } from "../src/result";
 import type { Evaluation, ResourceCidr, RoomForSubnets, RulesFile, ScanFailure, Status } from "../src/types";
+import { subnet as baseSubnet, subnetAt } from "./fixtures/resources";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
-const UTILIZATION: Record<Status, number | undefined> = { critical: 95, warning: 85, unknown: undefined, ok: 10 };
 
+/** A prod subnet at `status` under warning 80 / critical 90. */
 function subnet(id: string, status: Status, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
-  const utilization = UTILIZATION[status];
-  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
-    name: `app-${id.slice(-2)}`,
-    cidr: "10.0.1.0/24",
-    addressFamily: "ipv4",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    tags: { env: "prod" },
-    size: 256n,
-    usable: 251n,
-    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
-    ...overrides,
-  };
+  return subnetAt(id, status, { name: `app-${id.slice(-2)}`, tags: { env: "prod" }, ...overrides });
 }
 
 /** An IPv6 pool as IPAM reports it: a /40 holds 2^88 addresses. */
 function ipv6Pool(id: string, utilization: number): ResourceCidr {
   const size = 2n ** 88n;
   const used = (size * BigInt(Math.round(utilization * 100))) / 10000n;
-  return {
-    source: "ipam",
-    resourceId: id,
+  // A pool belongs to no VPC.
+  const { vpcId: _noVpc, ...pool } = baseSubnet(id, {
     resourceType: "ipv6-pool",
     cidr: "2600:1f18:4000::/40",
     addressFamily: "ipv6",
-    ownerId: "111122223333",
     region: "us-east-1",
     tags: { env: "prod" },
     size,
@@ -53,7 +35,8 @@ function ipv6Pool(id: string, utilization: number): ResourceCidr {
     used,
     free: size - used,
     utilization,
-  };
+  });
+  return pool;
 }
 
 /**
@@ -69,14 +52,12 @@ function vpcBlock(
 ): ResourceCidr {
   const ipv6 = cidr.includes(":");
   const size = 2n ** BigInt((ipv6 ? 128 : 32) - Number(cidr.split("/")[1]));
-  return {
+  return baseSubnet(id, {
     source: "ec2",
-    resourceId: id,
     resourceType: "vpc",
     name: `net-${id.slice(-2)}`,
     cidr,
     addressFamily: ipv6 ? "ipv6" : "ipv4",
-    ownerId: "111122223333",
     region: "us-east-2",
     vpcId: id,
     tags: { env: "prod" },
@@ -87,7 +68,7 @@ function vpcBlock(
     utilization: (Number(used) / Number(size)) * 100,
     room,
     ...overrides,
-  };
+  });
 }
 
 /** 10.4.0.0/22 with a /26, a /24, a /28 and a /25 taken: 464 of 1,024 allocated, scattered. */

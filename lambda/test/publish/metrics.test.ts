@@ -14,31 +14,22 @@ import {
 } from "../../src/publish/metrics";
 import type { Evaluation, ResourceCidr, ResourceEvaluation, RulesFile, ScopeResult, Status } from "../../src/types";
 import { addresses } from "../fixtures/ec2/us-east-1";
+import { SUBNET_USABLE, subnet } from "../fixtures/resources";
 
 const TIMESTAMP = new Date("2024-05-01T12:00:00.000Z");
 
+/** A /24 subnet with the utilization and free addresses given as they are, even when they disagree. */
 function resource(
   id: string,
   utilization: number | undefined,
   free: bigint | undefined,
   overrides: Partial<ResourceCidr> = {},
 ): ResourceCidr {
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
-    cidr: "10.0.1.0/24",
-    addressFamily: "ipv4",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    tags: {},
-    size: 256n,
-    usable: 251n,
+  return subnet(id, {
     ...(utilization !== undefined ? { utilization } : {}),
-    ...(free !== undefined ? { free, used: 251n - free } : {}),
+    ...(free !== undefined ? { free, used: SUBNET_USABLE - free } : {}),
     ...overrides,
-  };
+  });
 }
 
 function evaluationOf(scope: string, status: Status, r: ResourceCidr): ResourceEvaluation {

@@ -20,44 +20,31 @@ import type {
   ScopeRule,
   Status,
 } from "../../src/types";
+import { rulesFile, scopeRule, subnetAt, UTILIZATION_AT } from "../fixtures/resources";
 
 const SCANNED_AT = new Date("2024-05-01T12:00:00.000Z");
-const UTILIZATION: Record<Status, number | undefined> = { critical: 95.5, warning: 85, unknown: undefined, ok: 10 };
+/** Critical at 95.5%, so the messages show a decimal. */
+const UTILIZATION: Record<Status, number | undefined> = { ...UTILIZATION_AT, critical: 95.5 };
 
+/** A subnet of environment `env` at `status` under warning 80 / critical 90. */
 function subnet(id: string, status: Status, env: string, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
-  const utilization = UTILIZATION[status];
-  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
-    name: `app-${id.slice(-2)}`,
-    cidr: "10.0.1.0/24",
-    addressFamily: "ipv4",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    tags: { env },
-    size: 256n,
-    usable: 251n,
-    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
-    ...overrides,
-  };
+  return subnetAt(id, status, { name: `app-${id.slice(-2)}`, tags: { env }, ...overrides }, UTILIZATION);
 }
 
-function scopeRule(name: string, env: string, overrides: Partial<ScopeRule> = {}): ScopeRule {
-  return { name, match: { tags: { env } }, thresholds: {}, resourceMetrics: false, ...overrides };
+/** A scope over the resources tagged with `env`. */
+function scopeFor(name: string, env: string, overrides: Partial<ScopeRule> = {}): ScopeRule {
+  return scopeRule(name, { match: { tags: { env } }, ...overrides });
 }
 
 function rules(...scopes: ScopeRule[]): RulesFile {
-  return { version: 1, file: "rules.yaml", defaults: { thresholds: { warning: 80, critical: 90 } }, scopes };
+  return rulesFile(scopes);
 }
 
 const RULES = rules(
-  scopeRule("dev", "dev", { description: "Development subnets" }),
-  scopeRule("prod", "prod", { description: "Production subnets", thresholds: { minFreeCritical: 10 } }),
-  scopeRule("sandbox", "sandbox"),
-  scopeRule("legacy", "legacy"),
+  scopeFor("dev", "dev", { description: "Development subnets" }),
+  scopeFor("prod", "prod", { description: "Production subnets", thresholds: { minFreeCritical: 10 } }),
+  scopeFor("sandbox", "sandbox"),
+  scopeFor("legacy", "legacy"),
 );
 
 const RESOURCES = [
@@ -92,7 +79,7 @@ describe("formatSubject", () => {
   });
 
   it("stays under 100 characters with a very long scope name and keeps the counts", () => {
-    const long = rules(scopeRule(`production-${"very-long-scope-name-".repeat(10)}`, "prod"));
+    const long = rules(scopeFor(`production-${"very-long-scope-name-".repeat(10)}`, "prod"));
     const evaluation = evaluate(RESOURCES, long);
 
     const subject = formatSubject(firstRun(evaluation), evaluation, true);
@@ -102,7 +89,7 @@ describe("formatSubject", () => {
   });
 
   it("keeps the subject to printable ASCII on one line", () => {
-    const odd = rules(scopeRule("prod\nüber-subnets\u0007", "prod"));
+    const odd = rules(scopeFor("prod\nüber-subnets\u0007", "prod"));
     const evaluation = evaluate(RESOURCES, odd);
 
     const subject = formatSubject(firstRun(evaluation), evaluation, true);
@@ -238,7 +225,7 @@ describe("formatNotification", () => {
       utilization: 0,
     });
     const edge = rules(
-      scopeRule("edge", "edge", { thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 } }),
+      scopeFor("edge", "edge", { thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 0.5 } }),
     );
     const idleEvaluation = evaluate([idle], edge);
 
@@ -360,7 +347,7 @@ describe("formatNotification", () => {
         room,
       });
     }
-    const vpcs = rules(scopeRule("vpcs", "prod", { thresholds: { warning: 40, critical: 99 } }));
+    const vpcs = rules(scopeFor("vpcs", "prod", { thresholds: { warning: 40, critical: 99 } }));
 
     function messageFor(block: ResourceCidr): string {
       const evaluation = evaluate([block], vpcs);

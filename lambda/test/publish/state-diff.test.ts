@@ -7,44 +7,17 @@ import {
   type NotifiedState,
   stateFromEvaluation,
 } from "../../src/publish/state-diff";
-import type { ResourceCidr, RulesFile, Status } from "../../src/types";
+import type { Status } from "../../src/types";
+import { rulesFile, scopeRule, subnetAt } from "../fixtures/resources";
 
-/** Utilization that puts a subnet at each status with warning 80 / critical 90. */
-const UTILIZATION: Record<Status, number | undefined> = { critical: 95, warning: 85, unknown: undefined, ok: 10 };
-
-function subnet(id: string, status: Status, overrides: Partial<ResourceCidr> = {}): ResourceCidr {
-  const utilization = UTILIZATION[status];
-  const used = utilization === undefined ? undefined : BigInt(Math.round(251 * (utilization / 100)));
-  return {
-    source: "ipam",
-    resourceId: id,
-    resourceType: "subnet",
-    cidr: "10.0.1.0/24",
-    addressFamily: "ipv4",
-    ownerId: "111122223333",
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    tags: {},
-    size: 256n,
-    usable: 251n,
-    ...(used !== undefined ? { utilization, used, free: 251n - used } : {}),
-    ...overrides,
-  };
-}
-
-const RULES: RulesFile = {
-  version: 1,
-  file: "rules.yaml",
-  defaults: { thresholds: { warning: 80, critical: 90 } },
-  scopes: [
-    { name: "prod", match: { tags: { env: "prod" } }, thresholds: {}, resourceMetrics: false },
-    { name: "dev", match: { tags: { env: "dev" } }, thresholds: {}, resourceMetrics: false },
-  ],
-};
+const RULES = rulesFile([
+  scopeRule("prod", { match: { tags: { env: "prod" } } }),
+  scopeRule("dev", { match: { tags: { env: "dev" } } }),
+]);
 
 /** The observed state of a scan in which each resource has the given status. */
 function observe(statuses: Record<string, Status>, env = "prod") {
-  const resources = Object.entries(statuses).map(([id, status]) => subnet(id, status, { tags: { env } }));
+  const resources = Object.entries(statuses).map(([id, status]) => subnetAt(id, status, { tags: { env } }));
   return stateFromEvaluation(evaluate(resources, RULES));
 }
 
@@ -70,8 +43,8 @@ describe("stateFromEvaluation", () => {
   });
 
   it("keeps a resource with two CIDRs once, at its worst status", () => {
-    const primary = subnet("vpc-0aa", "warning", { resourceType: "vpc", cidr: "10.0.0.0/16", tags: { env: "prod" } });
-    const secondary = subnet("vpc-0aa", "critical", {
+    const primary = subnetAt("vpc-0aa", "warning", { resourceType: "vpc", cidr: "10.0.0.0/16", tags: { env: "prod" } });
+    const secondary = subnetAt("vpc-0aa", "critical", {
       resourceType: "vpc",
       cidr: "10.1.0.0/16",
       tags: { env: "prod" },
@@ -115,7 +88,7 @@ describe("diffStates", () => {
   it("reports nothing when utilization moves within the same status", () => {
     const previous = saved({ "subnet-01": "critical" });
     const current = stateFromEvaluation(
-      evaluate([subnet("subnet-01", "critical", { utilization: 99, tags: { env: "prod" } })], RULES),
+      evaluate([subnetAt("subnet-01", "critical", { utilization: 99, tags: { env: "prod" } })], RULES),
     );
 
     expect(hasChanges(diffStates(previous, current, COMPLETE))).to.equal(false);
@@ -238,8 +211,8 @@ describe("diffStates", () => {
     const current = stateFromEvaluation(
       evaluate(
         [
-          subnet("subnet-0d", "warning", { tags: { env: "dev" } }),
-          subnet("subnet-0p", "critical", { tags: { env: "prod" } }),
+          subnetAt("subnet-0d", "warning", { tags: { env: "dev" } }),
+          subnetAt("subnet-0p", "critical", { tags: { env: "prod" } }),
         ],
         RULES,
       ),
