@@ -42,7 +42,7 @@ export function formatSpread(s, digits) {
 }
 
 /**
- * A Markdown table: the same text reads in a terminal and pastes into the README.
+ * A Markdown table: the same text reads in a terminal and pastes into docs/performance.md.
  * @param {string[]} header
  * @param {string[][]} rows
  * @param {("l" | "r")[]} [align] per column; numbers read best right-aligned
