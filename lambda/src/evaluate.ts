@@ -9,7 +9,8 @@ import { isIpv4Subnet } from "./capacity/blocks";
 import { poorestZoneFree, ZoneTally } from "./capacity/zones";
 import { type DaysResult, daysToFullLevel } from "./forecast/levels";
 import { type DaysLevel, seriesKey } from "./history/format";
-import { compileScope, indexResources, type ResourceIndex } from "./rules/match";
+import { compileScope } from "./rules/match";
+import { indexResources, type ResourceIndex } from "./rules/resource-index";
 import { STATUS_RANK, worseStatus, worstCounted } from "./status";
 import {
   type Breach,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import {
+  blockContains,
   cidrContains,
   cidrLast,
   cidrOverlaps,
@@ -8,8 +9,11 @@ import {
   countFreeBlocks,
   formatAddress,
   freeBlocks,
+  ipv4Last,
   isValidCidr,
   parseCidr,
+  parseCidrBlock,
+  toCidrBlock,
 } from "../src/cidr";
 
 describe("cidr", () => {
@@ -349,6 +353,70 @@ describe("cidr", () => {
 
     it("counts /64s in an IPv6 /56 exactly", () => {
       expect(countFreeBlocks(freeBlocks("2600:1f18:abc:de00::/56", []), 64)).to.equal(256n);
+    });
+  });
+
+  describe("CIDR blocks (plain numbers)", () => {
+    it("reads IPv4 as one number and IPv6 as eight groups", () => {
+      expect(toCidrBlock("10.1.0.0/16")).to.deep.equal({ family: "ipv4", prefix: 16, network: 0x0a010000 });
+      expect(toCidrBlock("2600:1f18::ffff:10.0.0.0/120")).to.deep.equal({
+        family: "ipv6",
+        prefix: 120,
+        groups: [0x2600, 0x1f18, 0, 0, 0, 0xffff, 0x0a00, 0],
+      });
+    });
+
+    it("gives undefined for text that is not a CIDR, and parseCidrBlock the reason parseCidr gives", () => {
+      expect(toCidrBlock("10.0.0.1/24")).to.equal(undefined);
+      expect(() => parseCidrBlock("10.0.0.1/24")).to.throw(
+        '"10.0.0.1/24" is not a valid CIDR: host bits are set; the network is 10.0.0.0/24',
+      );
+    });
+
+    it("holds the same network as parseCidr for every family and prefix", () => {
+      const texts = ["0.0.0.0/0", "255.255.255.255/32", "10.128.0.0/9", "::/0", "2600:1f18:abc:de00::/56", "::1/128"];
+      for (const text of texts) {
+        const block = toCidrBlock(text)!;
+        const parsed = parseCidr(text);
+        const network =
+          block.family === "ipv4"
+            ? BigInt(block.network)
+            : block.groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
+        expect({ family: block.family, prefix: block.prefix, network }, text).to.deep.equal({
+          family: parsed.family,
+          prefix: parsed.prefix,
+          network: parsed.network,
+        });
+      }
+    });
+
+    it("agrees with cidrContains on containment, both families and every prefix boundary", () => {
+      const texts = [
+        "10.0.0.0/8",
+        "10.1.0.0/16",
+        "10.1.2.0/24",
+        "10.1.2.128/25",
+        "11.0.0.0/8",
+        "0.0.0.0/0",
+        "2600:1f18::/32",
+        "2600:1f18:abcd::/48",
+        "2600:1f18:abcd:1200::/56",
+        "2600:1f18:abcd:1280::/57",
+        "2600:1f19::/32",
+        "::/0",
+      ];
+      for (const outer of texts) {
+        for (const inner of texts) {
+          expect(blockContains(toCidrBlock(outer)!, toCidrBlock(inner)!), `${outer} ⊇ ${inner}`).to.equal(
+            cidrContains(outer, inner),
+          );
+        }
+      }
+    });
+
+    it("gives the last address of an IPv4 block", () => {
+      expect(ipv4Last({ network: 0x0a000000, prefix: 8 })).to.equal(0x0affffff);
+      expect(ipv4Last({ network: 0, prefix: 0 })).to.equal(0xffffffff);
     });
   });
 });
