@@ -61,7 +61,7 @@ async function build({ outdir, rules, zip }) {
   ]);
 
   if (zip === undefined) return;
-  const bytes = makeZip(
+  const bytes = await makeZip(
     [
       { name: ZIPPED_HANDLER_NAME, data: readFileSync(handlerFile) },
       // Byte for byte: line endings and comments stay as the user wrote them.

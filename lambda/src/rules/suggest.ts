@@ -4,26 +4,11 @@
  * worse than none.
  */
 
+import { distance } from "fastest-levenshtein";
+
 /** Edit distance (insertions, deletions, substitutions), compared case-insensitively. */
 export function levenshtein(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  if (s === t) return 0;
-  if (s.length === 0) return t.length;
-  if (t.length === 0) return s.length;
-
-  // Two rolling rows of the classic dynamic-programming table.
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  let current = new Array<number>(t.length + 1).fill(0);
-  for (let i = 1; i <= s.length; i += 1) {
-    current[0] = i;
-    for (let j = 1; j <= t.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (s[i - 1] === t[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    [previous, current] = [current, previous];
-  }
-  return previous[t.length] ?? 0;
+  return distance(a.toLowerCase(), b.toLowerCase());
 }
 
 /** The distance up to which a word still counts as a typo of another: about one edit per three characters. */
