@@ -10,6 +10,7 @@ import { formatPercent } from "../evaluate";
 import { truncateUtf8, utf8Bytes } from "../json";
 import { capacityFields } from "../result";
 import { BEST_STATUS, STATUS_RANK, worseStatus } from "../status";
+import { flattenControlCharacters } from "../text";
 import {
   type Evaluation,
   type ResourceEvaluation,
@@ -58,8 +59,7 @@ const SUBJECT_PREFIX = "IPAM monitor: ";
 
 /** Scope names, descriptions and tag values can hold anything; a message line holds no control characters. */
 function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+  const flat = flattenControlCharacters(text);
   return flat.length > MAX_LINE_LENGTH ? `${flat.slice(0, MAX_LINE_LENGTH)}...` : flat;
 }
 

@@ -14,6 +14,7 @@ import type {
   UncoveredJson,
   ZoneJson,
 } from "../result";
+import { flattenControlCharacters } from "../text";
 import { type Blocker, type ScanFailure, STATUSES, type Status } from "../types";
 
 type Align = "left" | "right";
@@ -29,14 +30,8 @@ const MAX_CELL_WIDTH = 48;
 const GAP = "  ";
 const NONE = "-";
 
-/**
- * Names, descriptions and tag values can hold line breaks and control characters;
- * one would break every column after it.
- */
-function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
-}
+/** Names, descriptions and tag values can hold line breaks; one would break every column after it. */
+const clean = flattenControlCharacters;
 
 /** Width in code points: close enough to columns on a terminal for the ids, names and numbers shown here. */
 function width(text: string): number {
