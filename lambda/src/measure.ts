@@ -10,7 +10,7 @@ import type { AddressFamily, ResourceCidr } from "./types";
 export type Measurement = Pick<ResourceCidr, "addressFamily" | "size" | "usable" | "used" | "free" | "utilization">;
 
 /** AWS reserves the first four addresses and the last one of every IPv4 subnet. */
-export const RESERVED_PER_IPV4_SUBNET = 5n;
+const RESERVED_PER_IPV4_SUBNET = 5n;
 
 /** Addresses a workload can use: size − 5 for IPv4 subnets (never below zero), the whole block otherwise. */
 export function usableAddresses(resourceType: string, family: "ipv4" | "ipv6", size: bigint): bigint {
@@ -143,6 +143,3 @@ export function measureFromAvailable(input: { cidr: string; availableIpAddressCo
   const utilization = usable === 0n ? 100 : (Number(used) / Number(usable)) * 100;
   return { addressFamily: "ipv4", size, usable, used, free, utilization };
 }
-
-/** The name architecture.md gives the EC2 measurement. */
-export const usedFromAvailable = measureFromAvailable;

@@ -6,10 +6,6 @@
 
 import type { ForecastSettings, ResourceForecast } from "./forecast/forecast";
 
-/** Resource types the scanner knows by name. Others (eni, anycast-ip-list, …) pass through as plain strings. */
-export const KNOWN_RESOURCE_TYPES = ["vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool"] as const;
-export type KnownResourceType = (typeof KNOWN_RESOURCE_TYPES)[number];
-
 export type AddressFamily = "ipv4" | "ipv6";
 
 /** Where the facts came from. */

@@ -69,8 +69,8 @@ export function ec2RegionUnit(region: string, account?: string): CollectionUnit 
   return { key: `ec2/${account}/${region}`, source: "ec2", account, region };
 }
 
-export const DEFAULT_REGION_CONCURRENCY = 4;
-export const DEFAULT_EC2_PAGE_SIZE = 1000;
+const DEFAULT_REGION_CONCURRENCY = 4;
+const DEFAULT_EC2_PAGE_SIZE = 1000;
 const MIN_PAGE_SIZE = 5;
 const MAX_PAGE_SIZE = 1000;
 
@@ -136,7 +136,7 @@ function associatedIpv4Blocks(vpc: Vpc): string[] {
  * many IPv6 addresses are in use. IPv6-only subnets have no CidrBlock and
  * yield their IPv6 resources alone.
  */
-export function subnetResources(subnet: Subnet, region: string): ResourceCidr[] {
+function subnetResources(subnet: Subnet, region: string): ResourceCidr[] {
   if (subnet.SubnetId === undefined) return [];
   const base = identity({
     resourceId: subnet.SubnetId,
@@ -171,7 +171,7 @@ export function subnetResources(subnet: Subnet, region: string): ResourceCidr[] 
  * shared with this account, of which only some subnets are visible) leaves
  * usage unknown rather than under-reported.
  */
-export function vpcResources(vpc: Vpc, subnets: readonly Subnet[], region: string, usageKnown = true): ResourceCidr[] {
+function vpcResources(vpc: Vpc, subnets: readonly Subnet[], region: string, usageKnown = true): ResourceCidr[] {
   if (vpc.VpcId === undefined) return [];
   const vpcId = vpc.VpcId;
   const base = identity({

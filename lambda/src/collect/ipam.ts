@@ -56,7 +56,7 @@ export function ipamScopeUnit(scope: ScopeTarget): CollectionUnit {
   return unit;
 }
 
-export const DEFAULT_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 1000;
 const MIN_PAGE_SIZE = 5;
 const MAX_PAGE_SIZE = 1000;
 

@@ -42,10 +42,10 @@ const PUBLISH_CONCURRENCY = 4;
  * 2^53 is no longer exact, so counts are clamped to Number.MAX_SAFE_INTEGER: still far above
  * any minimum-free threshold an alarm can hold, and never a rounded, misleading value.
  */
-export const MAX_METRIC_COUNT = Number.MAX_SAFE_INTEGER;
+const MAX_METRIC_COUNT = Number.MAX_SAFE_INTEGER;
 const MAX_COUNT_BIGINT = BigInt(MAX_METRIC_COUNT);
 
-export function countToMetricValue(n: bigint): number {
+function countToMetricValue(n: bigint): number {
   if (n > MAX_COUNT_BIGINT) return MAX_METRIC_COUNT;
   if (n < 0n) return 0;
   return Number(n);

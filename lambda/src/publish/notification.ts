@@ -52,7 +52,7 @@ export interface Notification {
 /** SNS takes 262,144 bytes per publish; the headroom leaves room for the subject and anything else counted with the message. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 - 8 * 1024;
 /** SNS subjects must be shorter than 100 characters. */
-export const MAX_SUBJECT_LENGTH = 99;
+const MAX_SUBJECT_LENGTH = 99;
 /** One very long description or tag value must not take the room of hundreds of resources. */
 const MAX_LINE_LENGTH = 2000;
 const SUBJECT_PREFIX = "IPAM monitor: ";

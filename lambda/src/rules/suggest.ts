@@ -12,7 +12,7 @@ export function levenshtein(a: string, b: string): number {
 }
 
 /** The distance up to which a word still counts as a typo of another: about one edit per three characters. */
-export function defaultMaxDistance(input: string): number {
+function defaultMaxDistance(input: string): number {
   return Math.max(1, Math.floor(input.length / 3));
 }
 

@@ -19,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-export const LAMBDA_DIR = resolve(__dirname, "../..");
+const LAMBDA_DIR = resolve(__dirname, "../..");
 export const REPO_DIR = resolve(LAMBDA_DIR, "..");
 export const FIXTURES = join(__dirname, "fixtures");
 
