@@ -58,13 +58,8 @@ in_dir() {
   (cd "$repo/$dir" && TF_DATA_DIR="$work/data/${dir//\//_}" "$@")
 }
 
-# The prebuilt-package test needs a .zip; *.zip is git-ignored, so a fresh clone may lack it.
-# An empty zip archive (end-of-central-directory record only) is all the plan-time test reads.
-fixture_zip="$repo/test/fixtures/package/prebuilt.zip"
-if [ ! -f "$fixture_zip" ]; then
-  mkdir -p "$(dirname "$fixture_zip")"
-  { printf 'PK\005\006'; head -c 18 /dev/zero; } >"$fixture_zip"
-fi
+# The prebuilt-package test reads test/fixtures/package/prebuilt.zip, an empty zip archive (its
+# end-of-central-directory record only). It is tracked in git: .gitignore ignores *.zip except there.
 
 echo "==> terraform fmt and validate"
 check "terraform fmt -check -recursive" terraform fmt -check -recursive -diff -no-color .

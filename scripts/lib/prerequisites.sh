@@ -25,7 +25,9 @@ require_prerequisites() {
   command -v terraform >/dev/null 2>&1 || missing+=("Terraform 1.7 or newer (terraform)")
   command -v python3 >/dev/null 2>&1 || missing+=("Python 3.9 or newer (python3)")
   if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import moto, flask, boto3' >/dev/null 2>&1 || missing+=("moto's server, Flask and boto3: pip install 'moto[server]' boto3")
+    # The emulator checks moto, boto3 and Flask against the versions test/requirements.txt pins.
+    local python_packages
+    python_packages="$(python3 -B "$repo/test/emulator/emulator.py" check 2>&1)" || missing+=("$(tail -n 1 <<<"$python_packages")")
   fi
   if command -v node >/dev/null 2>&1; then
     local major

@@ -89,7 +89,7 @@ def missing_prerequisites() -> list[str]:
         missing.append("Terraform 1.7 or newer: https://developer.hashicorp.com/terraform/install")
     if shutil.which("node") is None:
         missing.append("Node.js 20 or newer: https://nodejs.org")
-    missing += [f"{what}: pip install 'moto[server]' boto3" for what in lifecycle.missing_dependencies()]
+    missing += [f"{what}: pip install -r test/requirements.txt" for what in lifecycle.missing_dependencies()]
     return missing
 
 

@@ -9,11 +9,11 @@ python="${PYTHON:-python3}"
 export PYTHONDONTWRITEBYTECODE=1
 
 if ! command -v "$python" >/dev/null 2>&1; then
-  echo "e2e: Python 3.9 or newer is needed ($python not found), with: pip install 'moto[server]' boto3" >&2
+  echo "e2e: Python 3.9 or newer is needed ($python not found), with: pip install -r test/requirements.txt" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
-# Names what to install when moto, Flask or boto3 is missing.
+# Names what to install when a package of test/requirements.txt is missing or at another version.
 if ! "$python" -B "$here/../emulator/emulator.py" check >/dev/null; then
   echo "0 passed, 1 failed"
   exit 1

@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "emulator")]
 
-INSTALL_HINT = "pip install 'moto[server]' boto3"
+INSTALL_HINT = "pip install -r test/requirements.txt"
 
 
 def _interrupt(signum, _frame) -> None:

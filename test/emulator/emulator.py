@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import importlib.metadata
 import json
 import os
 import shutil
@@ -38,7 +38,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True
 
 HERE = Path(__file__).resolve().parent
-INSTALL_HINT = "pip install 'moto[server]' boto3"
+INSTALL_HINT = "pip install -r test/requirements.txt"
 READY_TIMEOUT_S = 60
 # The seeder puts most of its network in the first region and one VPC in the second.
 DEFAULT_REGIONS = "us-east-1,eu-west-1"
@@ -85,9 +85,33 @@ class Emulator:
         return Emulator(Process(**data["moto"]), Process(**data["proxy"]), data["regions"], data["logDir"], data.get("ownsLogDir", False))
 
 
+REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+
+
+def pinned_requirements() -> dict[str, str]:
+    """The packages test/requirements.txt pins, by distribution name: {"moto": "5.2.1", ...}."""
+    pins: dict[str, str] = {}
+    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, version = line.partition("==")
+        pins[name.split("[", 1)[0].strip()] = version.strip()
+    return pins
+
+
 def missing_dependencies() -> list[str]:
-    wanted = {"moto": "moto", "flask": "Flask (moto's server needs it)", "flask_cors": "flask-cors (moto's server needs it)", "boto3": "boto3"}
-    return [label for module, label in wanted.items() if importlib.util.find_spec(module) is None]
+    """Each pinned package that is not installed at its pinned version, as "moto 5.2.1 (found 5.1.0)"."""
+    missing = []
+    for name, version in pinned_requirements().items():
+        try:
+            found = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(f"{name} {version}")
+            continue
+        if found != version:
+            missing.append(f"{name} {version} (found {found})")
+    return missing
 
 
 def require_dependencies() -> None:

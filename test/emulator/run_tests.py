@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
 
     missing = missing_dependencies()
     if missing:
-        print(f"the emulator tests need {', '.join(missing)}; install them with: pip install 'moto[server]' boto3", file=sys.stderr)
+        print(f"the emulator tests need {', '.join(missing)}; install them with: pip install -r test/requirements.txt", file=sys.stderr)
         print("0 passed, 1 failed")
         return 1
     loader = unittest.TestLoader()

@@ -12,7 +12,7 @@ if [ "$#" -lt 1 ]; then
   exit 2
 fi
 if ! command -v "$python" >/dev/null 2>&1; then
-  echo "start.sh: $python not found; install Python 3.9 or newer, then: pip install 'moto[server]' boto3" >&2
+  echo "start.sh: $python not found; install Python 3.9 or newer, then: pip install -r test/requirements.txt" >&2
   exit 1
 fi
 exec "$python" "$here/emulator.py" start --state-file "$1" --regions "${2:-us-east-1,eu-west-1}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -99,10 +100,30 @@ class LifecycleTest(unittest.TestCase):
         missing = self.scratch / "none.json"
         self.assertEqual(lifecycle.main(["stop", "--state-file", str(missing)]), 0)
 
-    def test_missing_moto_names_the_install_command(self):
-        with mock.patch("importlib.util.find_spec", side_effect=lambda name: None if name == "moto" else object()):
-            with self.assertRaisesRegex(lifecycle.EmulatorError, r"pip install 'moto\[server\]'"):
+    def test_missing_moto_names_the_pinned_version_and_the_install_command(self):
+        installed = importlib.metadata.version
+
+        def version(name: str) -> str:
+            if name == "moto":
+                raise importlib.metadata.PackageNotFoundError(name)
+            return installed(name)
+
+        with mock.patch("importlib.metadata.version", side_effect=version):
+            with self.assertRaisesRegex(lifecycle.EmulatorError, r"moto 5\.\d+\.\d+; .*pip install -r test/requirements\.txt"):
                 lifecycle.require_dependencies()
+
+    def test_another_version_of_a_pinned_package_is_named_with_both_versions(self):
+        pinned = lifecycle.pinned_requirements()["boto3"]
+        installed = importlib.metadata.version
+
+        def version(name: str) -> str:
+            return "0.0.1" if name == "boto3" else installed(name)
+
+        with mock.patch("importlib.metadata.version", side_effect=version):
+            self.assertIn(f"boto3 {pinned} (found 0.0.1)", lifecycle.missing_dependencies())
+
+    def test_pins_moto_boto3_and_flask(self):
+        self.assertLessEqual({"moto", "boto3", "Flask"}, set(lifecycle.pinned_requirements()))
 
     def test_free_port_is_a_loopback_port_nobody_listens_on(self):
         port = lifecycle.free_port()
