@@ -5,6 +5,7 @@
  *
  *   node build.mjs [--outdir DIR]                          bundles into DIR (default: dist/)
  *   node build.mjs --rules FILE --zip ZIP [--outdir DIR]   also validates FILE and writes ZIP
+ *   node build.mjs --cli-only [--outdir DIR]               bundles the command alone (scripts/ipam-monitor)
  *
  * scripts/build and scripts/package run the second form with a fresh outdir
  * per run, so parallel builds never share files.
@@ -12,10 +13,10 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleCli, bundleHandler, CLI_ENTRY, HANDLER_ENTRY, LAMBDA_DIR } from "./scripts/bundle.mjs";
+import { bundleCli, bundleHandler, CLI_ENTRY, CLI_OUTPUT, HANDLER_ENTRY, LAMBDA_DIR } from "./scripts/bundle.mjs";
 import { makeZip } from "./scripts/zip.mjs";
 
 /** Name of the rules file inside the zip: RULES_FILE's default in the Lambda environment. */
@@ -42,9 +43,30 @@ function validateRules(cliFile, rulesFile) {
 }
 
 /**
- * @param {{ outdir: string; rules?: string; zip?: string }} options
+ * Bundles the command into outdir/cli/ipam-monitor.js, replacing it in one rename: two commands
+ * started at once from a fresh checkout may both build it, and neither may run half a file.
+ * @param {string} outdir
  */
-async function build({ outdir, rules, zip }) {
+async function buildCli(outdir) {
+  if (!existsSync(join(LAMBDA_DIR, CLI_ENTRY))) throw new BuildError(`${join(LAMBDA_DIR, CLI_ENTRY)} does not exist`);
+  const target = join(outdir, CLI_OUTPUT);
+  mkdirSync(dirname(target), { recursive: true });
+  const work = mkdtempSync(join(dirname(target), ".build-"));
+  try {
+    renameSync(await bundleCli(work), target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {{ outdir: string; rules?: string; zip?: string; cliOnly: boolean }} options
+ */
+async function build({ outdir, rules, zip, cliOnly }) {
+  if (cliOnly) {
+    await buildCli(outdir);
+    return;
+  }
   for (const entry of [HANDLER_ENTRY, CLI_ENTRY]) {
     if (!existsSync(join(LAMBDA_DIR, entry))) throw new BuildError(`${join(LAMBDA_DIR, entry)} does not exist`);
   }
@@ -81,14 +103,18 @@ function parseOptions(argv) {
       outdir: { type: "string" },
       rules: { type: "string" },
       zip: { type: "string" },
+      "cli-only": { type: "boolean" },
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.zip !== undefined && values.rules === undefined) throw new BuildError("--zip needs --rules FILE");
   if (values.zip === undefined && values.rules !== undefined) throw new BuildError("--rules needs --zip ZIP");
+  const cliOnly = values["cli-only"] === true;
+  if (cliOnly && values.zip !== undefined)
+    throw new BuildError("--cli-only builds no zip; leave out --rules and --zip");
   // Relative paths are the caller's, not lambda/'s: esbuild alone works from LAMBDA_DIR.
-  return { outdir: resolve(values.outdir ?? join(LAMBDA_DIR, "dist")), rules: values.rules, zip: values.zip };
+  return { outdir: resolve(values.outdir ?? join(LAMBDA_DIR, "dist")), rules: values.rules, zip: values.zip, cliOnly };
 }
 
 try {

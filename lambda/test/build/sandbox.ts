@@ -63,7 +63,7 @@ export interface Sandbox {
 }
 
 /**
- * A copy of the build files (scripts/build, scripts/package, scripts/lib,
+ * A copy of the build files (scripts/build, scripts/package, scripts/ipam-monitor, scripts/lib,
  * lambda/build.mjs, lambda/scripts) with the stand-in handler and command as
  * its sources, sharing this checkout's node_modules. The real sources are
  * built by real-sources.test.ts.
@@ -74,6 +74,7 @@ export function createSandbox(): Sandbox {
   for (const path of [
     "scripts/build",
     "scripts/package",
+    "scripts/ipam-monitor",
     "scripts/lib/build.sh",
     "lambda/build.mjs",
     "lambda/scripts",
