@@ -227,6 +227,8 @@ const FLAG_COLUMN = 24;
 const INDENT = "  ";
 /** Help lines wrap at this width, continuing under the help column. */
 const HELP_WIDTH = 100;
+/** Joins "env" to the variable it names while the help is wrapped. */
+const NO_BREAK = "\u00a0";
 
 /** `text` in lines of at most `width` characters, broken between words. */
 function wrap(text: string, width: number): string[] {
@@ -255,14 +257,16 @@ export function scanFlagsHelp(): string {
       const usage = flag.value !== undefined ? `${names} ${flag.value}` : names;
       const env =
         flag.variable !== undefined && flag.fromEnv === true
-          ? ` (env ${flag.variable}${flag.fallback !== undefined ? `, ${flag.fallback}` : ""})`
+          ? ` (env${NO_BREAK}${flag.variable}${flag.fallback !== undefined ? `, ${flag.fallback}` : ""})`
           : "";
       const [first = "", ...rest] = wrap(`${flag.help}${env}`, HELP_WIDTH - helpColumn.length);
       const head =
         usage.length < FLAG_COLUMN
           ? [`${INDENT}${usage.padEnd(FLAG_COLUMN)}${first}`]
           : [`${INDENT}${usage}`, `${helpColumn}${first}`];
-      return [...head, ...rest.map((line) => `${helpColumn}${line}`)].map((line) => `${line}\n`).join("");
+      return [...head, ...rest.map((line) => `${helpColumn}${line}`)]
+        .map((line) => `${line.replaceAll(NO_BREAK, " ")}\n`)
+        .join("");
     })
     .join("");
 }

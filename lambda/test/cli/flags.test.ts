@@ -30,13 +30,22 @@ describe("scan flags", () => {
     expect(flagOfVariable("LOG_LEVEL")).to.equal(undefined);
   });
 
-  it("gives every flag one help line, naming the environment variable that can replace it", () => {
+  it("gives every flag its help, naming the environment variable that can replace it", () => {
     const help = scanFlagsHelp();
 
-    expect(help.split("\n").filter((line) => line !== "")).to.have.length(SCAN_FLAGS.length);
+    expect(help.split("\n").filter((line) => /^ {2}-/.test(line))).to.have.length(SCAN_FLAGS.length);
     expect(help).to.include("  --source ipam|ec2       where to read resource CIDRs (env SOURCE, default ipam)\n");
     expect(help).to.include("  --rules FILE            rules file (required)\n");
     expect(help).to.include("  -h, --help              this help\n");
+  });
+
+  it("wraps long help at 100 columns under the help column, and puts a long flag's help on the next line", () => {
+    const lines = scanFlagsHelp().split("\n");
+
+    expect(lines.every((line) => line.length <= 100)).to.equal(true);
+    const units = lines.indexOf("  --organizational-units OU1,OU2");
+    expect(units).to.be.greaterThan(-1);
+    expect(lines[units + 1]).to.match(/^ {26}only the accounts in these OUs/);
   });
 
   it("sets only variables the configuration reads: a wrong value is refused naming the variable", () => {
