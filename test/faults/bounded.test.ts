@@ -145,7 +145,7 @@ describe("faults: bounded runs", function () {
     const handler = createHandler({
       env,
       write: (line) => lines.push(line),
-      createClients: (config, home) => createAwsClients(config, home),
+      createClients: (config) => createAwsClients(config),
     });
     const started = Date.now();
     const remaining = 6000;

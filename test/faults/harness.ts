@@ -221,8 +221,8 @@ export async function scan(
         AWS_RETRY_MODE: "standard",
         ...env,
       },
-      createClients: (config, homeRegion) => {
-        const clients = createAwsClients(config, homeRegion);
+      createClients: (config) => {
+        const clients = createAwsClients(config);
         clients.cloudwatch.middlewareStack.add(
           (next, context) => async (args) => {
             const output = await next(args);
