@@ -140,7 +140,7 @@ describe("createAwsClients", () => {
     const credentials = async () => ({ accessKeyId: "ASIAMEMBER", secretAccessKey: "s", sessionToken: "t" });
 
     it("gives each account-Region a client of its own, in its Region, signed with the account's session", async () => {
-      const clients = createAwsClients(config, "eu-west-1");
+      const clients = createAwsClients(config);
 
       const client = clients.ec2ForAccount("222233334444", "ap-southeast-2", credentials);
 
@@ -150,7 +150,7 @@ describe("createAwsClients", () => {
     });
 
     it("checks member accounts' answers for their result set, as the scanner's own", () => {
-      const client = createAwsClients(config, "eu-west-1").ec2ForAccount("222233334444", "us-east-1", credentials);
+      const client = createAwsClients(config).ec2ForAccount("222233334444", "us-east-1", credentials);
 
       expect(client.middlewareStack.identify().some((name) => name.startsWith("ipamMonitorResultSetCheck"))).to.equal(
         true,
@@ -158,7 +158,7 @@ describe("createAwsClients", () => {
     });
 
     it("keeps the timeouts on member accounts' clients, which share one connection pool", async () => {
-      const clients = createAwsClients(config, "eu-west-1");
+      const clients = createAwsClients(config);
       const handlerConfig = async (region: string) => {
         const handler = clients.ec2ForAccount("222233334444", region, credentials).config.requestHandler as unknown as {
           configProvider: Promise<Record<string, unknown>>;
