@@ -75,16 +75,13 @@ describe("client bounds (a local endpoint that misbehaves)", () => {
   });
 
   function clients(maxAttempts: number): AwsClients {
-    return createAwsClients(
-      {
-        ipamRegion: "us-east-1",
-        maxAttempts,
-        retryMode: "standard",
-        connectTimeoutMs: 1000,
-        responseTimeoutMs: 200,
-      },
-      "us-east-1",
-    );
+    return createAwsClients({
+      homeRegion: "us-east-1",
+      maxAttempts,
+      retryMode: "standard",
+      connectTimeoutMs: 1000,
+      responseTimeoutMs: 200,
+    });
   }
 
   for (const [name, call] of CALLS) {

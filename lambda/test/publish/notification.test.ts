@@ -394,7 +394,7 @@ describe("formatNotification", () => {
 
   describe("a subnet of a scope that measures capacity", () => {
     const eksRules = rules(
-      scopeRule("eks-pods", "prod", {
+      scopeFor("eks-pods", "prod", {
         capacity: true,
         thresholds: { minFreePrefixesWarning: 4, minFreePrefixesCritical: 1 },
       }),
@@ -591,7 +591,7 @@ describe("publishNotification", () => {
 });
 
 describe("formatNotification: zones", () => {
-  const zoneRules = rules(scopeRule("pods", "prod", { thresholds: { minZoneFreeWarning: 100 } }));
+  const zoneRules = rules(scopeFor("pods", "prod", { thresholds: { minZoneFreeWarning: 100 } }));
   const inZone = (id: string, status: Status, zone: string, name: string) =>
     subnet(id, status, "prod", { availabilityZoneId: zone, availabilityZone: name });
   const resources = [
