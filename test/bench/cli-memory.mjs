@@ -5,16 +5,18 @@
  *
  * The synthetic IPAM (test/emulator, N resource CIDRs: 80% subnets, 10% VPCs, 10% Elastic IPs) is
  * served on loopback, and, `repeat` times, interleaved:
- *   - the command bundle runs `scan --rules RULES --dry-run --format json` (what scripts/ipam-monitor
- *     execs; the 50 benchmark rule scopes), its JSON result read and checked;
+ *   - scripts/ipam-monitor runs `scan --rules RULES --dry-run --format json` (the 50 benchmark rule
+ *     scopes) as a user runs it: the launcher, its Node.js flags and the bundle it execs (built first,
+ *     as `npm run build` does); its JSON result is read and checked;
+ *   - the same bundle under plain `node`, without the launcher's flags;
  *   - the pagination floor (probe.ts floor): the same SDK build paging through every scope, keeping
  *     nothing.
  * Peak RSS is each process's ru_maxrss. Correctness checks (every CIDR scanned, a complete scan) fail
  * the run; the targets (at most 256 MB and 1.3 × the floor) are reported, met or not.
  */
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -34,20 +36,23 @@ const SEED = 1;
 export const CLI_MEMORY_DEFAULTS = { cidrs: 152_000, repeat: 3 };
 export const CLI_MEMORY_TARGETS = { peakRssMb: 256, floorRatio: 1.3 };
 
-/** Preloaded into the command's process: writes its ru_maxrss on fd 3 as it exits. */
+/** Preloaded (NODE_OPTIONS) into the command's and the floor's process: writes ru_maxrss and CPU time on fd 3 as it exits. */
 const RSS_REPORTER = `process.on("exit", () => {
-  require("node:fs").writeSync(3, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }) + "\\n");
+  const usage = process.resourceUsage();
+  const report = { maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
+  require("node:fs").writeSync(3, JSON.stringify(report) + "\\n");
 });
 `;
 
 /**
+ * @param {string} file
  * @param {string[]} args
  * @param {Record<string, string>} env
- * @returns {Promise<{ code: number | null; stdout: string; stderr: string; report: string }>}
+ * @returns {Promise<{ code: number | null; stdout: string; stderr: string; report: { maxRssKb: number; cpuMs: number } }>}
  */
-function runNode(args, env) {
+function run(file, args, env) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--no-warnings", ...args], {
+    const child = spawn(file, args, {
       env,
       stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
@@ -59,9 +64,16 @@ function runNode(args, env) {
     child.stderr?.on("data", (chunk) => (stderr += chunk));
     /** @type {import("node:stream").Readable} */ (child.stdio[3]).on("data", (chunk) => (report += chunk));
     child.on("error", reject);
-    child.on("close", (code) =>
-      resolvePromise({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr, report }),
-    );
+    child.on("close", (code) => {
+      // The last line is the measured process's (a build the launcher ran first would write one before it).
+      const last = report.trim().split("\n").at(-1);
+      resolvePromise({
+        code,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr,
+        report: last ? JSON.parse(last) : { maxRssKb: Number.NaN, cpuMs: Number.NaN },
+      });
+    });
   });
 }
 
@@ -86,14 +98,32 @@ function childEnv(extra) {
 }
 
 /**
- * The command bundle (as scripts/ipam-monitor builds it) and the floor probe (with the handler's
- * esbuild settings, like scripts/bench's).
+ * The Node.js flags scripts/ipam-monitor runs the command with: its `node_flags=(...)` line.
+ * @param {string} launcher
+ * @returns {string[]}
+ */
+export function launcherNodeFlags(launcher) {
+  const line = /^node_flags=\(([^)]*)\)$/m.exec(launcher);
+  if (line?.[1] === undefined)
+    throw new Error("scripts/ipam-monitor has no node_flags=(...) line: the benchmark cannot tell its flags");
+  return line[1]
+    .trim()
+    .split(/\s+/)
+    .filter((flag) => flag !== "");
+}
+
+/**
+ * The command's bundle where scripts/ipam-monitor runs it from (so the launcher finds it fresh and
+ * builds nothing while it is measured) and the floor probe (with the handler's esbuild settings,
+ * like scripts/bench's).
  * @param {string} work
  */
 async function build(work) {
-  const { bundleCli, handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
+  const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
   const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
-  const cli = await bundleCli(join(work, "cli"));
+  // The launcher's own build (written under a temporary name and renamed), as npm run build makes it.
+  execFileSync(process.execPath, [join(LAMBDA, "build.mjs"), "--cli-only"], { stdio: ["ignore", "ignore", "inherit"] });
+  const cli = join(REPO, "scripts", "ipam-monitor");
   const probe = join(work, "probe", "probe.js");
   await esbuild.build({
     ...handlerOptions(join(work, "probe")),
@@ -104,7 +134,8 @@ async function build(work) {
   });
   const reporter = join(work, "report-rss.cjs");
   writeFileSync(reporter, RSS_REPORTER);
-  return { cli, probe, reporter };
+  const bundle = join(LAMBDA, "dist", "cli", "ipam-monitor.js");
+  return { cli, bundle, probe, reporter, nodeFlags: launcherNodeFlags(readFileSync(cli, "utf8")) };
 }
 
 /**
@@ -136,35 +167,74 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
     const cliRss = [];
     /** @type {number[]} */
     const floorRss = [];
+    /** @type {number[]} */
+    const flaggedFloorRss = [];
+    /** @type {number[]} */
+    const cliCpu = [];
+    /** @type {number[]} */
+    const plainRss = [];
+    /** @type {number[]} */
+    const plainCpu = [];
+    /** @type {number[]} */
+    const floorCpu = [];
+    /** @type {number[]} */
+    const flaggedFloorCpu = [];
     try {
       const env = childEnv({ AWS_ENDPOINT_URL: emulator.endpoint });
-      for (let run = 0; run < repeat; run++) {
-        const scan = await runNode(
-          ["--require", built.reporter, built.cli, "scan", "--rules", rules, "--dry-run", "--format", "json"],
-          env,
-        );
+      for (let round = 1; round <= repeat; round++) {
+        const scan = await run(built.cli, ["scan", "--rules", rules, "--dry-run", "--format", "json"], {
+          ...env,
+          NODE_OPTIONS: `--require ${built.reporter}`,
+        });
         const result = scan.code === 0 ? JSON.parse(scan.stdout) : undefined;
         check(
-          `run ${run + 1}: the command scanned all ${cidrs} resource CIDRs, completely`,
+          `run ${round}: the command scanned all ${cidrs} resource CIDRs, completely`,
           result?.complete === true && result?.summary?.resources === cidrs,
           `exit ${scan.code}, ${result === undefined ? scan.stderr.slice(-2000) : `complete ${result.complete}, ${result.summary?.resources} resources`}`,
         );
-        cliRss.push(JSON.parse(scan.report).maxRssKb / 1024);
+        cliRss.push(scan.report.maxRssKb / 1024);
+        cliCpu.push(scan.report.cpuMs);
 
-        const floor = await runNode([built.probe, "floor"], env);
-        const floorReport = floor.code === 0 ? JSON.parse(floor.stdout) : undefined;
-        const paged = floorReport?.scopes?.reduce(
-          (/** @type {number} */ n, /** @type {{ resources: number }} */ s) => n + s.resources,
-          0,
+        // The same bundle under plain `node`, without the launcher's flags: what they change.
+        const plain = await run(
+          process.execPath,
+          ["--no-warnings", built.bundle, "scan", "--rules", rules, "--dry-run", "--format", "json"],
+          { ...env, NODE_OPTIONS: `--require ${built.reporter}` },
         );
+        const plainResult = plain.code === 0 ? JSON.parse(plain.stdout) : undefined;
         check(
-          `run ${run + 1}: the floor paged through all ${cidrs} resource CIDRs`,
-          paged === cidrs,
-          `exit ${floor.code}, ${paged} read`,
+          `run ${round}: the bundle under plain node scanned all ${cidrs} resource CIDRs, completely`,
+          plainResult?.complete === true && plainResult?.summary?.resources === cidrs,
+          `exit ${plain.code}`,
         );
-        floorRss.push((floorReport?.maxRssKb ?? Number.NaN) / 1024);
+        plainRss.push(plain.report.maxRssKb / 1024);
+        plainCpu.push(plain.report.cpuMs);
+
+        // The floor as plain `node` runs it, then with the flags the launcher gives the command.
+        for (const [flags, rss, cpu] of /** @type {const} */ ([
+          [[], floorRss, floorCpu],
+          [built.nodeFlags, flaggedFloorRss, flaggedFloorCpu],
+        ])) {
+          const floor = await run(process.execPath, ["--no-warnings", ...flags, built.probe, "floor"], {
+            ...env,
+            NODE_OPTIONS: `--require ${built.reporter}`,
+          });
+          const floorReport = floor.code === 0 ? JSON.parse(floor.stdout) : undefined;
+          const paged = floorReport?.scopes?.reduce(
+            (/** @type {number} */ n, /** @type {{ resources: number }} */ s) => n + s.resources,
+            0,
+          );
+          check(
+            `run ${round}: the floor${flags.length > 0 ? ` (${flags.join(" ")})` : ""} paged through all ${cidrs} resource CIDRs`,
+            paged === cidrs,
+            `exit ${floor.code}, ${paged} read`,
+          );
+          rss.push(floor.report.maxRssKb / 1024);
+          cpu.push(floor.report.cpuMs);
+        }
         log(
-          `cli-memory: run ${run + 1}/${repeat}: command ${cliRss.at(-1)?.toFixed(0)} MB, floor ${floorRss.at(-1)?.toFixed(0)} MB`,
+          `cli-memory: run ${round}/${repeat}: command ${cliRss.at(-1)?.toFixed(0)} MB, ` +
+            `floor ${floorRss.at(-1)?.toFixed(0)} MB, floor with the command's flags ${flaggedFloorRss.at(-1)?.toFixed(0)} MB`,
         );
       }
     } finally {
@@ -172,13 +242,22 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
     }
     const cli = spread(cliRss);
     const floor = spread(floorRss);
+    const flaggedFloor = spread(flaggedFloorRss);
     const ratio = cli.median / floor.median;
     return {
       cidrs,
       repeat,
       machine: { cpus: cpus().length, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) },
-      peakRssMb: { cli, floor },
+      nodeFlags: built.nodeFlags,
+      peakRssMb: { cli, plain: spread(plainRss), floor, flaggedFloor },
+      cpuMs: {
+        cli: spread(cliCpu),
+        plain: spread(plainCpu),
+        floor: spread(floorCpu),
+        flaggedFloor: spread(flaggedFloorCpu),
+      },
       ratio,
+      flaggedRatio: cli.median / flaggedFloor.median,
       targets: CLI_MEMORY_TARGETS,
       met: { peakRss: cli.median <= CLI_MEMORY_TARGETS.peakRssMb, floorRatio: ratio <= CLI_MEMORY_TARGETS.floorRatio },
       failures,
@@ -195,12 +274,23 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
 export function cliMemoryTable(report) {
   const mb = (/** @type {{ median: number; min: number; max: number }} */ s) =>
     `${formatNumber(s.median, 0)} (${formatNumber(s.min, 0)}–${formatNumber(s.max, 0)})`;
+  const ms = (/** @type {{ median: number }} */ s) => formatNumber(s.median, 0);
   return markdownTable(
     ["figure", `N = ${formatNumber(report.cidrs, 0)}`],
     [
-      ["peak RSS of `ipam-monitor scan --dry-run --format json`, MB", mb(report.peakRssMb.cli)],
-      ["peak RSS of the pagination floor, MB", mb(report.peakRssMb.floor)],
+      ["peak RSS of `scripts/ipam-monitor scan --dry-run --format json`, MB", mb(report.peakRssMb.cli)],
+      ["peak RSS of the same bundle under plain `node` (no flags), MB", mb(report.peakRssMb.plain)],
+      ["peak RSS of the pagination floor (plain `node`), MB", mb(report.peakRssMb.floor)],
+      [
+        `peak RSS of the floor with the command's flags (${report.nodeFlags.join(" ")}), MB`,
+        mb(report.peakRssMb.flaggedFloor),
+      ],
       ["command ÷ floor", formatNumber(report.ratio, 2)],
+      ["command ÷ floor with the command's flags", formatNumber(report.flaggedRatio, 2)],
+      [
+        "CPU time (user + system), ms: command / plain `node` / floor / floor with the flags",
+        [report.cpuMs.cli, report.cpuMs.plain, report.cpuMs.floor, report.cpuMs.flaggedFloor].map(ms).join(" / "),
+      ],
     ],
   );
 }
@@ -247,7 +337,7 @@ async function main(argv) {
       resolve(values.out),
       `${JSON.stringify({ measured: new Date().toISOString(), ...report }, null, 2)}\n`,
     );
-  const checks = 2 * repeat;
+  const checks = 4 * repeat;
   process.stdout.write(
     `cli-memory checks: ${checks - report.failures.length} passed, ${report.failures.length} failed\n`,
   );

@@ -1,4 +1,4 @@
-import { existsSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { createSandbox, run, type Sandbox } from "./sandbox";
@@ -55,6 +55,18 @@ describe("scripts/ipam-monitor", function () {
     expect(rebuilt.status, rebuilt.stderr).to.equal(0);
     // Written now, so older than the one it replaced.
     expect(statSync(bundle).mtimeMs).to.be.lessThan(later.getTime());
+  });
+
+  it("runs the command with the Node.js flags of its node_flags line, which node accepts", async () => {
+    const line = /^node_flags=\(([^)]*)\)$/m.exec(readFileSync(launcher, "utf8"));
+    expect(line, "node_flags=(...) in scripts/ipam-monitor").not.to.equal(null);
+    const flags = line![1]!.trim().split(/\s+/);
+
+    const started = await run(launcher, ["node-flags"], { env: sandbox.env });
+
+    expect(started.status, started.stderr).to.equal(0);
+    expect(started.stdout.trim().split(" ")).to.deep.equal(flags);
+    expect(flags).to.include.members(["--heap-growing-percent=50", "--max-semi-space-size=8"]);
   });
 
   it("passes the command's exit code through", async () => {
