@@ -34,7 +34,7 @@ export interface AwsClients {
   /** AssumeRole into member accounts and GetCallerIdentity, in the home Region (regional STS endpoint). */
   sts: STSClient;
   organizations: OrganizationsClient;
-  /** The scan bucket of a fanned-out scan, in the home Region. */
+  /** The scan bucket of a fanned-out scan and the scan history's bucket, in the home Region. */
   s3: S3Client;
 }
 
@@ -119,6 +119,12 @@ export function createAwsClients(
     sts: new STSClient({ ...shared, region: homeRegion }),
     organizations: new OrganizationsClient({ ...shared, region: organizationsRegion(homeRegion) }),
     // Bucket names in the host need DNS for every bucket; an emulator behind AWS_ENDPOINT_URL has none.
-    s3: new S3Client({ ...shared, region: homeRegion, forcePathStyle: endpointOverridden(process.env) }),
+    // The history bucket may live in another Region than the function: follow S3's redirect to it.
+    s3: new S3Client({
+      ...shared,
+      region: homeRegion,
+      forcePathStyle: endpointOverridden(process.env),
+      followRegionRedirects: true,
+    }),
   };
 }

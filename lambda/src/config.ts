@@ -4,6 +4,7 @@
  * a misconfigured monitor must fail loudly, not scan with defaults.
  */
 import { ConfigError } from "./errors";
+import { parseHistoryLocation } from "./history/store";
 import type { SourceName } from "./types";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -65,6 +66,8 @@ export interface Config {
   pageCeiling: { min: number; factor: number };
   /** Hours a resource that was warning or critical and is now unknown keeps its last level; 0 = never. */
   unknownHoldHours: number;
+  /** Scan history: a directory or s3://bucket/prefix/ (HISTORY_URI); forecasts need it. */
+  historyUri?: string;
   /** Set when the scan runs on Step Functions (FAN_OUT): how to choose, and where the steps meet. */
   fanOut?: FanOutConfig;
 }
@@ -241,6 +244,11 @@ export function readConfig(env: Env, overrides: Env = {}): Config {
   if (crossAccount !== undefined) config.crossAccount = crossAccount;
   const fanOut = readFanOut(merged, crossAccount);
   if (fanOut !== undefined) config.fanOut = fanOut;
+  const history = value(merged, "HISTORY_URI");
+  if (history !== undefined) {
+    parseHistoryLocation(history, "HISTORY_URI"); // refuses a malformed location at start, naming the variable
+    config.historyUri = history;
+  }
   return config;
 }
 

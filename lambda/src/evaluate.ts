@@ -317,7 +317,7 @@ export function compareEvaluations(a: ResourceEvaluation, b: ResourceEvaluation)
  * Scope thresholds over the file defaults, field by field (a no-op when the loader already merged
  * them); a field the scope switched off (`warning: null`) is not inherited.
  */
-function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
+export function effectiveThresholds(scope: ScopeRule, defaults: Thresholds): Thresholds {
   const merged: Thresholds = { ...defaults };
   for (const key of THRESHOLD_KEYS) {
     const value = scope.thresholds[key];

@@ -4,6 +4,9 @@
  * Step Functions payload limit, by leaving out the least useful entries first and saying how many.
  */
 import { compareEvaluations } from "./evaluate";
+import type { Trend } from "./forecast/forecast";
+import { daysToCritical } from "./forecast/levels";
+import type { HistoryJson } from "./history/scan-history";
 import { jsonCount, utf8Bytes } from "./json";
 import type { StateChanges } from "./publish/state-diff";
 import { isScopeComplete } from "./scope-completeness";
@@ -33,6 +36,8 @@ export const UNCOVERED_SAMPLE_SIZE = 20;
  * room, which nobody needs to read about; the rest are counted in `truncated`.
  */
 export const ROOM_FOR_SUBNETS_LIMIT = 100;
+/** Resources listed in fillingUp, soonest full first; the rest are counted in `truncated`. */
+export const FILLING_UP_LIMIT = 50;
 
 /** An address count: a number up to 2^53 − 1, a decimal string beyond (IPv6). */
 export type JsonCount = number | string;
@@ -45,6 +50,10 @@ export interface ScopeJson {
   counts: Record<Status, number>;
   maxUtilization?: number;
   minFreeAddresses?: JsonCount;
+  /** Fewest forecast days until a resource of the scope is full (needs a history). */
+  minDaysToFull?: number;
+  /** Forecast growth of the scope's resources together, addresses per day. */
+  growthPerDay?: number;
   thresholds: Thresholds;
   resourceMetrics: boolean;
   /** The scope measures the capacity of its IPv4 subnets. */
@@ -73,7 +82,19 @@ export interface ZoneJson {
   reason: string;
 }
 
-export interface TroubleJson {
+/** A resource's forecast, as every listing of resources shows it (needs a history). */
+export interface ForecastFieldsJson {
+  /** growing, flat, shrinking, full or not-enough-history. */
+  trend?: Trend;
+  /** Addresses per day, one decimal; negative when shrinking. */
+  growthPerDay?: number;
+  /** Days until no usable address is left; 0 when full; absent when not filling up within the horizon. */
+  daysToFull?: number;
+  /** The UTC date daysToFull lands on, YYYY-MM-DD. */
+  fullBy?: string;
+}
+
+export interface TroubleJson extends ForecastFieldsJson {
   scope: string;
   resourceId: string;
   resourceType: string;
@@ -100,6 +121,8 @@ export interface TroubleJson {
   largestFreeBlock?: number;
   /** Below the scope's minFreePrefixes level: the interfaces blocking the most /28 blocks. */
   blockers?: Blocker[];
+  /** Days until the scope's critical level (percent used or minimum free) at the forecast growth. */
+  daysToCritical?: number;
   reason: string;
   /** When its status is held from its last measurement: since when it has not been measured. */
   heldSince?: string;
@@ -114,6 +137,20 @@ export interface NoLongerMeasuredJson {
   lastFree?: JsonCount;
   /** The first scan that did not measure it. */
   since: string;
+}
+
+/** A resource that will fill up within the forecast horizon, soonest first. */
+export interface FillingUpJson extends ForecastFieldsJson {
+  resourceId: string;
+  resourceType: string;
+  name?: string;
+  ownerId?: string;
+  region?: string;
+  cidr: string;
+  /** The scopes it is in. */
+  scopes: string[];
+  free?: JsonCount;
+  usable: JsonCount;
 }
 
 /** One VPC CIDR block with the room it has left for new subnets (EC2 source). */
@@ -166,6 +203,8 @@ export interface NotificationJson {
 /** How many entries of each list were left out to stay within the size bound. */
 export interface TruncatedJson {
   units: number;
+  /** Always set by buildResult; optional for results made elsewhere. */
+  fillingUp?: number;
   roomForSubnets: number;
   noLongerMeasured: number;
   resourcesInTrouble: number;
@@ -199,6 +238,12 @@ export interface ScanResultJson {
   resourcesInTrouble: TroubleJson[];
   /** VPC CIDR blocks with the room they have left for new subnets, tightest first; empty for IPAM. */
   roomForSubnets: RoomForSubnetsJson[];
+  /** Resources the forecast says fill up within its horizon, soonest first; empty without a history (always set by buildResult). */
+  fillingUp?: FillingUpJson[];
+  /** What the scan read from and wrote to the scan history; absent when none is configured. */
+  history?: HistoryJson;
+  /** The CLI's --scope, --status and --account, when given: the listings show only what they allow. */
+  filter?: { scopes?: string[]; statuses?: Status[]; accounts?: string[] };
   scopesWithoutMatches: string[];
   uncoveredCount: number;
   uncoveredSample: UncoveredJson[];
@@ -228,7 +273,10 @@ export interface BuildResultInput {
   changes?: StateChanges;
   published?: PublishedJson;
   notification?: NotificationJson;
+  history?: HistoryJson;
   maxBytes?: number;
+  /** Entries of fillingUp (default FILLING_UP_LIMIT). */
+  fillingUpLimit?: number;
 }
 
 function defined<T extends object>(value: T): T {
@@ -246,6 +294,22 @@ function roomEntry(room: RoomForSubnets): RoomForSubnets {
     freeSlash24: room.freeSlash24,
     freeSlash28: room.freeSlash28,
     freeSlash64: room.freeSlash64,
+  });
+}
+
+/** One decimal: a forecast is an estimate, and more digits would claim otherwise. */
+function round1(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 10) / 10;
+}
+
+function forecastFields(r: ResourceCidr): ForecastFieldsJson {
+  const f = r.forecast;
+  if (f === undefined) return {};
+  return defined<ForecastFieldsJson>({
+    trend: f.trend,
+    growthPerDay: round1(f.growthPerDay),
+    daysToFull: f.daysToFull,
+    fullBy: f.fullBy,
   });
 }
 
@@ -302,6 +366,8 @@ function troubleEntry(e: ResourceEvaluation, scope?: ScopeResult): TroubleJson {
     size: jsonCount(r.size),
     room: r.room !== undefined ? roomEntry(r.room) : undefined,
     ...capacityFields(r, scope),
+    ...forecastFields(r),
+    daysToCritical: daysToCritical(r, scope?.thresholds ?? {}),
     reason: e.reason,
     heldSince: e.held?.since,
   });
@@ -325,6 +391,43 @@ function noLongerMeasured(changes: StateChanges | undefined): NoLongerMeasuredJs
     }
   }
   return entries;
+}
+
+/** Resources with a forecast date, soonest first (then by id and CIDR), with the scopes each is in. */
+function fillingUp(evaluation: Evaluation): { resource: ResourceCidr; scopes: string[] }[] {
+  const scopesOf = new Map<ResourceCidr, string[]>();
+  for (const scope of evaluation.scopes) {
+    for (const e of scope.evaluations) {
+      if (e.resource.forecast?.daysToFull === undefined) continue;
+      const names = scopesOf.get(e.resource);
+      if (names === undefined) scopesOf.set(e.resource, [scope.name]);
+      else names.push(scope.name);
+    }
+  }
+  for (const r of evaluation.uncovered) if (r.forecast?.daysToFull !== undefined) scopesOf.set(r, []);
+  return [...scopesOf]
+    .map(([resource, scopes]) => ({ resource, scopes }))
+    .sort(
+      (a, b) =>
+        a.resource.forecast!.daysToFull! - b.resource.forecast!.daysToFull! ||
+        (a.resource.resourceId < b.resource.resourceId ? -1 : a.resource.resourceId > b.resource.resourceId ? 1 : 0) ||
+        (a.resource.cidr < b.resource.cidr ? -1 : a.resource.cidr > b.resource.cidr ? 1 : 0),
+    );
+}
+
+function fillingUpEntry({ resource: r, scopes }: { resource: ResourceCidr; scopes: string[] }): FillingUpJson {
+  return defined<FillingUpJson>({
+    resourceId: r.resourceId,
+    resourceType: r.resourceType,
+    name: r.name,
+    ownerId: r.ownerId,
+    region: r.region,
+    cidr: r.cidr,
+    scopes,
+    free: r.free !== undefined ? jsonCount(r.free) : undefined,
+    usable: jsonCount(r.usable),
+    ...forecastFields(r),
+  });
 }
 
 /** A VPC CIDR block of the EC2 source, measured with the room it has left. */
@@ -427,13 +530,15 @@ const MIN_ENTRY_BYTES = 64;
 type ListKey = keyof TruncatedJson;
 /**
  * Left out first to last when the result is too large: least useful first. The complete units go first
- * (they only confirm what `complete` says; the incomplete ones sort first and go last). Resources no longer
+ * (they only confirm what `complete` says; the incomplete ones sort first and go last). Filling-up resources
+ * in trouble are also in resourcesInTrouble with their forecast, and the rest are for planning. Resources no longer
  * measured are also in resourcesInTrouble, at their held level, so their own list goes before it. Room for subnets goes
  * before the resources in trouble: it is for planning, the resources in trouble are what the alarms
  * are about, and a VPC block in trouble carries its own `room` there.
  */
 const DROP_ORDER: ListKey[] = [
   "units",
+  "fillingUp",
   "roomForSubnets",
   "noLongerMeasured",
   "resourcesInTrouble",
@@ -447,7 +552,8 @@ const DROP_ORDER: ListKey[] = [
 function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
   let size = utf8Bytes(JSON.stringify(result));
   for (const key of DROP_ORDER) {
-    const list = (result[key] ?? []) as unknown[];
+    const list = result[key] as unknown[] | undefined;
+    if (list === undefined) continue;
     while (size > maxBytes && list.length > 0) {
       // Remove enough tail entries to cover the excess in one step; a little extra covers the
       // digits the truncated counter gains.
@@ -458,7 +564,7 @@ function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
         removed++;
       }
       list.length -= removed;
-      result.truncated[key] += removed;
+      result.truncated[key] = (result.truncated[key] ?? 0) + removed;
       size = utf8Bytes(JSON.stringify(result));
     }
   }
@@ -476,6 +582,8 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
       trouble.push(e);
     }
   }
+  const filling = fillingUp(evaluation);
+  const fillingLimit = input.fillingUpLimit ?? FILLING_UP_LIMIT;
   // Stable sort: ties keep the order of the scopes in the rules file.
   trouble.sort(compareEvaluations);
   const { resources, counts } = worstCounts(evaluation);
@@ -507,6 +615,8 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
         counts: { ...s.counts },
         maxUtilization: s.maxUtilization,
         minFreeAddresses: s.minFree !== undefined ? jsonCount(s.minFree) : undefined,
+        minDaysToFull: s.minDaysToFull,
+        growthPerDay: round1(s.growthPerDay),
         thresholds: defined({ ...s.thresholds }),
         resourceMetrics: s.resourceMetrics,
         capacity: s.capacity === true ? true : undefined,
@@ -523,6 +633,8 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
       .slice(0, Math.floor(maxBytes / MIN_ENTRY_BYTES))
       .map((e) => troubleEntry(e, scopesByName.get(e.scope))),
     roomForSubnets: room.slice(0, ROOM_FOR_SUBNETS_LIMIT).map(roomForSubnetsEntry),
+    fillingUp: filling.slice(0, Math.min(fillingLimit, Math.floor(maxBytes / MIN_ENTRY_BYTES))).map(fillingUpEntry),
+    history: input.history !== undefined ? defined({ ...input.history }) : undefined,
     scopesWithoutMatches: [...evaluation.scopesWithoutMatches],
     uncoveredCount: evaluation.uncovered.length,
     uncoveredSample: evaluation.uncovered.slice(0, UNCOVERED_SAMPLE_SIZE).map(uncoveredEntry),
@@ -536,6 +648,7 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
     notification: input.notification !== undefined ? defined({ ...input.notification }) : undefined,
     truncated: {
       units: 0,
+      fillingUp: 0,
       roomForSubnets: 0,
       noLongerMeasured: 0,
       resourcesInTrouble: 0,
@@ -547,5 +660,6 @@ export function buildResult(input: BuildResultInput): ScanResultJson {
   });
   result.truncated.resourcesInTrouble = trouble.length - result.resourcesInTrouble.length;
   result.truncated.roomForSubnets = room.length - result.roomForSubnets.length;
+  result.truncated.fillingUp = filling.length - (result.fillingUp?.length ?? 0);
   return bound(result, maxBytes);
 }

@@ -14,6 +14,16 @@ import { pageCeiling } from "./collect/paginate";
 import { type Baselines, judgeUnits } from "./collect/plausibility";
 import type { Config } from "./config";
 import { evaluate } from "./evaluate";
+import {
+  type HistoryJson,
+  historyJson,
+  historyStore,
+  readForScan,
+  rulesUseForecasts,
+  scopesUsingForecasts,
+  writeForScan,
+} from "./history/scan-history";
+import type { HistoryStore } from "./history/store";
 import { holdUnknownLevels } from "./hold";
 import type { Logger } from "./log";
 import { buildMetricData, publishMetrics } from "./publish/metrics";
@@ -31,6 +41,8 @@ export interface ScanDependencies {
   now?: () => Date;
   /** Overrides the DynamoDB store built from `config.stateTable` (tests, CLI). */
   stateStore?: StateStore;
+  /** Overrides the history store built from `config.historyUri` (tests). */
+  historyStore?: HistoryStore;
   /**
    * The account running the scan, when known (the handler reads it from its function ARN).
    * The EC2 source uses it to tell VPCs shared through RAM and to name Elastic IP owners.
@@ -43,6 +55,10 @@ export interface ScanDependencies {
   remainingTimeMs?: number;
   /** Collects in place of the configured source: the final step of a scan on Step Functions reads the shards. */
   collect?: () => Promise<CollectResult>;
+  /** Bound of the JSON result in bytes (default 256 KiB, the Lambda's limit); the CLI passes Infinity. */
+  maxResultBytes?: number;
+  /** Entries of the result's fillingUp list (default 50). */
+  fillingUpLimit?: number;
 }
 
 export interface ScanOutcome {
@@ -107,9 +123,13 @@ export function publishingDeadline(
   return { at, reason };
 }
 
-async function collect(
+/**
+ * Reads the resource CIDRs from the configured source, stopping at `deadline`; `baselines` (the units'
+ * last complete counts) set the page ceilings. The scan and `ipam-monitor preview` share it.
+ */
+export async function collect(
   config: Config,
-  deps: ScanDependencies,
+  deps: Pick<ScanDependencies, "clients" | "accountId" | "logger" | "collect">,
   deadline: Deadline,
   baselines: Baselines | undefined,
 ): Promise<CollectResult> {
@@ -150,6 +170,23 @@ async function collect(
     ...(config.ipamId !== undefined ? { ipamId: config.ipamId } : {}),
     ...(config.resourceTypes !== undefined ? { resourceTypes: config.resourceTypes } : {}),
   });
+}
+
+/**
+ * A read of the source on its own, as `ipam-monitor preview` makes it: bounded by the scan timeout,
+ * with no saved counts (so the default page ceiling and no plausibility gate).
+ */
+export async function collectLive(
+  config: Config,
+  deps: Pick<ScanDependencies, "clients" | "accountId" | "logger">,
+): Promise<CollectResult> {
+  const limit = collectionDeadline(config, Date.now());
+  const deadline = deadlineAt(limit.at, limit.reason);
+  try {
+    return await collect(config, deps, deadline, undefined);
+  } finally {
+    deadline.dispose();
+  }
 }
 
 /**
@@ -211,13 +248,6 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   const gate = judgeUnits([...collected.units, ...capacity.units], previous?.units, config.plausibility);
   for (const drop of gate.accepted) logger.info("accepted a drop that consecutive scans confirmed", { unit: drop });
   const failures: ScanFailure[] = [...collected.failures, ...capacity.failures, ...gate.failures, ...stateFailures];
-  const complete =
-    collected.failures.length === 0 && capacity.failures.length === 0 && gate.units.every((u) => u.complete);
-  // Scopes whose match keeps them away from every unit that failed saw everything they cover.
-  const incompleteScopes = complete
-    ? undefined
-    : scopeCompleteness(rules.scopes, gate.units, [...collected.failures, ...capacity.failures, ...gate.failures])
-        .incomplete;
   logger.debug("collected", {
     source: config.source,
     resources: collected.resources.length,
@@ -226,11 +256,39 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     capacity: { measured: capacity.measured, unmeasured: capacity.unmeasured, interfaces: capacity.interfacesRead },
   });
 
+  // The history gives every resource its forecast and the days-to-full levels of the last scan.
+  // When the rules alarm on forecasts, a history that cannot be read leaves those levels unknown:
+  // the scan is then partial, so its counts can hold or raise an alarm but never clear one.
+  const scanHistory = historyStoreOf(config, deps);
+  const history =
+    scanHistory === undefined ? undefined : await readForScan(scanHistory, collected.resources, scannedAt, rules);
+  if (history?.failure !== undefined) failures.push(history.failure);
+  const forecastsMissing = history?.failure !== undefined && rulesUseForecasts(rules);
+  const complete =
+    collected.failures.length === 0 &&
+    capacity.failures.length === 0 &&
+    gate.units.every((u) => u.complete) &&
+    !forecastsMissing;
+  // Scopes whose match keeps them away from every unit that failed saw everything they cover; a scope
+  // with days-to-full thresholds did not when the history could not be read.
+  const incompleteScopes = complete
+    ? undefined
+    : new Set([
+        ...scopeCompleteness(rules.scopes, gate.units, [...collected.failures, ...capacity.failures, ...gate.failures])
+          .incomplete,
+        ...(forecastsMissing ? scopesUsingForecasts(rules) : []),
+      ]);
+
   // Unknown never means better: resources no longer measured keep their last level for a while.
-  const evaluation = holdUnknownLevels(evaluate(collected.resources, rules), previous, {
-    now: scannedAt,
-    holdHours: config.unknownHoldHours,
-  });
+  const evaluation = holdUnknownLevels(
+    evaluate(
+      collected.resources,
+      rules,
+      history?.read !== undefined ? { previousLevels: history.read.previousLevels } : {},
+    ),
+    previous,
+    { now: scannedAt, holdHours: config.unknownHoldHours },
+  );
   logger.debug("evaluated", {
     scopes: evaluation.scopes.length,
     scopesWithoutMatches: evaluation.scopesWithoutMatches,
@@ -266,6 +324,38 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     }
   }
 
+  // Only a complete scan becomes history: a partial one would read as usage dropping to nothing.
+  let historyResult: HistoryJson | undefined;
+  if (scanHistory !== undefined) {
+    const skipped = config.dryRun
+      ? "dry run"
+      : !complete
+        ? "the scan was partial"
+        : history?.failure !== undefined
+          ? "the history could not be read"
+          : undefined;
+    let written: Awaited<ReturnType<typeof writeForScan>> = {};
+    if (skipped === undefined) {
+      written = await writeForScan(scanHistory, {
+        resources: collected.resources,
+        evaluation,
+        rules,
+        scannedAt,
+        source: config.source,
+      });
+      if (written.failure !== undefined) failures.push(written.failure);
+      else logger.debug("history recorded", { ...written.recorded });
+    }
+    historyResult = historyJson(
+      scanHistory,
+      history?.read,
+      written.recorded !== undefined
+        ? { recorded: written.recorded }
+        : { skipped: skipped ?? "writing the history failed" },
+      scannedAt,
+    );
+  }
+
   const result = buildResult({
     evaluation,
     failures,
@@ -279,6 +369,9 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     changes,
     ...(published !== undefined ? { published } : {}),
     ...(notification !== undefined ? { notification } : {}),
+    ...(historyResult !== undefined ? { history: historyResult } : {}),
+    ...(deps.maxResultBytes !== undefined ? { maxBytes: deps.maxResultBytes } : {}),
+    ...(deps.fillingUpLimit !== undefined ? { fillingUpLimit: deps.fillingUpLimit } : {}),
   });
   return { result, evaluation, complete, failures, units: gate.units };
 }
@@ -345,6 +438,12 @@ async function publish(
   });
   if (notification !== undefined) out.notification = notification;
   return out;
+}
+
+function historyStoreOf(config: Config, deps: ScanDependencies): HistoryStore | undefined {
+  if (deps.historyStore !== undefined) return deps.historyStore;
+  if (config.historyUri === undefined) return undefined;
+  return historyStore(config.historyUri, "HISTORY_URI", () => deps.clients.s3);
 }
 
 function stateStoreFor(config: Config, deps: ScanDependencies): StateStore | undefined {

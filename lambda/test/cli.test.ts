@@ -252,7 +252,7 @@ describe("cli", () => {
         const { code, err } = await run(["scan", "--rules", rulesFile, "--fail-on", level]);
 
         expect(code).to.equal(EXIT.usage);
-        expect(err).to.include(`--fail-on "${level}" is not warning or critical`);
+        expect(err).to.include(`--fail-on "${level}" is not warning, critical or no-match`);
       });
     }
 

@@ -353,6 +353,7 @@ describe("buildResult", () => {
   it("reports nothing truncated when the result fits", () => {
     expect(build(evaluation).truncated).to.deep.equal({
       units: 0,
+      fillingUp: 0,
       roomForSubnets: 0,
       noLongerMeasured: 0,
       resourcesInTrouble: 0,

@@ -54,7 +54,7 @@ class TheResult(ScanTest):
         self.assertEqual(
             {k: self.result.get(k) for k in ("source", "complete", "dryRun", "errors", "published", "notification", "truncated")},
             {"source": "ec2", "complete": True, "dryRun": True, "errors": [], "published": None, "notification": None,
-             "truncated": {"units": 0, "roomForSubnets": 0, "noLongerMeasured": 0, "resourcesInTrouble": 0, "uncoveredSample": 0, "errors": 0, "scopesWithoutMatches": 0, "scopes": 0}},
+             "truncated": {"units": 0, "fillingUp": 0, "roomForSubnets": 0, "noLongerMeasured": 0, "resourcesInTrouble": 0, "uncoveredSample": 0, "errors": 0, "scopesWithoutMatches": 0, "scopes": 0}},
         )
 
     def test_the_scan_takes_well_under_a_minute(self):

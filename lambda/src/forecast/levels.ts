@@ -9,7 +9,8 @@
  * missing data never lowers an alarm.
  */
 import type { DaysLevel } from "../history/format";
-import type { ResourceForecast } from "./forecast";
+import type { ResourceCidr, Thresholds } from "../types";
+import { daysToReach, type ResourceForecast } from "./forecast";
 
 /** A level is left only once the forecast is 20% above its threshold (30 days: at 36). */
 export const HYSTERESIS_MARGIN = 0.2;
@@ -91,4 +92,21 @@ export function daysToFullLevel(
     }
   }
   return undefined;
+}
+
+/**
+ * Days until a growing resource reaches the scope's critical level (percent used or minimum free,
+ * whichever comes first): 0 when it is there; undefined without a forecast, without a critical
+ * level, or when it is not growing towards it.
+ */
+export function daysToCritical(resource: ResourceCidr, thresholds: Thresholds): number | undefined {
+  const forecast = resource.forecast;
+  if (forecast === undefined || resource.usable <= 1n) return undefined;
+  const usable = Number(resource.usable);
+  const targets: number[] = [];
+  if (thresholds.critical !== undefined) targets.push(Math.ceil((thresholds.critical / 100) * usable));
+  // free < minimum, for whole addresses: used ≥ usable − minimum + 1.
+  if (thresholds.minFreeCritical !== undefined) targets.push(usable - Math.ceil(thresholds.minFreeCritical) + 1);
+  if (targets.length === 0) return undefined;
+  return daysToReach(forecast, Math.min(...targets));
 }

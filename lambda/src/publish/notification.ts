@@ -7,6 +7,8 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { ZONE_KEY_PREFIX } from "../capacity/zones";
 import { AwsCallError } from "../errors";
 import { formatPercent } from "../evaluate";
+import type { ResourceForecast } from "../forecast/forecast";
+import { describeDays } from "../forecast/levels";
 import { truncateUtf8, utf8Bytes } from "../json";
 import { capacityFields } from "../result";
 import { BEST_STATUS, STATUS_RANK, worseStatus } from "../status";
@@ -178,6 +180,8 @@ function describeThresholds(t: Thresholds): string {
   if (t.minAssignableCritical !== undefined) parts.push(`critical below ${t.minAssignableCritical} assignable`);
   if (t.minZoneFreeWarning !== undefined) parts.push(`a zone at warning below ${t.minZoneFreeWarning} free`);
   if (t.minZoneFreeCritical !== undefined) parts.push(`a zone critical below ${t.minZoneFreeCritical} free`);
+  if (t.daysToFullWarning !== undefined) parts.push(`warning when full within ${t.daysToFullWarning} days`);
+  if (t.daysToFullCritical !== undefined) parts.push(`critical when full within ${t.daysToFullCritical} days`);
   return parts.length > 0 ? parts.join(", ") : "none";
 }
 
@@ -228,9 +232,26 @@ function blockerLines(e: ResourceEvaluation, scope: ScopeResult | undefined, ind
 /** Interfaces named under each subnet below its free-prefix level. */
 const BLOCKERS_NOTIFIED = 3;
 
+/** "+14 a day": growth in whole addresses, or one decimal below ten a day. */
+function describeGrowth(perDay: number): string {
+  const rounded = Math.abs(perDay) >= 10 ? Math.round(perDay) : Math.round(perDay * 10) / 10;
+  return `${rounded >= 0 ? "+" : ""}${rounded} a day`;
+}
+
 /**
- * "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free", and for
- * a VPC block of the EC2 source ", largest free block /25 (0 free /24, 35 free /28)".
+ * "+14 a day: full in about 15 days, by 2026-12-14" for a resource filling up; nothing for one
+ * without a forecast or not growing (its usage already says what matters).
+ */
+export function describeForecast(f: ResourceForecast | undefined): string | undefined {
+  if (f === undefined || f.daysToFull === undefined || f.growthPerDay === undefined) return undefined;
+  if (f.daysToFull === 0) return "full now";
+  return `${describeGrowth(f.growthPerDay)}: ${describeDays(f.daysToFull)}, by ${f.fullBy}`;
+}
+
+/**
+ * "subnet-0abc "app-a", account 111122223333, eu-west-1, 10.0.1.0/24: 91.3% used, 22 free", for
+ * a VPC block of the EC2 source ", largest free block /25 (0 free /24, 35 free /28)", and with a
+ * history ", +14 a day: full in about 15 days, by 2026-12-14".
  */
 function describeResource(e: ResourceEvaluation, scope?: ScopeResult): string {
   const r = e.resource;
@@ -245,6 +266,7 @@ function describeResource(e: ResourceEvaluation, scope?: ScopeResult): string {
     r.free !== undefined ? `${r.free} free` : undefined,
     r.room !== undefined ? describeRoom(r.room) : undefined,
     describeCapacity(e, scope),
+    describeForecast(r.forecast),
   ].filter((p): p is string => p !== undefined);
   // Without any usage the reason says so ("usage unknown: …"); no need to say it twice.
   return usage.length > 0 ? `${where.join(", ")}: ${usage.join(", ")}` : where.join(", ");
@@ -381,6 +403,7 @@ function scopeLines(evaluation: Evaluation, nextGroup: () => number): Line[] {
       scope.maxUtilization !== undefined ? `highest utilization ${formatPercent(scope.maxUtilization)}` : undefined,
       scope.minFree !== undefined ? `fewest free addresses ${scope.minFree}` : undefined,
       scope.minFreePrefixes !== undefined ? `fewest free /28 prefixes ${scope.minFreePrefixes}` : undefined,
+      scope.minDaysToFull !== undefined ? `soonest ${describeDays(scope.minDaysToFull)}` : undefined,
     ].filter((p): p is string => p !== undefined);
     if (extremes.length > 0) lines.push({ text: `  In this scope: ${extremes.join(", ")}` });
     for (const zone of scope.zones ?? []) {

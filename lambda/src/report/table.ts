@@ -6,6 +6,8 @@
  */
 import { formatPercent } from "../evaluate";
 import type {
+  FillingUpJson,
+  ForecastFieldsJson,
   JsonCount,
   RoomForSubnetsJson,
   ScanResultJson,
@@ -126,18 +128,47 @@ const MIN_PREFIXES_COLUMN: Column<ScopeJson> = {
   cell: (s) => (s.minFreePrefixes === undefined ? NONE : String(s.minFreePrefixes)),
 };
 
+/** "25 days", "0.5 days", "now": the days of a forecast, one decimal below ten. */
+function days(value: number | undefined): string {
+  if (value === undefined) return NONE;
+  if (value === 0) return "now";
+  return `${value < 10 ? value : Math.floor(value)} day${value === 1 ? "" : "s"}`;
+}
+
+/** "+14.2" addresses a day, or the trend when there is no growth to show. */
+function growth(f: ForecastFieldsJson): string {
+  if (f.growthPerDay === undefined) return f.trend === "not-enough-history" ? "too new" : NONE;
+  return `${f.growthPerDay > 0 ? "+" : ""}${f.growthPerDay}`;
+}
+
+/** "25 days (2026-12-26)"; for a resource with a forecast but no date, why there is none. */
+function fullIn(f: ForecastFieldsJson): string {
+  if (f.daysToFull !== undefined) return f.daysToFull === 0 ? "now" : `${days(f.daysToFull)} (${f.fullBy})`;
+  if (f.trend === "growing") return "not within horizon";
+  return f.trend === undefined || f.trend === "not-enough-history" ? NONE : "never";
+}
+
+const DAYS_TO_FULL_COLUMN: Column<ScopeJson> = {
+  header: "FULL IN",
+  align: "right",
+  cell: (s) => days(s.minDaysToFull),
+};
+
 function scopeLines(result: ScanResultJson): string[] {
   const lines = ["", `SCOPES (${result.summary.scopes})`];
-  const withCapacity = result.scopes.some((s) => s.capacity === true)
-    ? [...SCOPE_COLUMNS, MIN_PREFIXES_COLUMN]
-    : SCOPE_COLUMNS;
+  const withExtras = [
+    ...SCOPE_COLUMNS,
+    ...(result.scopes.some((s) => s.capacity === true) ? [MIN_PREFIXES_COLUMN] : []),
+    // A forecast column only when a history gave some scope a date.
+    ...(result.scopes.some((s) => s.minDaysToFull !== undefined) ? [DAYS_TO_FULL_COLUMN] : []),
+  ];
   const columns = someScopesComplete(result)
-    ? withCapacity.map((c) =>
+    ? withExtras.map((c) =>
         c.header === "STATUS"
           ? { ...c, cell: (s: ScopeJson) => (s.complete ? c.cell(s) : `${c.cell(s)}, PARTIAL`) }
           : c,
       )
-    : withCapacity;
+    : withExtras;
   if (result.scopes.length > 0) lines.push(...formatColumns(columns, result.scopes));
   if (result.truncated.scopes > 0)
     lines.push(`  … and ${result.truncated.scopes} more left out of the result to keep it within its size limit`);
@@ -167,20 +198,38 @@ const CAPACITY_COLUMNS: Column<TroubleJson>[] = [
   },
 ];
 
-function troubleColumns(rows: readonly TroubleJson[]): Column<TroubleJson>[] {
-  if (!rows.some((t) => t.freePrefixes !== undefined)) return TROUBLE_COLUMNS;
-  return [...TROUBLE_COLUMNS.slice(0, -1), ...CAPACITY_COLUMNS, ...TROUBLE_COLUMNS.slice(-1)];
+/** Growth and time to full, before the reason, when any row has a forecast. */
+const FORECAST_COLUMNS: Column<TroubleJson>[] = [
+  { header: "GROWTH/DAY", align: "right", cell: growth },
+  { header: "FULL IN", align: "right", cell: fullIn },
+];
+
+/** The columns with `extra` inserted before the last one, the reason. */
+function beforeReason<T>(columns: Column<T>[], extra: Column<T>[]): Column<T>[] {
+  return [...columns.slice(0, -1), ...extra, columns[columns.length - 1]!];
 }
 
-function troubleLines(result: ScanResultJson): string[] {
-  const total = result.summary.resourcesInTrouble;
-  if (total === 0) return ["", "RESOURCES IN TROUBLE: none"];
-  const lines = [
-    "",
-    `RESOURCES IN TROUBLE (${total}, worst first)`,
-    ...formatColumns(troubleColumns(result.resourcesInTrouble), result.resourcesInTrouble),
-  ];
+export interface ReportOptions {
+  /** List at most this many resources in trouble (and filling up); all of them when absent. */
+  top?: number;
+}
+
+function troubleLines(result: ScanResultJson, options: ReportOptions): string[] {
   const leftOut = result.truncated.resourcesInTrouble;
+  // Filtered (--scope, --status, --account): count what the filter lets through, and say of how many.
+  const filtered = result.filter !== undefined;
+  const total = filtered ? result.resourcesInTrouble.length + leftOut : result.summary.resourcesInTrouble;
+  const of = filtered ? ` matching the filter, of ${result.summary.resourcesInTrouble}` : "";
+  if (total === 0) return ["", `RESOURCES IN TROUBLE: none${filtered ? `${of.replace(" matching", " match")}` : ""}`];
+  const rows = options.top === undefined ? result.resourcesInTrouble : result.resourcesInTrouble.slice(0, options.top);
+  let columns = rows.some((t) => t.freePrefixes !== undefined)
+    ? beforeReason(TROUBLE_COLUMNS, CAPACITY_COLUMNS)
+    : TROUBLE_COLUMNS;
+  if (rows.some((t) => t.trend !== undefined)) columns = beforeReason(columns, FORECAST_COLUMNS);
+  const shown = rows.length < result.resourcesInTrouble.length ? `first ${rows.length} of ${total}` : `${total}`;
+  const lines = ["", `RESOURCES IN TROUBLE (${shown}${of}, worst first)`, ...formatColumns(columns, rows)];
+  const notShown = result.resourcesInTrouble.length - rows.length;
+  if (notShown > 0) lines.push(`  … and ${notShown} more (--top ${options.top})`);
   if (leftOut > 0) {
     lines.push(`  … and ${leftOut} more left out of the result to keep it within its size limit`);
   }
@@ -259,6 +308,45 @@ function zoneLines(result: ScanResultJson): string[] {
     `ZONES IN TROUBLE (${plural(troubled, "zone")} below a scope's minZoneFree; every zone of those scopes shown, poorest first)`,
     ...formatColumns(ZONE_COLUMNS, rows),
   ];
+}
+
+const FILLING_UP_COLUMNS: Column<FillingUpJson>[] = [
+  { header: "RESOURCE", align: "left", cell: (f) => f.resourceId },
+  { header: "NAME", align: "left", cell: (f) => f.name ?? NONE },
+  { header: "ACCOUNT", align: "left", cell: (f) => f.ownerId ?? NONE },
+  { header: "REGION", align: "left", cell: (f) => f.region ?? NONE },
+  { header: "CIDR", align: "left", cell: (f) => f.cidr },
+  { header: "FREE", align: "right", cell: (f) => count(f.free) },
+  { header: "GROWTH/DAY", align: "right", cell: growth },
+  { header: "FULL IN", align: "right", cell: fullIn },
+  { header: "SCOPES", align: "left", cell: (f) => (f.scopes.length > 0 ? f.scopes.join(", ") : "(uncovered)") },
+];
+
+function fillingUpLines(result: ScanResultJson, options: ReportOptions): string[] {
+  const all = result.fillingUp ?? [];
+  const leftOut = result.truncated.fillingUp ?? 0;
+  if (all.length === 0 && leftOut === 0) return [];
+  const rows = options.top === undefined ? all : all.slice(0, options.top);
+  const total = all.length + leftOut;
+  const lines = [
+    "",
+    `FILLING UP (${plural(total, "resource CIDR")} full within the forecast horizon, soonest first)`,
+    ...formatColumns(FILLING_UP_COLUMNS, rows),
+  ];
+  const more = total - rows.length;
+  if (more > 0) lines.push(`  … and ${more} more`);
+  return lines;
+}
+
+function historyLines(result: ScanResultJson): string[] {
+  const h = result.history;
+  if (h === undefined) return [];
+  const read =
+    h.daysRead === 0 ? "no stored days yet" : `${plural(h.daysRead, "day")} read (${h.firstDay} to ${h.lastDay})`;
+  const written = h.recorded
+    ? `scan recorded (${plural(h.scansToday ?? 1, "scan")} today)`
+    : `not recorded: ${h.notRecorded}`;
+  return [`History ${h.location}: ${read}; ${written}.`];
 }
 
 /** The IPv4 counts mean nothing for an IPv6 block (always 0), so it shows a dash there. */
@@ -364,11 +452,13 @@ function publishedLines(result: ScanResultJson): string[] {
 }
 
 /** The whole report, ending with a newline. */
-export function formatScanReport(result: ScanResultJson): string {
+export function formatScanReport(result: ScanResultJson, options: ReportOptions = {}): string {
   const lines = [
     ...headerLines(result),
+    ...historyLines(result),
     ...scopeLines(result),
-    ...troubleLines(result),
+    ...troubleLines(result, options),
+    ...fillingUpLines(result, options),
     ...zoneLines(result),
     ...blockerLines(result),
     ...roomLines(result),
