@@ -21,6 +21,8 @@ locals {
     ]
     health_y      = 1 + length(local.scopes) * 6
     top_resources = local.any_resource_metrics
+    # Days to full, when the rules alarm on them (MinDaysToFull needs the scan history, history.tf).
+    history = var.history_enabled && local.rules_use_forecasts
   })))
 }
 

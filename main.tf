@@ -76,6 +76,7 @@ resource "aws_lambda_function" "this" {
       METRICS_NAMESPACE  = var.metrics_namespace
       SNS_TOPIC_ARN      = local.topic_arn
       STATE_TABLE        = aws_dynamodb_table.this.name
+      HISTORY_URI        = local.history_uri
       DRY_RUN            = tostring(var.dry_run)
       LOG_LEVEL          = var.log_level
     } : key => value if value != null }, local.cross_account_environment)
@@ -86,7 +87,14 @@ resource "aws_lambda_function" "this" {
   # The log group must exist first, or Lambda creates one without retention; the policy must be
   # attached first, or the first scheduled run may fail on permissions.
   # The build writes the zip named in filename.
-  depends_on = [terraform_data.build, aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.cross_account, aws_iam_role_policy.capacity]
+  depends_on = [
+    terraform_data.build,
+    aws_cloudwatch_log_group.this,
+    aws_iam_role_policy.this,
+    aws_iam_role_policy.cross_account,
+    aws_iam_role_policy.capacity,
+    aws_iam_role_policy.history,
+  ]
 
   lifecycle {
     # Checks that involve several inputs (variable validation blocks can only see their own variable).
@@ -121,6 +129,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = var.fan_out != "step-functions" || local.cross_account
       error_message = "The fan_out = \"step-functions\" setting spreads a scan of several accounts over shards; set accounts or organization = true with scan_source = \"ec2\"."
+    }
+    precondition {
+      condition     = var.history_enabled || !local.rules_use_forecasts
+      error_message = "The rules file sets daysToFullWarning or daysToFullCritical, which need the scan history: set history_enabled = true (the default), or remove those thresholds."
     }
   }
 }

@@ -157,3 +157,32 @@ output "scan_failed_alarm_name" {
   description = "Name of the alarm on scan executions that fail, time out or are stopped, or null when scans run in one invocation."
   value       = try(aws_cloudwatch_metric_alarm.scan_failed[0].alarm_name, null)
 }
+
+################################################################################
+# Scan history
+################################################################################
+
+output "history_bucket_name" {
+  description = "Name of the S3 bucket holding the scan history (created or given), or null when history_enabled is false."
+  value       = local.history_bucket
+}
+
+output "history_bucket_arn" {
+  description = "ARN of the S3 bucket holding the scan history, or null when history_enabled is false."
+  value       = local.history_bucket_arn
+}
+
+output "history_uri" {
+  description = "S3 URI of the scan history (bucket and prefix), as the --history option of ipam-monitor scan and preview takes it, or null when history_enabled is false."
+  value       = local.history_uri
+}
+
+output "history_read_policy_json" {
+  description = "IAM policy document that reads the scan history and nothing else (s3:ListBucket on its prefix, s3:GetObject, kms:Decrypt through S3 when a key is set): attach it to the role CI assumes for pull-request previews. null when history_enabled is false."
+  value       = try(data.aws_iam_policy_document.history_read[0].json, null)
+}
+
+output "history_read_policy_arn" {
+  description = "ARN of the managed policy that reads the scan history, or null unless create_history_read_policy is true."
+  value       = try(aws_iam_policy.history_read[0].arn, null)
+}

@@ -526,3 +526,74 @@ variable "fan_out_retention_days" {
     error_message = "The fan_out_retention_days must be a whole number from 1 to 365."
   }
 }
+
+################################################################################
+# Scan history (forecasts and pull-request previews)
+################################################################################
+
+variable "history_enabled" {
+  description = "Keep a history of the scans in S3: one compressed object per day with every resource's usage, which the time-to-full forecasts (daysToFullWarning, daysToFullCritical, MinDaysToFull) and `ipam-monitor preview --history` read. Required when the rules use daysToFull thresholds."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "history_bucket_name" {
+  description = "Name of an existing S3 bucket for the scan history. null creates one (encrypted, public access blocked, objects expiring after history_retention_days). With your own bucket, its encryption, access and lifecycle are yours to set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.history_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.history_bucket_name))
+    error_message = "The history_bucket_name must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "history_prefix" {
+  description = "Key prefix of the scan history inside the bucket, for example \"ipam-monitor/\" in a shared bucket. Empty for the root of the module's own bucket."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.history_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]*/$", var.history_prefix))
+    error_message = "The history_prefix must be empty or end with \"/\", must not start with \"/\", and may hold only letters, digits, \"/\" and !_.*'()-."
+  }
+}
+
+variable "history_retention_days" {
+  description = "Days a day of scan history is kept in the bucket the module creates (a lifecycle rule expires older ones). Forecasts read 30 days by default; previews read the latest day."
+  type        = number
+  default     = 400
+  nullable    = false
+
+  validation {
+    condition     = var.history_retention_days >= 7 && var.history_retention_days <= 3650 && floor(var.history_retention_days) == var.history_retention_days
+    error_message = "The history_retention_days must be a whole number of days from 7 to 3650: a forecast needs at least a week of history."
+  }
+}
+
+variable "history_kms_key_arn" {
+  description = "ARN of a customer managed KMS key for the scan history. With the module's bucket, objects are encrypted with it (else with S3-managed keys, SSE-S3); with your bucket, name the key its default encryption uses. The function and the CI read policy get the KMS permissions they need through S3 only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.history_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.history_kms_key_arn))
+    error_message = "The history_kms_key_arn must be a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
+  }
+}
+
+variable "history_force_destroy" {
+  description = "Let terraform destroy delete the module's history bucket with the history in it. Off by default: the history is what forecasts are made from."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "create_history_read_policy" {
+  description = "Create an IAM managed policy that reads the scan history (and nothing else), to attach to the role your CI assumes for `ipam-monitor preview --history`. The policy document is always in the history_read_policy_json output."
+  type        = bool
+  default     = false
+  nullable    = false
+}

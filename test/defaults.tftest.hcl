@@ -70,6 +70,7 @@ run "passes_the_scanner_settings_in_the_environment" {
       METRICS_NAMESPACE = "IPAMMonitor"
       SNS_TOPIC_ARN     = "arn:aws:sns:eu-west-1:111122223333:ipam-monitor-alarms"
       STATE_TABLE       = "ipam-monitor-state"
+      HISTORY_URI       = "s3://ipam-monitor-history-20261201120000000000000001/"
       DRY_RUN           = "false"
       LOG_LEVEL         = "info"
     })

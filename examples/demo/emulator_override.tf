@@ -10,4 +10,6 @@ provider "aws" {
   skip_credentials_validation = true
   skip_metadata_api_check     = true
   skip_region_validation      = true
+  # The emulator answers S3 at its own address, not at <bucket>.<address>.
+  s3_use_path_style = true
 }

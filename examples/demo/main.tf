@@ -17,6 +17,9 @@ module "ipam_monitor" {
 
   alarm_emails = var.alarm_emails
 
+  # The demo is thrown away after it ran: destroy may take the scan history with it.
+  history_force_destroy = true
+
   tags = {
     Project = "ipam-monitor-demo"
   }

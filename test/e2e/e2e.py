@@ -276,11 +276,20 @@ def policy_actions(documents: dict[str, dict]) -> set[str]:
     return actions
 
 
+# API actions that an IAM action of another name authorizes.
+IAM_ACTION_OF_CALL = {"ListObjectsV2": "ListBucket"}
+
+
 def ungranted_calls(calls: dict[str, int], granted: set[str]) -> list[str]:
     """The actions among `calls` (named without their service, as the IPAM layer counts them) that
     no granted action (service:Action, possibly with a trailing *) covers."""
     names = {action.split(":", 1)[-1] for action in granted}
-    return sorted(call for call in calls if not any(call == name or (name.endswith("*") and call.startswith(name[:-1])) for name in names))
+
+    def covered(call: str) -> bool:
+        needed = IAM_ACTION_OF_CALL.get(call, call)
+        return any(needed == name or (name.endswith("*") and needed.startswith(name[:-1])) for name in names)
+
+    return sorted(call for call in calls if not covered(call))
 
 
 def check_policy(checks: Checks, deployment: harness.Deployment, label: str, reads: set[str]) -> set[str]:

@@ -253,13 +253,22 @@ class Deployment:
     """One emulator, one seeded network, one deployment of examples/demo. Use as a context manager.
 
     `variables` are examples/demo's inputs besides `name`, given to every plan, apply and destroy.
+    `rules`, when given, is deployed instead of examples/demo/ipam-rules.yaml.
     """
 
-    def __init__(self, name: str, progress: Progress = _quiet, keep_work_dir: bool = False, variables: dict[str, object] | None = None):
+    def __init__(
+        self,
+        name: str,
+        progress: Progress = _quiet,
+        keep_work_dir: bool = False,
+        variables: dict[str, object] | None = None,
+        rules: Path | None = None,
+    ):
         self.name = name
         self.progress = progress
         self.keep_work_dir = keep_work_dir
         self.variables = dict(variables or {})
+        self.rules = rules
         self.work_dir: Path | None = None
         self.emulator: lifecycle.Emulator | None = None
         self._owns_emulator = True
@@ -439,6 +448,8 @@ class Deployment:
             if path.suffix == ".tf":
                 text, count = MODULE_SOURCE.subn(lambda m: f'{m.group(1)}"{source}"', text)
                 rewritten += count
+            if path.name == "ipam-rules.yaml" and self.rules is not None:
+                text = self.rules.read_text()
             (target / path.name).write_text(text)
         if rewritten != 1:
             raise HarnessError(f'expected one module with source = "../.." in {EXAMPLE_DIR}, found {rewritten}')
@@ -656,6 +667,9 @@ class Deployment:
         found["log group"] = bool(groups)
         dashboards = self.client("cloudwatch").list_dashboards(DashboardNamePrefix=name)["DashboardEntries"]
         found["dashboard"] = bool(dashboards)
+        # The module names its history bucket with a prefix derived from the name (history.tf).
+        prefix = f"{name.lower().replace('_', '-').strip('-')}-history-"[:37]
+        found["history bucket"] = any(b["Name"].startswith(prefix) for b in self.client("s3").list_buckets().get("Buckets", []))
         return found
 
 

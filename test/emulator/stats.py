@@ -4,8 +4,9 @@ CloudWatch metric series they write.
 The action is read the way the AWS protocols carry it: Action= in a Query
 body or URL (EC2, SNS, CloudWatch in older SDKs), the X-Amz-Target header (JSON
 protocols: CloudWatch in the JavaScript SDK v3, DynamoDB), or the
-/service/<name>/operation/<Action> path of Smithy RPC v2 CBOR (CloudWatch in botocore). Anything else
-(REST protocols) is counted as "<service> <METHOD>".
+/service/<name>/operation/<Action> path of Smithy RPC v2 CBOR (CloudWatch in botocore). The S3 object
+calls the scan history makes are named from their method and path (ListObjectsV2, GetObject,
+PutObject). Anything else (REST protocols) is counted as "<service> <METHOD>".
 """
 
 from __future__ import annotations
@@ -52,7 +53,23 @@ def action_of(method: str, path: str, headers, params: dict[str, str]) -> str:
     if rpc:
         return rpc.group(1)
     _, service = credential_scope(headers)
+    if service == "s3":
+        named = _s3_action(method, path)
+        if named:
+            return named
     return f"{service or 'unsigned'} {method}"
+
+
+def _s3_action(method: str, path: str) -> str | None:
+    """The S3 operation of a path-style request, for the calls the scan history makes; None for others."""
+    parts = urlsplit(path)
+    key = parts.path.lstrip("/").partition("/")[2]
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if not key:
+        return "ListObjectsV2" if method == "GET" and query.get("list-type") == "2" else None
+    if any(name in query for name in ("uploadId", "uploads", "tagging", "acl", "partNumber")):
+        return None
+    return {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", "DELETE": "DeleteObject"}.get(method)
 
 
 def metric_series(headers, params: dict[str, str], body: bytes) -> list[tuple]:

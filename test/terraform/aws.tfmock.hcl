@@ -82,3 +82,19 @@ mock_resource "aws_s3_bucket" {
     id     = "ipam-monitor-scans-20260101000000000000000001"
   }
 }
+
+# The history bucket gets its own name, so that tests tell it from the scan bucket.
+override_resource {
+  target = aws_s3_bucket.history
+  values = {
+    id     = "ipam-monitor-history-20261201120000000000000001"
+    arn    = "arn:aws:s3:::ipam-monitor-history-20261201120000000000000001"
+    bucket = "ipam-monitor-history-20261201120000000000000001"
+  }
+}
+
+mock_resource "aws_iam_policy" {
+  defaults = {
+    arn = "arn:aws:iam::111122223333:policy/ipam-monitor-history-read"
+  }
+}

@@ -25,6 +25,17 @@ class ActionTest(unittest.TestCase):
         headers = {"X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData", "Content-Type": "application/x-amz-json-1.0"}
         self.assertEqual(action_of("POST", "/", headers, {}), "PutMetricData")
 
+    def test_names_the_s3_object_calls_of_the_scan_history(self):
+        headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/s3/aws4_request, SignedHeaders=host"}
+        self.assertEqual(action_of("GET", "/bucket?list-type=2&prefix=days%2F", headers, {}), "ListObjectsV2")
+        self.assertEqual(action_of("GET", "/bucket/days/2026-12-01.json.gz?x-id=GetObject", headers, {}), "GetObject")
+        self.assertEqual(action_of("PUT", "/bucket/days/2026-12-01.json.gz?x-id=PutObject", headers, {}), "PutObject")
+
+    def test_counts_other_s3_calls_by_method(self):
+        headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/s3/aws4_request, SignedHeaders=host"}
+        self.assertEqual(action_of("PUT", "/bucket", headers, {}), "s3 PUT")
+        self.assertEqual(action_of("POST", "/bucket/key?uploads", headers, {}), "s3 POST")
+
     def test_reads_the_action_of_an_rpc_v2_cbor_path(self):
         self.assertEqual(action_of("POST", "/service/GraniteServiceVersion20100801/operation/PutMetricData", {}, {}), "PutMetricData")
 
