@@ -26,12 +26,14 @@ export interface TrendFit {
 let scratch = new Float64Array(64 * 63);
 
 /**
- * The k-th smallest of values[0..n) (0-based), partially reordering them: Hoare's selection,
- * linear on average. Sorting every series' slopes instead costs 3–4 times as much at 30 points.
+ * The k-th smallest of values[from..to] (0-based ranks, both ends included), partially reordering
+ * them so that everything before position k is at most the result and everything after at least:
+ * Hoare's selection, linear on average. Sorting every series' slopes instead costs 3–4 times as much
+ * at 30 points.
  */
-function select(values: Float64Array, n: number, k: number): number {
-  let left = 0;
-  let right = n - 1;
+function select(values: Float64Array, from: number, to: number, k: number): number {
+  let left = from;
+  let right = to;
   while (right > left) {
     const pivot = values[(left + right) >>> 1]!;
     let i = left;
@@ -56,7 +58,7 @@ function select(values: Float64Array, n: number, k: number): number {
 
 /** The median of values[0..n), n ≥ 1; the mean of the two middle values when n is even. */
 function median(values: Float64Array, n: number): number {
-  const upper = select(values, n, n >>> 1);
+  const upper = select(values, 0, n - 1, n >>> 1);
   if (n % 2 === 1) return upper;
   // After selecting the upper middle, everything left of it is at most it: the lower middle is their maximum.
   let lower = -Infinity;
@@ -89,11 +91,17 @@ export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>, n: number):
   const c = Z_90 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
   const lowerRank = Math.max(0, Math.floor((m - c) / 2));
   const upperRank = Math.min(m - 1, Math.ceil((m + c) / 2));
-  const lower = select(scratch, m, lowerRank);
-  const upper = select(scratch, m, upperRank);
+  // The median first: it leaves the smaller slopes before it and the larger after, so each bound is
+  // then selected from one half only.
   const slope = median(scratch, m);
+  const middle = m >>> 1;
+  const lower = lowerRank < middle ? select(scratch, 0, middle - 1, lowerRank) : scratch[lowerRank]!;
+  const upper = upperRank > middle ? select(scratch, middle + 1, m - 1, upperRank) : scratch[upperRank]!;
   return { slope, lower, upper };
 }
+
+/** Scratch space for levelAt's projections: a forecast of 100,000 resources allocates none. */
+let projected = new Float64Array(3);
 
 /**
  * Where the trend puts y at `at`: the median of the last `recent` points carried forward along the
@@ -109,7 +117,7 @@ export function levelAt(
   recent = 3,
 ): number {
   const k = Math.min(recent, n);
-  const projected = new Float64Array(k);
+  if (projected.length < k) projected = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const p = n - k + i;
     projected[i] = y[p]! + slope * (at - x[p]!);

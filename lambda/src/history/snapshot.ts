@@ -12,6 +12,7 @@ import type { Evaluation, ResourceCidr, RulesFile, SourceName, Status } from "..
 import {
   appendResource,
   countOf,
+  type DaySeries,
   type DaysLevel,
   dayOf,
   emptyColumns,
@@ -90,7 +91,7 @@ export function snapshotOf(input: SnapshotInput): HistoryDay {
   const levels: HistoryDay["levels"] = [];
   for (const entry of input.levels ?? []) {
     const index = indexOf.get(entry.resource);
-    if (index !== undefined) levels.push([index, intern.ref(entry.scope), entry.level]);
+    if (index !== undefined) levels.push([index, entry.scope, entry.level]);
   }
   const scan: ScanEntry = {
     scannedAt: input.scannedAt.toISOString(),
@@ -148,7 +149,7 @@ export function foldScan(existing: HistoryDay | undefined, scan: HistoryDay): Hi
 }
 
 /** The levels of the day's latest scan: series key → scope → level. */
-export function levelsOf(day: HistoryDay): Map<string, Map<string, DaysLevel>> {
+export function levelsOf(day: DaySeries): Map<string, Map<string, DaysLevel>> {
   const levels = new Map<string, Map<string, DaysLevel>>();
   const { resourceId, cidr } = day.resources;
   for (const [index, scope, level] of day.levels) {
@@ -158,7 +159,7 @@ export function levelsOf(day: HistoryDay): Map<string, Map<string, DaysLevel>> {
       byScope = new Map();
       levels.set(key, byScope);
     }
-    byScope.set(day.strings[scope]!, level);
+    byScope.set(scope, level);
   }
   return levels;
 }

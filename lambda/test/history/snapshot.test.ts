@@ -1,8 +1,9 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import Ajv from "ajv";
 import { expect } from "chai";
 import historySchema from "../../schema/history.schema.json";
 import { evaluate } from "../../src/evaluate";
-import { decodeDay, encodeDay, HistoryFormatError, seriesKey } from "../../src/history/format";
+import { decodeDay, decodeSeries, encodeDay, HistoryFormatError, seriesKey } from "../../src/history/format";
 import { foldScan, levelsOf, resourcesOf, rulesHash, snapshotOf } from "../../src/history/snapshot";
 import type { ResourceCidr } from "../../src/types";
 import { rules, scope, subnet } from "./fixtures";
@@ -70,7 +71,7 @@ describe("history snapshot", () => {
     ]);
   });
 
-  it("writes documents that the JSON Schema accepts", () => {
+  it("writes two lines that the JSON Schema accepts, the series first", () => {
     const ajv = new Ajv({ allErrors: true, strict: true, validateFormats: false });
     const validate = ajv.compile(historySchema);
     const day = foldScan(
@@ -78,10 +79,24 @@ describe("history snapshot", () => {
       snapshotAt("2026-11-26T11:00:00Z", resources, true),
     );
 
-    const valid = validate(JSON.parse(JSON.stringify(day)));
+    const lines = gunzipSync(encodeDay(day)).toString("utf8").split("\n");
 
-    expect(validate.errors ?? []).to.deep.equal([]);
-    expect(valid).to.equal(true);
+    expect(lines).to.have.length(3); // two lines, each ending with a line break
+    expect(lines[2]).to.equal("");
+    for (const line of lines.slice(0, 2)) {
+      const valid = validate(JSON.parse(line));
+      expect(validate.errors ?? []).to.deep.equal([]);
+      expect(valid).to.equal(true);
+    }
+    expect(Object.keys(JSON.parse(lines[0]!).resources)).to.deep.equal(["resourceId", "cidr", "peakUsed"]);
+  });
+
+  it("gives a forecast the first line alone, with the levels by scope name", () => {
+    const series = decodeSeries(encodeDay(snapshotAt("2026-11-26T10:00:00Z", resources, true)), "day");
+
+    expect(series.resources.peakUsed).to.deep.equal([220, 10, null, null]);
+    expect(series.levels).to.deep.equal([[0, "prod", "warning"]]);
+    expect(series).to.not.have.property("strings");
   });
 
   it("stores each repeated string once", () => {
@@ -173,43 +188,64 @@ describe("history snapshot", () => {
 
   describe("decodeDay", () => {
     const good = snapshotAt("2026-11-26T10:00:00Z", resources);
-    const encode = (doc: unknown) => encodeDay(doc as never);
+    const [first, second] = gunzipSync(encodeDay(good)).toString("utf8").split("\n") as [string, string];
+    const lines = (head: unknown, facts: unknown = JSON.parse(second)) =>
+      gzipSync(`${JSON.stringify(head)}\n${JSON.stringify(facts)}\n`);
+    const head = JSON.parse(first);
 
-    it("names the object when it is not gzip-compressed JSON", () => {
+    it("names the object when it is not gzip-compressed", () => {
       expect(() => decodeDay(Buffer.from("{}"), "s3://b/days/2026-11-26.json.gz")).to.throw(
         HistoryFormatError,
-        "s3://b/days/2026-11-26.json.gz: is not gzip-compressed JSON",
+        "s3://b/days/2026-11-26.json.gz: is not gzip-compressed",
       );
     });
 
+    it("names the object when a line is not JSON", () => {
+      expect(() => decodeDay(gzipSync(`${first}\n{not json\n`), "x")).to.throw("x: is not two lines of JSON");
+    });
+
     it("refuses a document of another kind", () => {
-      expect(() => decodeDay(encode({ hello: 1 }), "x")).to.throw("x: is not an ipam-monitor history document");
+      expect(() => decodeDay(lines({ hello: 1 }), "x")).to.throw("x: is not an ipam-monitor history document");
     });
 
     it("asks for an upgrade when the format version is newer than it knows", () => {
-      expect(() => decodeDay(encode({ ...good, version: 2 }), "x")).to.throw(
+      expect(() => decodeSeries(lines({ ...head, version: 2 }), "x")).to.throw(
         "x: has format version 2; this ipam-monitor reads version 1: upgrade it to read history written by a newer one",
       );
     });
 
     it("refuses columns of different lengths", () => {
-      const broken = { ...good, resources: { ...good.resources, cidr: good.resources.cidr.slice(1) } };
+      const broken = { ...head, resources: { ...head.resources, cidr: head.resources.cidr.slice(1) } };
 
-      expect(() => decodeDay(encode(broken), "x")).to.throw(
+      expect(() => decodeSeries(lines(broken), "x")).to.throw(
         "x: resources.cidr must be an array as long as resources.resourceId (4)",
       );
     });
 
-    it("refuses an index outside the string table", () => {
-      const broken = { ...good, resources: { ...good.resources, region: [0, 0, 999, 0] } };
+    it("refuses facts of another length than the series", () => {
+      const facts = JSON.parse(second);
+      facts.resources.region = facts.resources.region.slice(1);
 
-      expect(() => decodeDay(encode(broken), "x")).to.throw("x: resources.region[2] is 999, not an index below");
+      expect(() => decodeDay(lines(head, facts), "x")).to.throw(
+        "x: resources.region must be an array as long as resources.resourceId (4)",
+      );
+    });
+
+    it("refuses an index outside the string table", () => {
+      const facts = JSON.parse(second);
+      facts.resources.region = [0, 0, 999, 0];
+
+      expect(() => decodeDay(lines(head, facts), "x")).to.throw("x: resources.region[2] is 999, not an index below");
     });
 
     it("refuses a levels entry that is not [resource, scope, level]", () => {
-      expect(() => decodeDay(encode({ ...good, levels: [[0, 0, "bad"]] }), "x")).to.throw(
-        'x: levels entry [0,0,"bad"] is not [resource, scope, level]',
+      expect(() => decodeSeries(lines({ ...head, levels: [[0, "prod", "bad"]] }), "x")).to.throw(
+        'x: levels entry [0,"prod","bad"] is not [resource, scope, level]',
       );
+    });
+
+    it("refuses a day without its second line, the facts", () => {
+      expect(() => decodeDay(gzipSync(`${first}\n`), "x")).to.throw("x: is not two lines of JSON");
     });
   });
 });
