@@ -90,7 +90,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "history" {
 }
 
 data "aws_iam_policy_document" "history_bucket" {
-  count = local.create_history_bucket ? 1 : 0
+  count = local.create_history_bucket && var.history_require_tls ? 1 : 0
 
   statement {
     sid       = "DenyRequestsWithoutTls"
@@ -112,7 +112,7 @@ data "aws_iam_policy_document" "history_bucket" {
 }
 
 resource "aws_s3_bucket_policy" "history" {
-  count = local.create_history_bucket ? 1 : 0
+  count = local.create_history_bucket && var.history_require_tls ? 1 : 0
 
   bucket = aws_s3_bucket.history[0].id
   policy = data.aws_iam_policy_document.history_bucket[0].json

@@ -591,6 +591,13 @@ variable "history_force_destroy" {
   nullable    = false
 }
 
+variable "history_require_tls" {
+  description = "Refuse requests to the module's history bucket that do not use TLS (a bucket policy denying aws:SecureTransport = false). Leave it on; only a local emulator that answers plain HTTP needs it off."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "create_history_read_policy" {
   description = "Create an IAM managed policy that reads the scan history (and nothing else), to attach to the role your CI assumes for `ipam-monitor preview --history`. The policy document is always in the history_read_policy_json output."
   type        = bool

@@ -224,3 +224,16 @@ run "draws_no_days_to_full_without_days_thresholds" {
     error_message = "The dashboard shows days to full although no scope alarms on them."
   }
 }
+
+run "drops_the_tls_only_policy_only_when_asked" {
+  command = plan
+
+  variables {
+    history_require_tls = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.history) == 0 && length(aws_s3_bucket.history) == 1
+    error_message = "The TLS-only bucket policy is still there, or the bucket is gone."
+  }
+}

@@ -13,3 +13,9 @@ provider "aws" {
   # The emulator answers S3 at its own address, not at <bucket>.<address>.
   s3_use_path_style = true
 }
+
+module "ipam_monitor" {
+  # The emulator answers plain HTTP on loopback, which the history bucket's TLS-only policy would
+  # refuse; a real account keeps the policy.
+  history_require_tls = false
+}

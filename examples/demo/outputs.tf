@@ -62,3 +62,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the monitor."
   value       = module.ipam_monitor.dashboard_name
 }
+
+output "history_bucket_name" {
+  description = "S3 bucket holding the scan history that forecasts and pull-request previews read."
+  value       = module.ipam_monitor.history_bucket_name
+}
+
+output "history_uri" {
+  description = "The scan history as the --history option of ipam-monitor scan and preview takes it."
+  value       = module.ipam_monitor.history_uri
+}
