@@ -14,10 +14,12 @@ import { pageCeiling } from "./collect/paginate";
 import { type Baselines, judgeUnits } from "./collect/plausibility";
 import type { Config } from "./config";
 import { evaluate } from "./evaluate";
+import { holdWithoutHistory } from "./history/hold-without-history";
 import {
   type HistoryJson,
   historyJson,
   historyStore,
+  type ReadOutcome,
   readForScan,
   rulesUseForecasts,
   scopesUsingForecasts,
@@ -230,8 +232,12 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   }
   const previous = loaded?.state;
 
+  // The history gives every resource its forecast and the days-to-full levels of the last scan.
+  // Reading it is part of collecting, within the same deadline.
+  const scanHistory = historyStoreOf(config, deps);
   let collected: CollectResult;
   let capacity: CapacityReport;
+  let history: ReadOutcome | undefined;
   try {
     collected = await collect(config, deps, deadline, previous?.units);
     // Capacity is read only for the subnets of scopes that opt in, so only once the scopes are known.
@@ -242,6 +248,9 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
       deadline,
       pageCeiling: (key) => pageCeiling(previous?.units?.[key]?.pages, config.pageCeiling),
     });
+    if (scanHistory !== undefined) {
+      history = await readForScan(scanHistory, collected.resources, scannedAt, rules, deadline.signal);
+    }
   } finally {
     deadline.dispose();
   }
@@ -256,12 +265,9 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     capacity: { measured: capacity.measured, unmeasured: capacity.unmeasured, interfaces: capacity.interfacesRead },
   });
 
-  // The history gives every resource its forecast and the days-to-full levels of the last scan.
   // When the rules alarm on forecasts, a history that cannot be read leaves those levels unknown:
-  // the scan is then partial, so its counts can hold or raise an alarm but never clear one.
-  const scanHistory = historyStoreOf(config, deps);
-  const history =
-    scanHistory === undefined ? undefined : await readForScan(scanHistory, collected.resources, scannedAt, rules);
+  // the scan is then partial, so its counts can hold or raise an alarm but never clear one, and no
+  // resource of a scope with days thresholds is reported better than the last notification saw it.
   if (history?.failure !== undefined) failures.push(history.failure);
   const forecastsMissing = history?.failure !== undefined && rulesUseForecasts(rules);
   const complete =
@@ -280,7 +286,7 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
       ]);
 
   // Unknown never means better: resources no longer measured keep their last level for a while.
-  const evaluation = holdUnknownLevels(
+  let evaluation = holdUnknownLevels(
     evaluate(
       collected.resources,
       rules,
@@ -289,6 +295,7 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
     previous,
     { now: scannedAt, holdHours: config.unknownHoldHours },
   );
+  if (forecastsMissing) evaluation = holdWithoutHistory(evaluation, previous, "the history could not be read");
   logger.debug("evaluated", {
     scopes: evaluation.scopes.length,
     scopesWithoutMatches: evaluation.scopesWithoutMatches,
@@ -300,6 +307,15 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
 
   let published: PublishedJson | undefined;
   let notification: NotificationJson | undefined;
+  // Only a complete scan becomes history: a partial one would read as usage dropping to nothing.
+  const notRecorded = config.dryRun
+    ? "dry run"
+    : !complete
+      ? "the scan was partial"
+      : history?.failure !== undefined
+        ? "the history could not be read"
+        : undefined;
+  let written: Awaited<ReturnType<typeof writeForScan>> = {};
 
   if (config.dryRun) {
     if (config.snsTopicArn !== undefined) notification = { sent: false, reason: "dry run" };
@@ -319,39 +335,29 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
         baselines: gate.baselines,
         failures,
       }));
+      // Writing the history is publishing: it shares the publishing deadline.
+      if (scanHistory !== undefined && notRecorded === undefined) {
+        written = await writeForScan(
+          scanHistory,
+          { resources: collected.resources, evaluation, rules, scannedAt, source: config.source },
+          publishing.signal,
+        );
+        if (written.failure !== undefined) failures.push(written.failure);
+        else logger.debug("history recorded", { ...written.recorded });
+      }
     } finally {
       publishing.dispose();
     }
   }
 
-  // Only a complete scan becomes history: a partial one would read as usage dropping to nothing.
   let historyResult: HistoryJson | undefined;
   if (scanHistory !== undefined) {
-    const skipped = config.dryRun
-      ? "dry run"
-      : !complete
-        ? "the scan was partial"
-        : history?.failure !== undefined
-          ? "the history could not be read"
-          : undefined;
-    let written: Awaited<ReturnType<typeof writeForScan>> = {};
-    if (skipped === undefined) {
-      written = await writeForScan(scanHistory, {
-        resources: collected.resources,
-        evaluation,
-        rules,
-        scannedAt,
-        source: config.source,
-      });
-      if (written.failure !== undefined) failures.push(written.failure);
-      else logger.debug("history recorded", { ...written.recorded });
-    }
     historyResult = historyJson(
       scanHistory,
       history?.read,
       written.recorded !== undefined
         ? { recorded: written.recorded }
-        : { skipped: skipped ?? "writing the history failed" },
+        : { skipped: notRecorded ?? "writing the history failed" },
       scannedAt,
     );
   }

@@ -19,13 +19,13 @@ export interface Recorded {
   bytes: number;
 }
 
-export async function recordScan(store: HistoryStore, snapshot: HistoryDay): Promise<Recorded> {
+export async function recordScan(store: HistoryStore, snapshot: HistoryDay, signal?: AbortSignal): Promise<Recorded> {
   const where = store.whereIs(snapshot.day);
   for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-    const existing = await store.readDay(snapshot.day);
+    const existing = await store.readDay(snapshot.day, signal);
     const folded = foldScan(existing === undefined ? undefined : decodeDay(existing.bytes, where), snapshot);
     const bytes = encodeDay(folded);
-    if (await store.writeDay(snapshot.day, bytes, existing?.version)) {
+    if (await store.writeDay(snapshot.day, bytes, existing?.version, signal)) {
       return { where, scans: folded.scans.length, bytes: bytes.byteLength };
     }
   }

@@ -58,16 +58,25 @@ export interface HistoryJson {
   scansToday?: number;
 }
 
-/** A history failure as the scan records it, naming the S3 action (and so the IAM permission) or the file. */
-export function historyFailure(store: HistoryStore, err: unknown): ScanFailure {
+/** `ScanFailure.unit` of a history that could not be read: what the scan's forecasts depend on. */
+export const HISTORY_UNIT = "history";
+
+/**
+ * A history failure as the scan records it, naming the S3 action (and so the IAM permission) or the
+ * file. `unit` is set on a failed read (the forecasts are missing), not on a failed write (publishing).
+ */
+export function historyFailure(store: HistoryStore, err: unknown, unit?: string): ScanFailure {
   const target = `history ${store.location}`;
+  let failure: ScanFailure;
   if (err instanceof ScanError) {
-    const failure: ScanFailure = { target, action: err.action, message: err.message };
+    failure = { target, action: err.action, message: err.message };
     const code = err.code ?? awsErrorCode(err.cause);
     if (code !== undefined) failure.code = code;
-    return failure;
+  } else {
+    failure = { target, message: err instanceof Error ? err.message : String(err) };
   }
-  return { target, message: err instanceof Error ? err.message : String(err) };
+  if (unit !== undefined) failure.unit = unit;
+  return failure;
 }
 
 export interface ReadOutcome {
@@ -75,18 +84,24 @@ export interface ReadOutcome {
   failure?: ScanFailure;
 }
 
-/** Reads the window and sets `forecast` on the resources; a failure leaves them without one. */
+/**
+ * Reads the window and sets `forecast` on the resources; a failure leaves them without one. `signal`
+ * is the collection's deadline: reading the history is part of collecting.
+ */
 export async function readForScan(
   store: HistoryStore,
   resources: readonly ResourceCidr[],
   now: Date,
   rules: RulesFile,
+  signal?: AbortSignal,
 ): Promise<ReadOutcome> {
   try {
-    return { read: await forecastFromHistory(store, resources, now, rules.forecast ?? DEFAULT_FORECAST_SETTINGS) };
+    return {
+      read: await forecastFromHistory(store, resources, now, rules.forecast ?? DEFAULT_FORECAST_SETTINGS, signal),
+    };
   } catch (err) {
     for (const resource of resources) delete resource.forecast;
-    return { failure: historyFailure(store, err) };
+    return { failure: historyFailure(store, err, HISTORY_UNIT) };
   }
 }
 
@@ -110,9 +125,11 @@ export interface WriteInput {
   source: SourceName;
 }
 
+/** Folds the scan into its day; `signal` is the publishing deadline. */
 export async function writeForScan(
   store: HistoryStore,
   input: WriteInput,
+  signal?: AbortSignal,
 ): Promise<{ recorded?: Recorded; failure?: ScanFailure }> {
   try {
     const snapshot = snapshotOf({
@@ -123,7 +140,7 @@ export async function writeForScan(
       source: input.source,
       levels: levelsReached(input.evaluation),
     });
-    return { recorded: await recordScan(store, snapshot) };
+    return { recorded: await recordScan(store, snapshot, signal) };
   } catch (err) {
     return { failure: historyFailure(store, err) };
   }

@@ -32,7 +32,8 @@ export class DirectoryHistoryStore implements HistoryStore {
     return join(this.days, `${day}.json.gz`);
   }
 
-  async listDays(from: string, to: string): Promise<string[]> {
+  async listDays(from: string, to: string, signal?: AbortSignal): Promise<string[]> {
+    signal?.throwIfAborted();
     let names: string[];
     try {
       names = await readdir(this.days);
@@ -46,7 +47,8 @@ export class DirectoryHistoryStore implements HistoryStore {
       .sort();
   }
 
-  async readDay(day: string): Promise<StoredObject | undefined> {
+  async readDay(day: string, signal?: AbortSignal): Promise<StoredObject | undefined> {
+    signal?.throwIfAborted();
     const path = this.whereIs(day);
     try {
       // Stat after reading: a rename in between gives a version that no longer matches, so the
@@ -59,7 +61,8 @@ export class DirectoryHistoryStore implements HistoryStore {
     }
   }
 
-  async writeDay(day: string, bytes: Uint8Array, expected: string | undefined): Promise<boolean> {
+  async writeDay(day: string, bytes: Uint8Array, expected: string | undefined, signal?: AbortSignal): Promise<boolean> {
+    signal?.throwIfAborted();
     await mkdir(this.days, { recursive: true });
     const path = this.whereIs(day);
     const lock = `${path}.lock`;

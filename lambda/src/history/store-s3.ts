@@ -12,6 +12,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { awsErrorCode, toScanError } from "../collect/aws-error";
+import { ScanTimeoutError } from "../collect/deadline";
+import type { ScanError } from "../errors";
 import { dayFromName, dayKey, type HistoryStore, type StoredObject } from "./store";
 
 /** A listing of more pages than a window of days can fill means the server is looping: stop. */
@@ -20,6 +22,16 @@ const MAX_LIST_PAGES = 100;
 function httpStatus(err: unknown): number | undefined {
   const metadata = (err as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata;
   return typeof metadata?.httpStatusCode === "number" ? metadata.httpStatusCode : undefined;
+}
+
+/**
+ * The error of a failed call: the deadline's own words when the scan's time ran out while it was under
+ * way (whatever error the SDK made of the abort), else the SDK error described with its IAM permission.
+ */
+function callFailure(action: string, err: unknown, signal: AbortSignal | undefined): ScanError {
+  const reason: unknown = signal?.aborted === true ? signal.reason : undefined;
+  if (reason instanceof ScanTimeoutError) return new ScanTimeoutError(action, reason.reason, reason.phase);
+  return toScanError(action, err, "s3");
 }
 
 export class S3HistoryStore implements HistoryStore {
@@ -37,7 +49,7 @@ export class S3HistoryStore implements HistoryStore {
     return `s3://${this.bucket}/${dayKey(this.prefix, day)}`;
   }
 
-  async listDays(from: string, to: string): Promise<string[]> {
+  async listDays(from: string, to: string, signal?: AbortSignal): Promise<string[]> {
     const base = `${this.prefix}days/`;
     const days: string[] = [];
     let token: string | undefined;
@@ -52,10 +64,11 @@ export class S3HistoryStore implements HistoryStore {
             StartAfter: `${base}${from}`,
             ...(token !== undefined ? { ContinuationToken: token } : {}),
           }),
+          { abortSignal: signal },
         );
       } catch (err) {
         // ListObjectsV2 is authorized by the s3:ListBucket permission.
-        throw toScanError("ListBucket", err, "s3");
+        throw callFailure("ListBucket", err, signal);
       }
       for (const object of out.Contents ?? []) {
         const day = dayFromName(object.Key?.slice(base.length) ?? "");
@@ -71,18 +84,20 @@ export class S3HistoryStore implements HistoryStore {
     return days;
   }
 
-  async readDay(day: string): Promise<StoredObject | undefined> {
+  async readDay(day: string, signal?: AbortSignal): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: dayKey(this.prefix, day) }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: dayKey(this.prefix, day) }), {
+        abortSignal: signal,
+      });
       if (out.Body === undefined) throw new Error(`GetObject returned no body for ${this.whereIs(day)}`);
       return { bytes: await out.Body.transformToByteArray(), version: out.ETag ?? "" };
     } catch (err) {
       if (awsErrorCode(err) === "NoSuchKey" || httpStatus(err) === 404) return undefined;
-      throw toScanError("GetObject", err, "s3");
+      throw callFailure("GetObject", err, signal);
     }
   }
 
-  async writeDay(day: string, bytes: Uint8Array, expected: string | undefined): Promise<boolean> {
+  async writeDay(day: string, bytes: Uint8Array, expected: string | undefined, signal?: AbortSignal): Promise<boolean> {
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -92,6 +107,7 @@ export class S3HistoryStore implements HistoryStore {
           ContentType: "application/gzip",
           ...(expected === undefined ? { IfNoneMatch: "*" } : { IfMatch: expected }),
         }),
+        { abortSignal: signal },
       );
       return true;
     } catch (err) {
@@ -101,7 +117,7 @@ export class S3HistoryStore implements HistoryStore {
       if (status === 412 || status === 409 || code === "PreconditionFailed" || code === "ConditionalRequestConflict") {
         return false;
       }
-      throw toScanError("PutObject", err, "s3");
+      throw callFailure("PutObject", err, signal);
     }
   }
 }

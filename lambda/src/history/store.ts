@@ -16,14 +16,17 @@ export interface HistoryStore {
   readonly location: string;
   /** Where one day's object is, for messages. */
   whereIs(day: string): string;
-  /** The days stored from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
-  listDays(from: string, to: string): Promise<string[]>;
-  readDay(day: string): Promise<StoredObject | undefined>;
+  /**
+   * The days stored from `from` to `to` (YYYY-MM-DD, both included), oldest first. Every call takes
+   * the scan's deadline as `signal`: a store that hangs stops the history's part at it, not the run.
+   */
+  listDays(from: string, to: string, signal?: AbortSignal): Promise<string[]>;
+  readDay(day: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
   /**
    * Writes the day when it is still at `expected` (undefined: when it does not exist yet).
    * Resolves false when another writer got there first; the caller reads again and retries.
    */
-  writeDay(day: string, bytes: Uint8Array, expected: string | undefined): Promise<boolean>;
+  writeDay(day: string, bytes: Uint8Array, expected: string | undefined, signal?: AbortSignal): Promise<boolean>;
 }
 
 export type HistoryLocation = { kind: "s3"; bucket: string; prefix: string } | { kind: "dir"; path: string };

@@ -30,8 +30,13 @@ export function windowDays(now: Date, days: number): { from: string; to: string 
 }
 
 /** Reads the stored days of the window, returning them decoded one at a time to `visit`, oldest first. */
-async function readDays(store: HistoryStore, days: string[], visit: (day: DaySeries) => void): Promise<void> {
-  const objects = await mapWithConcurrency(days, READ_CONCURRENCY, (day) => store.readDay(day));
+async function readDays(
+  store: HistoryStore,
+  days: string[],
+  visit: (day: DaySeries) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const objects = await mapWithConcurrency(days, READ_CONCURRENCY, (day) => store.readDay(day, signal));
   for (let d = 0; d < days.length; d++) {
     const object: StoredObject | undefined = objects[d];
     // Listed but gone by now: lifecycle expiry between the listing and the read.
@@ -72,9 +77,10 @@ export async function forecastFromHistory(
   resources: readonly ResourceCidr[],
   now: Date,
   settings: ForecastSettings = DEFAULT_FORECAST_SETTINGS,
+  signal?: AbortSignal,
 ): Promise<HistoryRead> {
   const { from, to } = windowDays(now, settings.windowDays);
-  const stored = await store.listDays(from, to);
+  const stored = await store.listDays(from, to, signal);
   const today = dayOf(now);
   // One column per stored day before today, and today's last: the scan belongs to it.
   const earlier = stored.filter((day) => day < today);
@@ -109,21 +115,26 @@ export async function forecastFromHistory(
 
   const read: HistoryRead = { location: store.location, days: [], previousLevels: new Map() };
   let latest: DaySeries | undefined;
-  await readDays(store, stored, (day) => {
-    const column = day.day === today ? width - 1 : earlier.indexOf(day.day);
-    if (column < 0) return;
-    read.days.push(day.day);
-    latest = day;
-    x[column] = epochDays(Date.parse(latestScan(day).scannedAt));
-    const { resourceId, cidr, peakUsed } = day.resources;
-    next = 0;
-    for (let k = 0; k < resourceId.length; k++) {
-      const row = rowFor(resourceId[k]!, cidr[k]!);
-      const peak = peakUsed[k];
-      if (row === undefined || peak === null || peak === undefined) continue;
-      used[row * width + column] = countAsNumber(peak);
-    }
-  });
+  await readDays(
+    store,
+    stored,
+    (day) => {
+      const column = day.day === today ? width - 1 : earlier.indexOf(day.day);
+      if (column < 0) return;
+      read.days.push(day.day);
+      latest = day;
+      x[column] = epochDays(Date.parse(latestScan(day).scannedAt));
+      const { resourceId, cidr, peakUsed } = day.resources;
+      next = 0;
+      for (let k = 0; k < resourceId.length; k++) {
+        const row = rowFor(resourceId[k]!, cidr[k]!);
+        const peak = peakUsed[k];
+        if (row === undefined || peak === null || peak === undefined) continue;
+        used[row * width + column] = countAsNumber(peak);
+      }
+    },
+    signal,
+  );
   if (latest !== undefined) {
     read.latestScanAt = latestScan(latest).scannedAt;
     read.previousLevels = levelsOf(latest);

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PublishCommand } from "@aws-sdk/client-sns";
 import Ajv from "ajv";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -12,6 +13,7 @@ import { decodeDay } from "../../src/history/format";
 import type { HistoryStore } from "../../src/history/store";
 import { DirectoryHistoryStore } from "../../src/history/store-dir";
 import { silentLogger } from "../../src/log";
+import { MemoryStateStore } from "../../src/publish/state-store";
 import { parseRules } from "../../src/rules/load";
 import { runScan, type ScanDependencies } from "../../src/scan";
 import { type MockedClients, mockAwsClients } from "../fixtures/scan/clients";
@@ -19,6 +21,7 @@ import * as net from "../fixtures/scan/network";
 
 const DAY_MS = 86_400_000;
 const NOW = new Date("2026-12-01T12:00:00.000Z");
+const TOPIC = "arn:aws:sns:us-east-1:111122223333:ipam-alerts";
 
 /** Only the forecast can put a subnet in trouble here: the percent levels are out of reach. */
 const RULES_TEXT = `version: 1
@@ -179,6 +182,7 @@ describe("runScan with a scan history", () => {
         action: "ListBucket",
         code: "AccessDenied",
         message: "ListBucket was denied (AccessDenied): grant the IAM permission s3:ListBucket",
+        unit: "history",
       });
       expect(datums(mocked.cloudwatch)).to.not.include("ScanSuccess = 1");
       expect(datums(mocked.cloudwatch).filter((d) => d.endsWith("= 0"))).to.deep.equal([]);
@@ -192,6 +196,61 @@ describe("runScan with a scan history", () => {
       expect(outcome.failures.map((f) => f.target)).to.deep.equal(["history s3://ipam-history/prod/"]);
       expect(datums(mocked.cloudwatch)).to.include("ScanSuccess = 1");
       expect(outcome.result.history).to.deep.include({ notRecorded: "the history could not be read" });
+    });
+
+    it("reports no resource of a forecast scope recovered while the history cannot be read", async () => {
+      await backfill();
+      const state = new MemoryStateStore();
+      const notifying: Config = { ...config, snsTopicArn: TOPIC };
+      mocked.sns.on(PublishCommand).resolves({ $metadata: {}, MessageId: "message-1" });
+      await runScan(notifying, RULES, deps(NOW, { stateStore: state })); // warning through its forecast, notified
+      mocked.cloudwatch.resetHistory();
+
+      const later = new Date(NOW.getTime() + 3_600_000);
+      const outcome = await runScan(
+        notifying,
+        RULES,
+        deps(later, { stateStore: state, historyStore: failing("ListBucket") }),
+      );
+
+      expect(outcome.complete).to.equal(false);
+      expect(outcome.result.resourcesInTrouble.find((t) => t.resourceId === net.SUBNET_CRITICAL)).to.deep.include({
+        status: "warning",
+        reason: "held at warning: the history could not be read",
+      });
+      expect(datums(mocked.cloudwatch)).to.include("WarningCount subnets = 1");
+      expect(mocked.sns.commandCalls(PublishCommand)).to.have.length(1); // the first scan's, no "Recovered"
+    });
+
+    it("makes the scan partial when a stored day is not valid history, naming the day", async () => {
+      mkdirSync(join(dir, "days"), { recursive: true });
+      writeFileSync(join(dir, "days", "2026-11-30.json.gz"), "not gzip");
+
+      const outcome = await runScan(config, RULES, deps(NOW));
+
+      expect(outcome.complete).to.equal(false);
+      expect(outcome.failures).to.have.length(1);
+      expect(outcome.failures[0]).to.deep.include({ target: `history ${dir}`, unit: "history" });
+      expect(outcome.failures[0]!.message).to.contain(join(dir, "days", "2026-11-30.json.gz"));
+      expect(outcome.result.history).to.deep.include({ recorded: false, notRecorded: "the scan was partial" });
+    });
+
+    it("stops reading a history that does not answer at the scan's deadline", async () => {
+      const hanging: HistoryStore = {
+        ...failing("ListBucket"),
+        listDays: (_from, _to, signal) =>
+          new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason))),
+      };
+
+      const outcome = await runScan({ ...config, scanTimeoutSeconds: 1 }, RULES, deps(NOW, { historyStore: hanging }));
+
+      expect(outcome.complete).to.equal(false);
+      expect(outcome.failures).to.have.length(1);
+      expect(outcome.failures[0]).to.deep.include({
+        target: "history s3://ipam-history/prod/",
+        code: "ScanTimeout",
+        unit: "history",
+      });
     });
   });
 

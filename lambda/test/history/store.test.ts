@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { deadlineAt, ScanTimeoutError } from "../../src/collect/deadline";
 import { ConfigError, ScanError } from "../../src/errors";
 import { parseHistoryLocation } from "../../src/history/store";
 import { DirectoryHistoryStore } from "../../src/history/store-dir";
@@ -185,6 +186,37 @@ describe("history stores", () => {
       const error = await store.listDays("2026-11-01", "2026-11-26").catch((e: unknown) => e);
 
       expect((error as ScanError).message).to.contain("grant the IAM permission s3:ListBucket");
+    });
+  });
+
+  describe("S3HistoryStore at the scan's deadline", () => {
+    it("stops a call that gets no answer, saying which time ran out", async () => {
+      const silent = new S3Client({
+        region: "us-east-1",
+        credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "example" },
+        maxAttempts: 1,
+        // An endpoint that never answers: the request ends only when its signal aborts.
+        requestHandler: {
+          handle: (_request: unknown, options?: { abortSignal?: AbortSignal }) =>
+            new Promise((_resolve, reject) => {
+              options?.abortSignal?.addEventListener("abort", () =>
+                reject(Object.assign(new Error("Request aborted"), { name: "AbortError" })),
+              );
+            }),
+        } as never,
+      });
+      const store = new S3HistoryStore(silent, "ipam-history", "prod/");
+      const deadline = deadlineAt(Date.now() + 50, "the scan timeout of 480 s (SCAN_TIMEOUT_SECONDS, --timeout)");
+
+      try {
+        const error = await store.readDay("2026-11-26", deadline.signal).catch((e: unknown) => e);
+
+        expect(error).to.be.instanceOf(ScanTimeoutError);
+        expect(error).to.deep.include({ action: "GetObject", code: "ScanTimeout" });
+        expect((error as Error).message).to.contain("the scan timeout of 480 s");
+      } finally {
+        deadline.dispose();
+      }
     });
   });
 });
