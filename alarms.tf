@@ -14,7 +14,29 @@ locals {
   # gets one, its threshold and description. Each kind is an instance of modules/scope-alarms, and
   # its alarms are named <name>-<scope>-<kind>. A new kind is one more entry in this merge; threshold
   # pairs with a metric of their own in the rules schema become kinds with no change here.
-  scope_alarm_kinds = merge(local.level_alarm_kinds, local.metric_alarm_kinds)
+  scope_alarm_kinds = merge(local.level_alarm_kinds, local.unknown_alarm_kinds, local.metric_alarm_kinds)
+
+  # Resources whose usage the source stopped reporting: their last level is held for
+  # unknown_hold_hours (the function never reports them as better), and this alarm says that
+  # something is no longer measured. Two scans running, so one resource IPAM has not measured
+  # yet does not page anyone.
+  unknown_alarm_kinds = {
+    unknown = {
+      metric_name         = "UnknownCount"
+      statistic           = "Maximum"
+      comparison_operator = "GreaterThanThreshold"
+      treat_missing_data  = "ignore"
+      evaluation_periods  = 2
+      alarms = {
+        for name, scope in local.scopes : name => {
+          threshold = 0
+          description = join(" ", concat([
+            "Scope ${name} has resources whose usage is no longer reported (UnknownCount > 0 in two scans running); their last level is held, and the notification names them.",
+          ], local.scope_alarm_description[name]))
+        } if var.create_unknown_alarms && scope.unknown_alarm
+      }
+    }
+  }
 
   metric_alarm_kinds = {
     for kind, spec in module.rules.metric_alarm_kinds : kind => {
@@ -22,6 +44,7 @@ locals {
       statistic           = spec.statistic
       comparison_operator = spec.comparison_operator
       treat_missing_data  = "ignore"
+      evaluation_periods  = 1
       alarms = {
         for name, alarm in spec.alarms : name => {
           threshold   = alarm.threshold
@@ -39,6 +62,7 @@ locals {
       # A partial scan publishes only non-zero counts, so a gap means "no news"; the heartbeat
       # alarm is what watches for silence.
       treat_missing_data = "ignore"
+      evaluation_periods = 1
       alarms = {
         for name, scope in local.scopes : name => {
           threshold = 0
@@ -54,6 +78,7 @@ locals {
       statistic           = "Maximum"
       comparison_operator = "GreaterThanThreshold"
       treat_missing_data  = "ignore"
+      evaluation_periods  = 1
       alarms = {
         for name, scope in local.scopes : name => {
           threshold = 0
@@ -84,9 +109,13 @@ module "scope_alarms" {
   statistic           = each.value.statistic
   comparison_operator = each.value.comparison_operator
   treat_missing_data  = each.value.treat_missing_data
+  evaluation_periods  = each.value.evaluation_periods
   period              = local.alarm_period
   actions             = local.alarm_actions
   tags                = var.tags
+
+  # Alarms change only after the function took the package they belong to (see terraform_data.rules).
+  depends_on = [aws_lambda_function.this]
 }
 
 # Earlier versions had one resource per level; the alarms keep their identity.

@@ -31,4 +31,7 @@ resource "aws_cloudwatch_dashboard" "this" {
 
   dashboard_name = var.name
   dashboard_body = local.dashboard_body
+
+  # Changed only after the function took the package it belongs to (see terraform_data.rules).
+  depends_on = [aws_lambda_function.this]
 }

@@ -79,6 +79,13 @@ resource "aws_lambda_function" "this" {
       HISTORY_URI        = local.history_uri
       DRY_RUN            = tostring(var.dry_run)
       LOG_LEVEL          = var.log_level
+      # Failure handling; unset ones take the function's defaults (see their variables).
+      PLAUSIBILITY_MAX_DROP_PERCENT = var.plausibility_max_drop_percent == null ? null : tostring(var.plausibility_max_drop_percent)
+      PLAUSIBILITY_CONFIRMATIONS    = var.plausibility_confirmations == null ? null : tostring(var.plausibility_confirmations)
+      UNKNOWN_HOLD_HOURS            = var.unknown_hold_hours == null ? null : tostring(var.unknown_hold_hours)
+      SCAN_TIMEOUT_SECONDS          = var.scan_timeout_seconds == null ? null : tostring(var.scan_timeout_seconds)
+      CONNECT_TIMEOUT_MS            = var.request_connect_timeout_ms == null ? null : tostring(var.request_connect_timeout_ms)
+      RESPONSE_TIMEOUT_MS           = var.request_response_timeout_ms == null ? null : tostring(var.request_response_timeout_ms)
     } : key => value if value != null }, local.cross_account_environment)
   }
 
@@ -134,7 +141,22 @@ resource "aws_lambda_function" "this" {
       condition     = var.history_enabled || !local.rules_use_forecasts
       error_message = "The rules file sets daysToFullWarning or daysToFullCritical, which need the scan history: set history_enabled = true (the default), or remove those thresholds."
     }
+    precondition {
+      condition     = var.scan_timeout_seconds == null || try(var.scan_timeout_seconds < var.lambda_timeout, true)
+      error_message = "The scan_timeout_seconds (${coalesce(var.scan_timeout_seconds, 0)}) must be shorter than lambda_timeout (${var.lambda_timeout}): the scan needs time after collecting to publish what it found before Lambda stops it."
+    }
   }
+}
+
+# No asynchronous retries: the next scheduled run is the retry. A retry minutes after a failed
+# scan would read the same failing source again, and one after a scan that failed while publishing
+# could send a notification twice. An event that waited a whole schedule interval (throttled behind
+# a manual run, for instance) is dropped too: the next scheduled run supersedes it. Failures still
+# reach the errors alarm, and missed scans the heartbeat alarm.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = min(max(local.alarm_period, 60), 21600)
 }
 
 ################################################################################

@@ -27,6 +27,20 @@ data "aws_iam_policy_document" "kms" {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
     }
+
+    # Only on behalf of this module's alarms in this account (no confused deputy): CloudWatch
+    # passes the alarm as the source of the KMS request.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name}-*"]
+    }
   }
 }
 

@@ -90,6 +90,16 @@ output "warning_alarm_arns" {
   value       = { for scope, alarm in module.scope_alarms["warning"].alarms : scope => alarm.arn }
 }
 
+output "unknown_alarm_names" {
+  description = "Names of the alarms on UnknownCount (usage no longer reported), by scope name: the scopes that have one."
+  value       = { for scope, alarm in module.scope_alarms["unknown"].alarms : scope => alarm.alarm_name }
+}
+
+output "scope_alarm_names" {
+  description = "Names of every per-scope alarm, by kind (critical, warning, unknown, and any kind a threshold pair with a metric of its own adds) and then by scope name."
+  value       = { for kind, alarms in module.scope_alarms : kind => { for scope, alarm in alarms.alarms : scope => alarm.alarm_name } }
+}
+
 output "heartbeat_alarm_name" {
   description = "Name of the alarm that fires when complete scans stop arriving."
   value       = aws_cloudwatch_metric_alarm.heartbeat.alarm_name

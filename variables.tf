@@ -36,36 +36,33 @@ variable "rules_file" {
     error_message = "The rules_file does not exist or is not a regular file. Pass the path of your rules YAML, for example \"$${path.root}/ipam-rules.yaml\"."
   }
 
+  # Terraform evaluates both sides of || and &&, so each condition is wrapped in try(), and the
+  # later blocks skip a file an earlier one refused: each problem is reported once.
   validation {
-    condition     = !try(fileexists(var.rules_file), false) || can(yamldecode(file(var.rules_file)))
-    error_message = "The rules_file is not valid YAML. Check it with scripts/ipam-monitor validate FILE (in a checkout of this module), which names the line and column of each problem."
-  }
-
-  validation {
-    condition = (
-      !can(yamldecode(file(var.rules_file))) ||
-      try(length(yamldecode(file(var.rules_file)).scopes) > 0 && can(yamldecode(file(var.rules_file)).scopes[0]), false)
-    )
-    error_message = "The rules_file must contain a non-empty \"scopes\" list: every scope becomes a set of CloudWatch alarms."
-  }
-
-  # Terraform evaluates both sides of || and &&, so every condition below is wrapped in try():
-  # a file that is missing or not YAML is reported once, by the blocks above.
-  validation {
+    # The validator (scripts/ipam-monitor validate) has the same limit; a real rules file is a few
+    # kilobytes, and a huge one would cost minutes of plan and gigabytes of memory to decode.
     condition = try(
-      alltrue([for scope in yamldecode(file(var.rules_file)).scopes : can(regex("^[A-Za-z0-9_-]{1,64}$", scope.name))]),
-      true
+      length(filebase64(var.rules_file)) / 4 * 3 - (endswith(filebase64(var.rules_file), "==") ? 2 : endswith(filebase64(var.rules_file), "=") ? 1 : 0) <= 1048576,
+      true,
     )
-    error_message = "Every scope in the rules_file needs a name of 1 to 64 letters, digits, hyphens or underscores: the name becomes the CloudWatch Scope dimension and part of the alarm names."
+    error_message = "The rules_file is ${try(length(filebase64(var.rules_file)) / 4 * 3 - (endswith(filebase64(var.rules_file), "==") ? 2 : endswith(filebase64(var.rules_file), "=") ? 1 : 0), "?")} bytes; rules files are limited to 1 MiB (1,048,576 bytes)."
+  }
+
+  validation {
+    condition     = try(length(filebase64(var.rules_file)) > 1398104 ? true : can(regex("(?m)^[ \\t]*[^#\\s]", file(var.rules_file))), true)
+    error_message = "The rules_file is empty (or holds only comments); it needs at least \"version: 1\" and a \"scopes\" list."
   }
 
   validation {
     condition = try(
-      length(distinct([for scope in yamldecode(file(var.rules_file)).scopes : scope.name])) == length(yamldecode(file(var.rules_file)).scopes),
-      true
+      length(filebase64(var.rules_file)) > 1398104 || !can(regex("(?m)^[ \\t]*[^#\\s]", file(var.rules_file))) ? true : can(yamldecode(file(var.rules_file))),
+      true,
     )
-    error_message = "Scope names in the rules_file must be unique: two scopes with one name would publish into the same metrics and alarms."
+    error_message = "The rules_file is not valid YAML, or holds more than one YAML document. Check it with scripts/ipam-monitor validate FILE (in a checkout of this module), which names the line and column of each problem."
   }
+
+  # What the file says (types, ranges, warning and critical in order, unique scope names, CIDRs,
+  # globs) is checked by the precondition of terraform_data.rules, whose messages name each scope.
 }
 
 ################################################################################
@@ -404,6 +401,13 @@ variable "create_warning_alarms" {
   nullable    = false
 }
 
+variable "create_unknown_alarms" {
+  description = "Create an alarm on UnknownCount (usage no longer reported, two scans running) for every scope whose rules ask for one: by default the scopes that hold only IPv4 resources; a scope's unknownAlarm field overrides that. false creates none."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "runbook_url" {
   description = "URL of the runbook for IP exhaustion, added to every alarm description. null leaves it out."
   type        = string
@@ -603,4 +607,90 @@ variable "create_history_read_policy" {
   type        = bool
   default     = false
   nullable    = false
+}
+
+################################################################################
+# Limits
+################################################################################
+
+variable "max_alarms" {
+  description = "Most CloudWatch alarms the module may create: the per-scope alarms of the rules file plus the heartbeat and errors alarms. Plan fails above it, naming the count. Each alarm costs $0.10 a month; the limit catches a rules file that grew by mistake."
+  type        = number
+  default     = 1000
+  nullable    = false
+
+  validation {
+    condition     = var.max_alarms >= 2 && floor(var.max_alarms) == var.max_alarms
+    error_message = "The max_alarms limit must be a whole number of at least 2: the heartbeat and errors alarms always exist."
+  }
+}
+
+################################################################################
+# Failure handling (the function's defaults apply when these are null)
+################################################################################
+
+variable "plausibility_max_drop_percent" {
+  description = "A collection unit (an IPAM scope, an EC2 Region) whose resource count falls by more than this percent from the last complete scan, or to zero, makes the scan partial: nothing in it is reported recovered until the drop is confirmed. null keeps the function's default, 50."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.plausibility_max_drop_percent == null || try(var.plausibility_max_drop_percent >= 1 && var.plausibility_max_drop_percent <= 100, false)
+    error_message = "The plausibility_max_drop_percent must be a percentage from 1 to 100, or null for the function's default of 50."
+  }
+}
+
+variable "plausibility_confirmations" {
+  description = "Consecutive scans that must see the same drop in a collection unit before it is accepted as real (1 accepts it at once, which turns the check off). null keeps the function's default, 2."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.plausibility_confirmations == null || try(var.plausibility_confirmations >= 1 && var.plausibility_confirmations <= 10 && floor(var.plausibility_confirmations) == var.plausibility_confirmations, false)
+    error_message = "The plausibility_confirmations must be a whole number of scans from 1 to 10, or null for the function's default of 2."
+  }
+}
+
+variable "unknown_hold_hours" {
+  description = "Hours a resource that was at warning or critical keeps that level after its usage stops being reported (0 turns the hold off). null keeps the function's default, 24."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.unknown_hold_hours == null || try(var.unknown_hold_hours >= 0 && var.unknown_hold_hours <= 720, false)
+    error_message = "The unknown_hold_hours must be from 0 to 720 hours (30 days), or null for the function's default of 24."
+  }
+}
+
+variable "scan_timeout_seconds" {
+  description = "Wall-clock limit of collection in seconds; then the scan publishes what is safe and fails. It must be shorter than lambda_timeout. null keeps the function's default (480 s, and never later than the function's remaining time allows)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.scan_timeout_seconds == null || try(var.scan_timeout_seconds >= 10 && var.scan_timeout_seconds <= 3600 && floor(var.scan_timeout_seconds) == var.scan_timeout_seconds, false)
+    error_message = "The scan_timeout_seconds must be a whole number of seconds from 10 to 3600, or null for the function's default."
+  }
+}
+
+variable "request_connect_timeout_ms" {
+  description = "Connect timeout of every AWS API request in milliseconds; a timed-out request is retried by the SDK. null keeps the function's default, 5000."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.request_connect_timeout_ms == null || try(var.request_connect_timeout_ms >= 100 && var.request_connect_timeout_ms <= 60000 && floor(var.request_connect_timeout_ms) == var.request_connect_timeout_ms, false)
+    error_message = "The request_connect_timeout_ms must be a whole number of milliseconds from 100 to 60000, or null for the function's default of 5000."
+  }
+}
+
+variable "request_response_timeout_ms" {
+  description = "Time in milliseconds an AWS API request may wait for its response before it is retried by the SDK. null keeps the function's default, 30000."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.request_response_timeout_ms == null || try(var.request_response_timeout_ms >= 1000 && var.request_response_timeout_ms <= 300000 && floor(var.request_response_timeout_ms) == var.request_response_timeout_ms, false)
+    error_message = "The request_response_timeout_ms must be a whole number of milliseconds from 1000 to 300000, or null for the function's default of 30000."
+  }
 }

@@ -36,6 +36,44 @@ run "merges_each_scope_over_the_defaults_field_by_field" {
   }
 }
 
+run "walks_the_whole_schema_with_keywords_it_understands" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  assert {
+    condition     = output.schema_depth_left == []
+    error_message = "The rules schema nests deeper than modules/rules/schema.tf walks: ${jsonencode(output.schema_depth_left)}"
+  }
+
+  assert {
+    condition     = output.schema_unsupported == []
+    error_message = "The rules schema uses what modules/rules does not check at plan: ${jsonencode(output.schema_unsupported)}"
+  }
+}
+
+run "names_what_it_cannot_walk" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  variables {
+    schema_file = "test/fixtures/schema/unsupported.schema.json"
+  }
+
+  assert {
+    condition = output.schema_unsupported == [
+      "#/definitions/scope/properties/description: anyOf",
+      "#/definitions/thresholds/properties/warning: $ref to #/definitions/percentAlias, itself a $ref",
+    ]
+    error_message = "The unsupported keyword and the $ref chain are not both named: ${jsonencode(output.schema_unsupported)}"
+  }
+}
+
 run "switches_an_inherited_threshold_off_with_null" {
   command = plan
 

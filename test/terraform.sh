@@ -61,6 +61,18 @@ in_dir() {
 # The prebuilt-package test reads test/fixtures/package/prebuilt.zip, an empty zip archive (its
 # end-of-central-directory record only). It is tracked in git: .gitignore ignores *.zip except there.
 
+# A rules file just over the 1 MiB limit, for the test that plan refuses it without decoding it:
+# valid YAML (one scope, then comment lines), too big to keep in git. The directory is git-ignored.
+big_rules="$repo/test/fixtures/rules/generated/too-big.yaml"
+if [ ! -f "$big_rules" ] || [ "$(wc -c <"$big_rules")" -ne 1048577 ]; then
+  mkdir -p "$(dirname "$big_rules")"
+  {
+    printf 'version: 1\nscopes:\n  - name: big\n    thresholds: { critical: 90 }\n'
+    yes '# padding to pass the size limit of rules files' | head -c 1048600
+  } | head -c 1048576 >"$big_rules"
+  printf '\n' >>"$big_rules"
+fi
+
 echo "==> terraform fmt and validate"
 check "terraform fmt -check -recursive" terraform fmt -check -recursive -diff -no-color .
 
@@ -80,6 +92,22 @@ for dir in . examples/*/ modules/*/; do
     failures+=("terraform init ($label)")
   fi
 done
+
+echo
+echo "==> the rules corpus"
+# Plan and the validator must judge the same files: every rules fixture the validator's tests use
+# is planned by test/rules-corpus.tftest.hcl.
+corpus_missing() {
+  local file missing=0
+  for file in lambda/test/fixtures/rules/valid/*.yaml lambda/test/fixtures/rules/invalid/*.yaml; do
+    if ! grep -qF "rules_file = \"$file\"" test/rules-corpus.tftest.hcl; then
+      echo "$file has no run in test/rules-corpus.tftest.hcl"
+      missing=1
+    fi
+  done
+  return "$missing"
+}
+check "every rules fixture of the validator is planned by test/rules-corpus.tftest.hcl" corpus_missing
 
 echo
 echo "==> input and output tables"

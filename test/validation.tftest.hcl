@@ -68,7 +68,7 @@ run "rejects_a_rules_file_without_scopes" {
     rules_file = "test/fixtures/rules/no-scopes.yaml"
   }
 
-  expect_failures = [var.rules_file]
+  expect_failures = [terraform_data.rules]
 }
 
 run "rejects_a_scope_name_that_cannot_be_a_dimension" {
@@ -78,7 +78,7 @@ run "rejects_a_scope_name_that_cannot_be_a_dimension" {
     rules_file = "test/fixtures/rules/bad-scope-name.yaml"
   }
 
-  expect_failures = [var.rules_file]
+  expect_failures = [terraform_data.rules]
 }
 
 run "rejects_a_scope_without_a_name" {
@@ -88,7 +88,7 @@ run "rejects_a_scope_without_a_name" {
     rules_file = "test/fixtures/rules/scope-without-name.yaml"
   }
 
-  expect_failures = [var.rules_file]
+  expect_failures = [terraform_data.rules]
 }
 
 run "rejects_duplicate_scope_names" {
@@ -98,7 +98,89 @@ run "rejects_duplicate_scope_names" {
     rules_file = "test/fixtures/rules/duplicate-scope-names.yaml"
   }
 
+  expect_failures = [terraform_data.rules]
+}
+
+run "rejects_an_empty_rules_file" {
+  command = plan
+
+  variables {
+    rules_file = "lambda/test/fixtures/rules/invalid/empty.yaml"
+  }
+
   expect_failures = [var.rules_file]
+}
+
+run "rejects_a_rules_file_of_several_yaml_documents" {
+  command = plan
+
+  variables {
+    rules_file = "lambda/test/fixtures/rules/invalid/multiple-documents.yaml"
+  }
+
+  expect_failures = [var.rules_file]
+}
+
+run "rejects_a_rules_file_over_one_mebibyte_without_decoding_it" {
+  command = plan
+
+  variables {
+    # Written by test/terraform.sh: valid YAML, 1,048,577 bytes.
+    rules_file = "test/fixtures/rules/generated/too-big.yaml"
+  }
+
+  expect_failures = [var.rules_file]
+}
+
+run "rejects_warning_above_critical_at_plan" {
+  command = plan
+
+  variables {
+    rules_file = "lambda/test/fixtures/rules/invalid/threshold-order.yaml"
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
+run "rejects_scope_names_that_differ_only_in_case" {
+  command = plan
+
+  variables {
+    rules_file = "test/fixtures/rules/case-only-names.yaml"
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
+run "rejects_a_dashboard_beyond_cloudwatchs_500_widgets" {
+  command = plan
+
+  variables {
+    rules_file = "test/fixtures/rules/many-scopes.yaml"
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
+run "rejects_more_alarms_than_max_alarms" {
+  command = plan
+
+  variables {
+    rules_file = "test/fixtures/rules/three-scopes.yaml"
+    max_alarms = 6
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
+run "rejects_a_max_alarms_below_the_monitors_own_two" {
+  command = plan
+
+  variables {
+    max_alarms = 1
+  }
+
+  expect_failures = [var.max_alarms]
 }
 
 run "rejects_an_unknown_scan_source" {
@@ -450,6 +532,53 @@ run "rejects_a_runbook_that_is_not_a_url" {
   }
 
   expect_failures = [var.runbook_url]
+}
+
+# One plan each for the lower and the upper bounds: every variable listed must fail on its own.
+run "rejects_failure_settings_below_their_ranges" {
+  command = plan
+
+  variables {
+    plausibility_max_drop_percent = 0
+    plausibility_confirmations    = 0
+    unknown_hold_hours            = -1
+    scan_timeout_seconds          = 5
+    request_connect_timeout_ms    = 99
+    request_response_timeout_ms   = 999
+  }
+
+  expect_failures = [
+    var.plausibility_max_drop_percent, var.plausibility_confirmations, var.unknown_hold_hours,
+    var.scan_timeout_seconds, var.request_connect_timeout_ms, var.request_response_timeout_ms,
+  ]
+}
+
+run "rejects_failure_settings_above_their_ranges_or_fractional" {
+  command = plan
+
+  variables {
+    plausibility_max_drop_percent = 101
+    plausibility_confirmations    = 1.5
+    unknown_hold_hours            = 721
+    scan_timeout_seconds          = 10.5
+    request_connect_timeout_ms    = 60001
+    request_response_timeout_ms   = 300001
+  }
+
+  expect_failures = [
+    var.plausibility_max_drop_percent, var.plausibility_confirmations, var.unknown_hold_hours,
+    var.scan_timeout_seconds, var.request_connect_timeout_ms, var.request_response_timeout_ms,
+  ]
+}
+
+run "rejects_a_scan_timeout_as_long_as_the_function_timeout" {
+  command = plan
+
+  variables {
+    scan_timeout_seconds = 300
+  }
+
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "requires_a_topic_arn_when_no_topic_is_created" {

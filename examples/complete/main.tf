@@ -34,6 +34,20 @@ data "aws_iam_policy_document" "alarm_key" {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
     }
+
+    # On behalf of alarms of this account and Region only. The topic is shared with other alarms, so
+    # any alarm name; the module's own key (create_kms_key) narrows this to its alarms.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${var.region}:${data.aws_caller_identity.current.account_id}:alarm:*"]
+    }
   }
 }
 

@@ -24,7 +24,11 @@ locals {
 
   # The fallbacks only matter when the calling module's checks of the file have already failed:
   # they keep Terraform from adding a second, less helpful error to that message.
-  rules              = try(yamldecode(file(var.rules_file)), { scopes = [] })
+  # A file over the size limit is not decoded at all (the calling module refuses it).
+  too_big            = try(length(filebase64(var.rules_file)) > 1398104, false)
+  readable           = local.too_big ? false : can(yamldecode(file(var.rules_file)))
+  decoded            = local.readable ? yamldecode(file(var.rules_file)) : null
+  rules              = local.decoded
   default_thresholds = try(local.rules.defaults.thresholds, null)
 
   # A field the scope sets wins over the default, also when the scope sets it to null.
@@ -37,6 +41,16 @@ locals {
         )
       }
       resource_metrics = try(scope.resourceMetrics, false) == true
+      # An alarm on UnknownCount: as the scope says, else on for scopes that hold only IPv4
+      # resources, whose usage the sources always report (IPAM computes none for IPv6 subnets).
+      unknown_alarm = (
+        try(scope.unknownAlarm == true, false) ? true :
+        try(scope.unknownAlarm == false, false) ? false :
+        # Each term in its own try(): Terraform's || evaluates both sides.
+        try(scope.match.addressFamily == "ipv4", false) ||
+        try(length(scope.match.cidrWithin) > 0 && alltrue([for cidr in scope.match.cidrWithin : !strcontains(cidr, ":")]), false) ||
+        try(length(scope.match.resourceTypes) > 0 && alltrue([for type in scope.match.resourceTypes : contains(["eip", "public-ipv4-pool"], type)]), false)
+      )
     }
   }, {})
 

@@ -24,3 +24,30 @@ output "metric_alarm_kinds" {
   description = "Alarm kinds of the level pairs that have a metric of their own, keyed \"<suffix>-<level>\": metric_name, statistic, comparison_operator, level, and alarms by scope name (threshold, reads)."
   value       = local.metric_alarm_kinds
 }
+
+output "problems" {
+  description = "Every problem found in the rules file, each naming the scope (or its position) and the field; empty when the file passes every check Terraform can make. A missing or unreadable file gives none here: the calling module's variable validation reports it."
+  value       = local.problems
+}
+
+output "schema_depth_left" {
+  description = "Subschemas nested deeper than the walk in schema.tf reaches; must be empty (a test checks it)."
+  value       = keys(local.schema_level_5)
+}
+
+output "readable" {
+  description = "Whether Terraform could decode the rules file (it exists, is within the size limit and is one YAML document). The calling module's variable validation reports a file that is not."
+  value       = local.readable
+}
+
+output "schema_unsupported" {
+  description = "Schema keywords the walk in schema.tf does not understand, and \"$ref\"s that lead to another \"$ref\"; must be empty (a test checks it), or plan would miss what the validator checks."
+  value = concat(
+    sort(distinct(flatten([
+      for ptr, raw in local.schema_raw : [
+        for key in keys(raw) : "${ptr}: ${key}" if !contains(local.understood_keywords, key)
+      ]
+    ]))),
+    [for ptr, raw in local.schema_raw : "${ptr}: $ref to ${raw["$ref"]}, itself a $ref" if can(local.schema_raw[raw["$ref"]]["$ref"])],
+  )
+}

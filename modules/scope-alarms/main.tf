@@ -12,7 +12,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   dimensions          = { Scope = each.key }
   statistic           = var.statistic
   period              = var.period
-  evaluation_periods  = 1
+  evaluation_periods  = var.evaluation_periods
   comparison_operator = var.comparison_operator
   threshold           = each.value.threshold
   treat_missing_data  = var.treat_missing_data

@@ -38,6 +38,13 @@ variable "treat_missing_data" {
   nullable    = false
 }
 
+variable "evaluation_periods" {
+  description = "Consecutive periods the metric must breach before the alarm fires."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
 variable "period" {
   description = "Alarm period in seconds."
   type        = number

@@ -435,6 +435,8 @@ def run_test(checks: Checks, deployment: harness.Deployment) -> None:
             wanted[f"{NAME}-{name}-warning"] = "ALARM" if scope.metrics["WarningCount"] else "OK"
         for kind, threshold in spec.zone_alarms:
             wanted[f"{NAME}-{name}-{kind}"] = "ALARM" if scope.metrics["MinZoneFreeAddresses"] < threshold else "OK"
+        if spec.unknown_alarm:
+            wanted[f"{NAME}-{name}-unknown"] = "ALARM" if scope.metrics["UnknownCount"] else "OK"
     checks.equal("alarms judged on their latest values fire exactly where resources are in trouble", verdicts, wanted)
 
     step("7. plan and destroy")

@@ -163,6 +163,8 @@ class ScopeExpectation:
     zone: Callable[[int], Status] | None = None
     # Alarms on MinZoneFreeAddresses: kind -> threshold.
     zone_alarms: tuple[tuple[str, float], ...] = ()
+    # The module alarms on UnknownCount for scopes that hold only IPv4 resources.
+    unknown_alarm: bool = False
 
 
 SCOPES: list[ScopeExpectation] = [
@@ -186,6 +188,7 @@ SCOPES: list[ScopeExpectation] = [
         free_addresses(100, 50),
         ("free addresses < 50",),
         ("free addresses < 100",),
+        unknown_alarm=True,
     ),
     ScopeExpectation(
         "vpc-allocation",
@@ -193,6 +196,7 @@ SCOPES: list[ScopeExpectation] = [
         percent_used(85, 95),
         ("utilization >= 95%",),
         ("utilization >= 85%",),
+        unknown_alarm=True,
     ),
     ScopeExpectation(
         "eks-nodes",
@@ -210,6 +214,7 @@ SCOPES: list[ScopeExpectation] = [
         idle_below(1),
         ("the scope has no critical threshold",),
         ("utilization < 1%",),
+        unknown_alarm=True,
     ),
 ]
 

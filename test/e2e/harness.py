@@ -420,10 +420,13 @@ class Deployment:
         values = {"name": self.name, **self.variables}
         return [f"-var={key}={value if isinstance(value, str) else json.dumps(value)}" for key, value in values.items()]
 
-    def terraform(self, *args: str, check: bool = True, what: str | None = None) -> subprocess.CompletedProcess:
+    def terraform(self, *args: str, check: bool = True, what: str | None = None, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Runs terraform in the working copy; extra_env overrides the environment (e.g. PATH, to
+        break the build on purpose)."""
         command = ["terraform", *args]
         label = what or f"terraform {args[0]}"
-        completed = run_process(command, env=self._terraform_env(), cwd=self.terraform_dir, timeout=TERRAFORM_TIMEOUT_S, what=label)
+        env = {**self._terraform_env(), **(extra_env or {})}
+        completed = run_process(command, env=env, cwd=self.terraform_dir, timeout=TERRAFORM_TIMEOUT_S, what=label)
         assert self.work_dir is not None
         log = self.work_dir / "logs" / f"terraform-{args[0]}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
