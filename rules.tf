@@ -29,7 +29,9 @@ locals {
   # Limits checked at plan. CloudWatch allows 500 widgets on a dashboard (Dashboard Body Structure
   # and Syntax, CloudWatch API reference); the alarm limit is the module's own, a cost guard.
   dashboard_widgets = length(jsondecode(local.dashboard_body).widgets)
-  alarm_count       = sum(concat([for kind in values(local.scope_alarm_kinds) : length(kind.alarms)], [2]))
+  alarm_count       = sum(concat([for kind in values(local.scope_alarm_kinds) : length(kind.alarms)], [length(local.own_alarms)]))
+  # The monitor's own alarms: heartbeat, errors and, on Step Functions, scan-failed (fan-out.tf).
+  own_alarms = concat(["heartbeat", "errors"], local.use_state_machine ? ["scan-failed"] : [])
 }
 
 # The rules the deployed alarms and dashboard were made from. Its preconditions check the file at
@@ -65,7 +67,7 @@ resource "terraform_data" "rules" {
 
     precondition {
       condition     = local.alarm_count <= var.max_alarms
-      error_message = "The rules file would make ${local.alarm_count} CloudWatch alarms (${join(", ", [for kind, spec in local.scope_alarm_kinds : "${length(spec.alarms)} ${kind}"])}, heartbeat and errors), more than max_alarms (${var.max_alarms}). Each alarm costs $0.10 a month: raise max_alarms if this is intended, or set create_warning_alarms = false, or merge scopes."
+      error_message = "The rules file would make ${local.alarm_count} CloudWatch alarms (${join(", ", concat([for kind, spec in local.scope_alarm_kinds : "${length(spec.alarms)} ${kind}"], local.own_alarms))}), more than max_alarms (${var.max_alarms}). Each alarm costs $0.10 a month: raise max_alarms if this is intended, or set create_warning_alarms = false, or merge scopes."
     }
   }
 }

@@ -614,7 +614,7 @@ variable "create_history_read_policy" {
 ################################################################################
 
 variable "max_alarms" {
-  description = "Most CloudWatch alarms the module may create: the per-scope alarms of the rules file plus the heartbeat and errors alarms. Plan fails above it, naming the count. Each alarm costs $0.10 a month; the limit catches a rules file that grew by mistake."
+  description = "Most CloudWatch alarms the module may create: the per-scope alarms of the rules file plus the monitor's own (heartbeat, errors and, on Step Functions, scan-failed). Plan fails above it, naming the count. Each alarm costs $0.10 a month; the limit catches a rules file that grew by mistake."
   type        = number
   default     = 1000
   nullable    = false

@@ -80,6 +80,31 @@ run "invalid_bad_scope_name" {
   }
 }
 
+run "invalid_capacity_thresholds" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  variables {
+    rules_file = "lambda/test/fixtures/rules/invalid/capacity-thresholds.yaml"
+  }
+
+  assert {
+    condition = output.problems == [
+      "scope \"not-a-flag\": capacity must be true or false, not \"yes\"",
+      "scope \"fractions\": thresholds.minAssignableWarning (-1) must be at least 0",
+      "scope \"fractions\": thresholds.minFreePrefixesWarning must be a whole number, not 2.5",
+      "scope \"order\": thresholds.minFreePrefixesWarning (2) must be above thresholds.minFreePrefixesCritical (4)",
+      "scope \"order\": thresholds.minZoneFreeWarning (100) must be above thresholds.minZoneFreeCritical (100)",
+      "scope \"no-opt-in\": thresholds.minFreePrefixesWarning needs capacity: true on the scope: free prefixes and assignable addresses are measured only for scopes that opt in (reading interfaces and reservations costs API calls)",
+      "scope \"no-opt-in\": thresholds.minAssignableCritical needs capacity: true on the scope: free prefixes and assignable addresses are measured only for scopes that opt in (reading interfaces and reservations costs API calls)",
+    ]
+    error_message = "Plan reports other problems for capacity-thresholds.yaml: ${jsonencode(output.problems)}"
+  }
+}
+
 run "invalid_dangling_alias" {
   command = plan
 
@@ -849,6 +874,32 @@ run "valid_days_to_full" {
   assert {
     condition     = output.readable && output.problems == []
     error_message = "Plan refuses days-to-full.yaml, which the build accepts: ${jsonencode(output.problems)}"
+  }
+}
+
+run "valid_capacity" {
+  command = plan
+
+  module {
+    source = "./modules/rules"
+  }
+
+  variables {
+    rules_file = "lambda/test/fixtures/rules/valid/capacity.yaml"
+  }
+
+  assert {
+    condition     = output.readable && output.problems == []
+    error_message = "Plan refuses capacity.yaml, which the build accepts: ${jsonencode(output.problems)}"
+  }
+
+  # The defaults' /28 levels reach only the scope that measures capacity.
+  assert {
+    condition = (
+      output.scopes["eks-pods"].thresholds.minFreePrefixesWarning == 8 && output.scopes["eks-pods"].levels.critical == ["free /28 prefixes < 2", "assignable addresses < 16"] &&
+      output.scopes["app-subnets"].thresholds.minFreePrefixesWarning == null && output.scopes["app-subnets"].levels.warning == ["utilization >= 80%"]
+    )
+    error_message = "Capacity levels from the defaults must apply to scopes with capacity: true only: ${jsonencode({ for name, scope in output.scopes : name => scope.levels })}"
   }
 }
 

@@ -173,6 +173,30 @@ run "rejects_more_alarms_than_max_alarms" {
   expect_failures = [terraform_data.rules]
 }
 
+run "allows_exactly_max_alarms" {
+  command = plan
+
+  variables {
+    # Three critical, two warning, heartbeat and errors.
+    rules_file = "test/fixtures/rules/three-scopes.yaml"
+    max_alarms = 7
+  }
+}
+
+run "counts_the_scan_failed_alarm_of_step_functions_against_max_alarms" {
+  command = plan
+
+  variables {
+    rules_file  = "test/fixtures/rules/three-scopes.yaml"
+    scan_source = "ec2"
+    accounts    = ["111122223333", "444455556666"]
+    fan_out     = "step-functions"
+    max_alarms  = 7
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
 run "rejects_a_max_alarms_below_the_monitors_own_two" {
   command = plan
 

@@ -31,13 +31,16 @@ locals {
   rules              = local.decoded
   default_thresholds = try(local.rules.defaults.thresholds, null)
 
-  # A field the scope sets wins over the default, also when the scope sets it to null.
+  # A field the scope sets wins over the default, also when the scope sets it to null. Capacity
+  # fields from the defaults apply only to scopes with capacity: true, the only ones measured for them.
   scopes = try({
     for scope in local.rules.scopes : scope.name => {
       description = try(scope.description, null)
       thresholds = {
         for field in local.threshold_fields : field => (
-          can(scope.thresholds[field]) ? scope.thresholds[field] : try(local.default_thresholds[field], null)
+          can(scope.thresholds[field]) ? scope.thresholds[field] :
+          contains(local.capacity_fields, field) && try(scope.capacity != true, true) ? null :
+          try(local.default_thresholds[field], null)
         )
       }
       resource_metrics = try(scope.resourceMetrics, false) == true

@@ -1,6 +1,7 @@
 # What a schema cannot say, as lambda/src/rules/load.ts checks it: unique scope names (also when
 # case is ignored), warning and critical in the order of their level pair, scopes that could never
-# alarm, CIDRs and globs. Values of the wrong type are left to the schema checks (checks.tf).
+# alarm, capacity thresholds without capacity: true, CIDRs and globs. Values of the wrong type are
+# left to the schema checks (checks.tf).
 
 locals {
   is_mapping = { for index, scope in local.scope_list : index => substr(jsonencode(scope), 0, 1) == "{" }
@@ -90,6 +91,17 @@ locals {
       ) == null
     ])
   ]
+
+  # Capacity thresholds a scope sets itself need capacity: true on it: only scopes that opt in read
+  # the interfaces and reservations they are measured from (from defaults they apply to those that
+  # do). The fields are lambda/src/rules/load.ts's CAPACITY_KEYS; the rules corpus keeps the two alike.
+  capacity_fields = ["minFreePrefixesWarning", "minFreePrefixesCritical", "minAssignableWarning", "minAssignableCritical"]
+  capacity_problems = flatten([
+    for index, scope in local.scope_list : [
+      for field in local.capacity_fields : "${local.scope_subjects[index]}: thresholds.${field} needs capacity: true on the scope: free prefixes and assignable addresses are measured only for scopes that opt in (reading interfaces and reservations costs API calls)"
+      if try(scope.thresholds[field] != null, false)
+    ] if local.is_mapping[index] && try(scope.capacity != true, true)
+  ])
 
   # Unique names, also when case is ignored: alarm names and many tools do not tell "Prod" from "prod".
   # A line break stands for "no name": no name can hold one.
@@ -220,6 +232,7 @@ locals {
     local.name_problems,
     local.order_problems,
     local.no_threshold_problems,
+    local.capacity_problems,
     local.cidr_problems,
     local.glob_problems,
     local.forecast_problems,
