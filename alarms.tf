@@ -45,11 +45,12 @@ locals {
       comparison_operator = spec.comparison_operator
       treat_missing_data  = "ignore"
       evaluation_periods  = 1
+      # Only scopes of a file without problems (local.scopes), like every other kind.
       alarms = {
         for name, alarm in spec.alarms : name => {
           threshold   = alarm.threshold
           description = join(" ", concat(["Scope ${name} is at ${spec.level}: ${alarm.reads}."], local.scope_alarm_description[name]))
-        }
+        } if contains(keys(local.scopes), name)
       }
     }
   }

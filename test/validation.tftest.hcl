@@ -142,6 +142,16 @@ run "rejects_warning_above_critical_at_plan" {
   expect_failures = [terraform_data.rules]
 }
 
+run "rejects_a_file_with_problems_on_them_alone_when_a_scope_has_zone_alarms" {
+  command = plan
+
+  variables {
+    rules_file = "test/fixtures/rules/zone-alarm-and-order.yaml"
+  }
+
+  expect_failures = [terraform_data.rules]
+}
+
 run "rejects_scope_names_that_differ_only_in_case" {
   command = plan
 
