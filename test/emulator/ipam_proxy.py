@@ -25,6 +25,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -54,6 +55,10 @@ class EmulatorServer(ThreadingHTTPServer):
         # IPv4 prefix delegation on moto's interfaces (prefixes.py); None in synthetic mode.
         self.prefixes = prefixes
         self.stats = CallStats()
+        # DynamoDB makes every single-item write atomic with its condition; moto checks the condition
+        # and then writes, so two conditional writes at once can both pass. One DynamoDB request at a
+        # time through this layer gives the scanner's notification lease the guarantee AWS gives.
+        self.dynamodb_lock = threading.Lock()
         self.upstream = urlsplit(upstream) if upstream else None
         self.verbose = verbose
         self._sts_guard = None
@@ -121,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
                 status, answer = prefixes.answer(action, params, region or "us-east-1", self.request_id, lambda: self._exchange(body))
                 return self._send(status, answer, "text/xml;charset=UTF-8")
             forwarded, correct = self._emulate_around_moto(action, params, body)
+            if (self.headers.get("X-Amz-Target") or "").startswith("DynamoDB_"):
+                with self.server.dynamodb_lock:
+                    return self._forward(forwarded, correct, rewritten=forwarded is not body, action=action, params=params)
             return self._forward(forwarded, correct, rewritten=forwarded is not body, action=action, params=params)
         return self._answer_without_upstream(action, params)
 

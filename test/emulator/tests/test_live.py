@@ -7,8 +7,11 @@ the network put it back as it was.
 from __future__ import annotations
 
 import math
+import threading
 import unittest
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import emulator as lifecycle
@@ -266,3 +269,65 @@ class StatsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DynamoDbConditionalWriteTest(unittest.TestCase):
+    """The notification lease rests on DynamoDB writing an item only when its condition holds at that
+    moment. moto checks and writes in two steps, so the layer passes one DynamoDB request at a time."""
+
+    def test_of_concurrent_conditional_updates_exactly_one_wins(self):
+        ddb = client("dynamodb", proxy())
+        ddb.create_table(
+            TableName="lease-race",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        try:
+            # A client per contender: one botocore client is not shared across threads here.
+            contenders = [boto3_client_for(proxy()) for _ in range(6)]
+            winners_per_trial = []
+            for trial in range(60):
+                ddb.put_item(TableName="lease-race", Item={"id": {"S": "lease"}, "version": {"N": "1"}})
+                winners: list[int] = []
+                start = threading.Barrier(6)
+
+                def claim(contender: int) -> None:
+                    own = contenders[contender]
+                    start.wait()
+                    try:
+                        own.update_item(
+                            TableName="lease-race",
+                            Key={"id": {"S": "lease"}},
+                            UpdateExpression="SET leaseOwner = :owner, version = :next",
+                            ConditionExpression="version = :version AND attribute_not_exists(leaseOwner)",
+                            ExpressionAttributeValues={":owner": {"S": str(contender)}, ":next": {"N": "2"}, ":version": {"N": "1"}},
+                        )
+                        winners.append(contender)
+                    except ClientError as error:
+                        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                            raise
+
+                threads = [threading.Thread(target=claim, args=(i,)) for i in range(6)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                winners_per_trial.append(len(winners))
+                owner = ddb.get_item(TableName="lease-race", Key={"id": {"S": "lease"}}, ConsistentRead=True)["Item"]["leaseOwner"]["S"]
+                self.assertEqual([owner], [str(w) for w in winners], f"trial {trial}")
+            self.assertEqual(winners_per_trial, [1] * 60)
+        finally:
+            ddb.delete_table(TableName="lease-race")
+
+
+def boto3_client_for(endpoint: str):
+    """A DynamoDB client of its own (support.client shares one per endpoint)."""
+    return boto3.session.Session().client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
