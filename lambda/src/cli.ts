@@ -27,7 +27,7 @@ import { formatScanReport } from "./report/table";
 import { loadRulesFile, validateRulesFiles } from "./rules/load";
 import { collectLive, runScan } from "./scan";
 import { atOrWorse } from "./status";
-import { STATUSES, type Status } from "./types";
+import { STATUSES } from "./types";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, scan: 3 } as const;
 

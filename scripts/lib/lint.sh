@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lint and format checks, run by scripts/test: Biome for TypeScript and JavaScript (biome.jsonc),
 # and shellcheck for every bash script; terraform fmt runs with the Terraform checks (test/terraform.sh).
+# A Biome warning fails the check too: warnings nobody has to fix only pile up.
 # Fix what Biome reports with: lambda/node_modules/.bin/biome check --write .
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -8,7 +9,7 @@ cd "$repo" || exit 1
 failed=0
 
 echo "--> biome ci (format and lint)"
-if lambda/node_modules/.bin/biome ci --colors=off .; then
+if lambda/node_modules/.bin/biome ci --colors=off --error-on-warnings .; then
   echo "biome: 1 passed, 0 failed"
 else
   echo "biome: 0 passed, 1 failed"
