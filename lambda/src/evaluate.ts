@@ -11,7 +11,7 @@ import { type DaysResult, daysToFullLevel } from "./forecast/levels";
 import { type DaysLevel, seriesKey } from "./history/format";
 import { compileScope } from "./rules/match";
 import { indexResources, type ResourceIndex } from "./rules/resource-index";
-import { STATUS_RANK, worseStatus, worstCounted } from "./status";
+import { bucketCounts, STATUS_RANK, statusBuckets, worseStatus, worstCounted, worstFirst } from "./status";
 import {
   type Breach,
   type Evaluation,
@@ -20,7 +20,6 @@ import {
   type RulesFile,
   type ScopeResult,
   type ScopeRule,
-  STATUSES,
   type Status,
   type SubnetCapacity,
   THRESHOLD_KEYS,
@@ -428,10 +427,7 @@ function evaluateScope(
   const thresholds = effectiveThresholds(scope, defaults);
   const measuresCapacity = scope.capacity === true;
   const compiled = compileThresholds(thresholds, measuresCapacity);
-  const buckets = Object.fromEntries(STATUSES.map((status) => [status, []])) as unknown as Record<
-    Status,
-    ResourceEvaluation[]
-  >;
+  const buckets = statusBuckets<ResourceEvaluation>();
   let maxUtilization: number | undefined;
   let minFree: bigint | undefined;
   let minDaysToFull: number | undefined;
@@ -481,11 +477,8 @@ function evaluateScope(
     if (resource.free !== undefined && (minFree === undefined || resource.free < minFree)) minFree = resource.free;
   }
 
-  const counts = Object.fromEntries(STATUSES.map((status) => [status, buckets[status].length])) as Record<
-    Status,
-    number
-  >;
-  const evaluations = STATUSES.flatMap((status) => buckets[status]);
+  const counts = bucketCounts(buckets);
+  const evaluations = worstFirst(buckets);
   const zones = zoneTally.summarize(thresholds, measuresCapacity);
   let status = worstCounted(counts);
   // A zone in trouble puts the scope at its level, though no single resource is: the zone alarm's case.

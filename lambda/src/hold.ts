@@ -11,7 +11,8 @@
  */
 import { formatPercent } from "./evaluate";
 import type { NotifiedState } from "./publish/state-diff";
-import type { Evaluation, HeldLevel, ResourceEvaluation, ScopeResult, Status } from "./types";
+import { bucketCounts, statusBuckets, worstCounted, worstFirst } from "./status";
+import type { Evaluation, HeldLevel, ResourceEvaluation, ScopeResult } from "./types";
 
 export interface HoldOptions {
   now: Date;
@@ -40,10 +41,6 @@ function unmeasuredIds(evaluations: readonly ResourceEvaluation[]): Set<string> 
   }
   for (const id of measured) unknown.delete(id);
   return unknown;
-}
-
-function worstOf(counts: Record<Status, number>): Status {
-  return counts.critical > 0 ? "critical" : counts.warning > 0 ? "warning" : counts.unknown > 0 ? "unknown" : "ok";
 }
 
 function holdScope(
@@ -80,22 +77,12 @@ function holdScope(
 
   // Worst first, as evaluate orders them: a held resource has no measured usage, so it goes after
   // the measured ones of its level, as compareResources puts unknown utilization last.
-  const buckets: Record<Status, ResourceEvaluation[]> = { critical: [], warning: [], unknown: [], ok: [] };
+  const buckets = statusBuckets<ResourceEvaluation>();
   for (const e of rest) buckets[e.status].push(e);
   buckets.critical.push(...held.critical);
   buckets.warning.push(...held.warning);
-  const counts: Record<Status, number> = {
-    critical: buckets.critical.length,
-    warning: buckets.warning.length,
-    unknown: buckets.unknown.length,
-    ok: buckets.ok.length,
-  };
-  return {
-    ...scope,
-    counts,
-    status: worstOf(counts),
-    evaluations: buckets.critical.concat(buckets.warning, buckets.unknown, buckets.ok),
-  };
+  const counts = bucketCounts(buckets);
+  return { ...scope, counts, status: worstCounted(counts), evaluations: worstFirst(buckets) };
 }
 
 /**

@@ -32,3 +32,18 @@ export function atOrWorse(level: Status): readonly Status[] {
 export function zeroCounts(): Record<Status, number> {
   return Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
 }
+
+/** An empty list for every status, in STATUSES order: sort items into them, then read them back worst first. */
+export function statusBuckets<T>(): Record<Status, T[]> {
+  return Object.fromEntries(STATUSES.map((status) => [status, []])) as unknown as Record<Status, T[]>;
+}
+
+/** How many items each status's bucket holds. */
+export function bucketCounts(buckets: Readonly<Record<Status, readonly unknown[]>>): Record<Status, number> {
+  return Object.fromEntries(STATUSES.map((status) => [status, buckets[status].length])) as Record<Status, number>;
+}
+
+/** The items of every bucket, worst status first, each bucket in its own order. */
+export function worstFirst<T>(buckets: Readonly<Record<Status, readonly T[]>>): T[] {
+  return STATUSES.flatMap((status) => buckets[status]);
+}

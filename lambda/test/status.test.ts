@@ -1,5 +1,15 @@
 import { expect } from "chai";
-import { atOrWorse, BEST_STATUS, STATUS_RANK, worseStatus, worstCounted, zeroCounts } from "../src/status";
+import {
+  atOrWorse,
+  BEST_STATUS,
+  bucketCounts,
+  STATUS_RANK,
+  statusBuckets,
+  worseStatus,
+  worstCounted,
+  worstFirst,
+  zeroCounts,
+} from "../src/status";
 import { STATUSES } from "../src/types";
 
 describe("status order", () => {
@@ -32,6 +42,31 @@ describe("status order", () => {
       ["warning", 0],
       ["unknown", 0],
       ["ok", 0],
+    ]);
+  });
+
+  it("reads items sorted into status buckets back worst first, each bucket in its own order", () => {
+    const buckets = statusBuckets<string>();
+    for (const [status, item] of [
+      ["ok", "a"],
+      ["critical", "b"],
+      ["unknown", "c"],
+      ["critical", "d"],
+      ["warning", "e"],
+    ] as const)
+      buckets[status].push(item);
+    expect(worstFirst(buckets)).to.deep.equal(["b", "d", "e", "c", "a"]);
+    expect(bucketCounts(buckets)).to.deep.equal({ critical: 2, warning: 1, unknown: 1, ok: 1 });
+  });
+
+  it("gives every status its own empty bucket", () => {
+    const buckets = statusBuckets<number>();
+    buckets.ok.push(1);
+    expect(Object.entries(buckets)).to.deep.equal([
+      ["critical", []],
+      ["warning", []],
+      ["unknown", []],
+      ["ok", [1]],
     ]);
   });
 });

@@ -9,6 +9,7 @@
  * missing data never lowers an alarm.
  */
 import type { DaysLevel } from "../history/format";
+import { STATUS_RANK } from "../status";
 import type { ResourceCidr, Thresholds } from "../types";
 import { daysToReach, type ResourceForecast } from "./forecast";
 
@@ -29,8 +30,6 @@ export interface DaysResult {
   /** The threshold of the level. */
   limit: number;
 }
-
-const RANK: Readonly<Record<DaysLevel, number>> = { critical: 0, warning: 1 };
 
 /**
  * "full in about 14 days": whole days, rounded down, so that the words never promise a day more than
@@ -81,7 +80,7 @@ export function daysToFullLevel(
   for (const [level, limit] of levels) {
     if (limit === undefined) continue;
     if (days < limit) return { level, limit, days, reason: `${describeDays(days)} < ${level} ${limit} days` };
-    const wasThere = previous !== undefined && RANK[previous] <= RANK[level];
+    const wasThere = previous !== undefined && STATUS_RANK[previous] <= STATUS_RANK[level];
     if (wasThere && days < clearsAt(limit)) {
       return {
         level,

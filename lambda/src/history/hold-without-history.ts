@@ -11,7 +11,7 @@
  */
 import { compareEvaluations } from "../evaluate";
 import type { NotifiedState } from "../publish/state-diff";
-import { STATUS_RANK, worseStatus } from "../status";
+import { STATUS_RANK, worseStatus, zeroCounts } from "../status";
 import type { Evaluation, ResourceEvaluation, ScopeResult, Status } from "../types";
 
 function holdScope(
@@ -39,7 +39,7 @@ function holdScope(
   });
   if (!moved) return scope;
   evaluations.sort(compareEvaluations);
-  const counts: Record<Status, number> = { critical: 0, warning: 0, unknown: 0, ok: 0 };
+  const counts = zeroCounts();
   for (const e of evaluations) counts[e.status]++;
   return { ...scope, evaluations, counts, status };
 }
