@@ -2,7 +2,7 @@
 # name the scope and the field: `scope "prod-subnets": thresholds.warning (90) must be below
 # thresholds.critical (80)`. The schema part is driven by lambda/schema/rules.schema.json (see
 # schema.tf); what a schema cannot say (unique names, level order, CIDRs, globs) is written out
-# below, following lambda/src/rules/load.ts. test/rules-corpus.tftest.hcl holds these to the
+# below, following lambda/src/rules/semantic.ts. test/rules-corpus.tftest.hcl holds these to the
 # validator's corpus of bad files. What stays with the validator alone: duplicate YAML keys
 # (yamldecode keeps the last silently), resource types one edit away from a known one, IPv6
 # addresses written with an embedded IPv4 part.

@@ -1,4 +1,4 @@
-# What a schema cannot say, as lambda/src/rules/load.ts checks it: unique scope names (also when
+# What a schema cannot say, as lambda/src/rules/semantic.ts checks it: unique scope names (also when
 # case is ignored), warning and critical in the order of their level pair, scopes that could never
 # alarm, capacity thresholds without capacity: true, CIDRs and globs. Values of the wrong type are
 # left to the schema checks (checks.tf).
@@ -94,7 +94,7 @@ locals {
 
   # Capacity thresholds a scope sets itself need capacity: true on it: only scopes that opt in read
   # the interfaces and reservations they are measured from (from defaults they apply to those that
-  # do). The fields are lambda/src/rules/load.ts's CAPACITY_KEYS; the rules corpus keeps the two alike.
+  # do). The fields are lambda/src/rules/semantic.ts's CAPACITY_KEYS; the rules corpus keeps the two alike.
   capacity_fields = ["minFreePrefixesWarning", "minFreePrefixesCritical", "minAssignableWarning", "minAssignableCritical"]
   capacity_problems = flatten([
     for index, scope in local.scope_list : [

@@ -101,67 +101,6 @@ describe("rules/load", () => {
       expect(parseRules(text, "rules.yaml")).to.deep.equal(expected);
     });
 
-    it("merges defaults into scope thresholds field by field", () => {
-      const rules = parseRules(
-        "version: 1\ndefaults:\n  thresholds: { warning: 70, critical: 85, minFreeCritical: 10 }\n" +
-          "scopes:\n  - name: a\n    thresholds: { critical: 95, minFreeWarning: 50 }\n",
-        "rules.yaml",
-      );
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({
-        warning: 70,
-        critical: 95,
-        minFreeWarning: 50,
-        minFreeCritical: 10,
-      });
-    });
-
-    it("gives a scope without thresholds the defaults", () => {
-      const rules = parseRules(
-        "version: 1\ndefaults:\n  thresholds: { warning: 70 }\nscopes:\n  - name: a\n",
-        "rules.yaml",
-      );
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({ warning: 70 });
-    });
-
-    it("defaults resourceMetrics to false and keeps true when set", () => {
-      const rules = parseRules(
-        `${MINIMAL}  - name: b\n    thresholds: { warning: 70 }\n    resourceMetrics: true\n`,
-        "rules.yaml",
-      );
-      expect(rules.scopes.map((s) => s.resourceMetrics)).to.deep.equal([false, true]);
-    });
-
-    it("sets capacity only on scopes that opt in, and lets them take the capacity thresholds of the defaults", () => {
-      const rules = parseRules(readFileSync(join(VALID_DIR, "capacity.yaml"), "utf8"), "rules.yaml");
-
-      expect(rules.scopes.map((s) => [s.name, s.capacity])).to.deep.equal([
-        ["eks-pods", true],
-        ["app-subnets", undefined],
-      ]);
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({
-        minFreePrefixesWarning: 8,
-        minFreePrefixesCritical: 2,
-        minAssignableWarning: 64,
-        minAssignableCritical: 16,
-        minZoneFreeWarning: 1024,
-        minZoneFreeCritical: 256,
-      });
-    });
-
-    it("turns an omitted or empty match into an empty spec and leaves exclude out", () => {
-      const rules = parseRules(readFileSync(join(VALID_DIR, "empty-match.yaml"), "utf8"), "rules.yaml");
-      expect(rules.scopes.map((s) => s.match)).to.deep.equal([{}, {}, {}]);
-      expect(rules.scopes.every((s) => !("exclude" in s))).to.equal(true);
-    });
-
-    it("returns empty default thresholds when defaults are omitted", () => {
-      expect(parseRules(MINIMAL, "rules.yaml").defaults).to.deep.equal({ thresholds: {} });
-    });
-
-    it("records the file name it was given", () => {
-      expect(parseRules(MINIMAL, "conf/rules.yaml").file).to.equal("conf/rules.yaml");
-    });
-
     it("resolves anchors, aliases and merge keys", () => {
       const rules = parseRules(readFileSync(join(VALID_DIR, "anchors.yaml"), "utf8"), "rules.yaml");
       expect(rules.scopes[1]!.match.regions).to.deep.equal(["us-west-2"]);
@@ -209,31 +148,9 @@ describe("rules/load", () => {
       ]);
     });
 
-    it("points at a mapping key written with no value rather than past it", () => {
-      expect(linesOf(`${MINIMAL}    exclude:\n`)).to.deep.equal([
-        "rules.yaml:5:5: scopes[0].exclude must be a mapping (key: value), not empty",
-      ]);
-    });
-
-    it("reports a problem inside an anchored block where the anchor is defined", () => {
-      const text =
-        "version: 1\nscopes:\n  - name: a\n    match: &m { regoins: [us-east-1] }\n    thresholds: { warning: 70 }\n" +
-        "  - name: b\n    match: *m\n    thresholds: { warning: 70 }\n";
-      expect(linesOf(text)).to.deep.equal([
-        'rules.yaml:4:17: scopes[0].match has an unknown key "regoins"; did you mean "regions"?',
-        'rules.yaml:4:17: scopes[1].match has an unknown key "regoins"; did you mean "regions"?',
-      ]);
-    });
-
     it("counts columns after a byte-order mark as editors do", () => {
       expect(linesOf("\uFEFFversion: 2\nscopes:\n  - name: a\n    thresholds: { warning: 70 }\n")).to.deep.equal([
         "rules.yaml:1:10: version must be 1, not 2",
-      ]);
-    });
-
-    it("counts lines in a file with Windows line endings", () => {
-      expect(linesOf("version: 1\r\nscopes:\r\n  - name: a\r\n    thresholds: { warning: 120 }\r\n")).to.deep.equal([
-        "rules.yaml:4:28: scopes[0].thresholds.warning (120) must be between 0 and 100",
       ]);
     });
 
@@ -241,59 +158,6 @@ describe("rules/load", () => {
       const lines = linesOf("version: 3\nscopes:\n  - name: [unclosed\n");
       expect(lines).to.have.length(1);
       expect(lines[0]).to.match(/^rules\.yaml:\d+:\d+: YAML syntax error: /);
-    });
-
-    it("does not report a scope without thresholds when its thresholds are malformed", () => {
-      expect(linesOf("version: 1\nscopes:\n  - name: a\n    thresholds: [70]\n")).to.deep.equal([
-        "rules.yaml:4:17: scopes[0].thresholds must be a mapping (key: value), not a list",
-      ]);
-    });
-
-    it("reports a threshold conflict in the defaults once, not again for each scope", () => {
-      const text =
-        "version: 1\ndefaults:\n  thresholds: { warning: 90, critical: 80 }\nscopes:\n  - name: a\n  - name: b\n";
-      expect(linesOf(text)).to.deep.equal([
-        "rules.yaml:3:26: defaults.thresholds.warning (90) must be below critical (80)",
-      ]);
-    });
-
-    it("does not compare a threshold that is itself out of range", () => {
-      expect(
-        linesOf("version: 1\nscopes:\n  - name: a\n    thresholds: { warning: 150, critical: 80 }\n"),
-      ).to.deep.equal(["rules.yaml:4:28: scopes[0].thresholds.warning (150) must be between 0 and 100"]);
-    });
-
-    it("returns minimum utilization thresholds merged over the defaults", () => {
-      const rules = parseRules(readFileSync(join(VALID_DIR, "idle-addresses.yaml"), "utf8"), "rules.yaml");
-      expect(rules.scopes.map((s) => [s.name, s.thresholds])).to.deep.equal([
-        ["subnets", { warning: 70, critical: 85 }],
-        ["elastic-ips", { warning: 70, critical: 85, minUtilizationWarning: 1 }],
-        ["oversized-vpcs", { warning: 70, critical: 85, minUtilizationWarning: 5, minUtilizationCritical: 1 }],
-      ]);
-    });
-
-    it("counts a minimum utilization as a threshold, so a scope with only that one can alarm", () => {
-      const rules = parseRules(
-        "version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationCritical: 1 }\n",
-        "rules.yaml",
-      );
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationCritical: 1 });
-    });
-
-    it("accepts a minimum utilization critical equal to the warning, which makes idle resources critical", () => {
-      const rules = parseRules(
-        "version: 1\nscopes:\n  - name: idle\n    thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 1 }\n",
-        "rules.yaml",
-      );
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({ minUtilizationWarning: 1, minUtilizationCritical: 1 });
-    });
-
-    it("reports a minimum utilization conflict in the defaults once, not again for each scope", () => {
-      const text =
-        "version: 1\ndefaults:\n  thresholds: { minUtilizationWarning: 1, minUtilizationCritical: 5 }\nscopes:\n  - name: a\n  - name: b\n";
-      expect(linesOf(text)).to.deep.equal([
-        "rules.yaml:3:40: defaults.thresholds.minUtilizationWarning (1) must be at least minUtilizationCritical (5)",
-      ]);
     });
 
     it("accepts newer resource types it has no special handling for", () => {
@@ -374,60 +238,6 @@ describe("rules/load", () => {
     it("reports a missing file instead of throwing", async () => {
       const [report] = await validateRulesFiles(["/nonexistent/rules.yaml"]);
       expect(report!.problems[0]!.message).to.match(/ENOENT/);
-    });
-  });
-  describe("filling up, switched-off thresholds and tag alternatives", () => {
-    it("switches off an inherited threshold with null instead of inheriting it", () => {
-      const rules = parseRules(readFileSync(join(VALID_DIR, "switched-off.yaml"), "utf8"), "rules.yaml");
-
-      expect(rules.scopes[0]).to.deep.include({
-        thresholds: { minFreeWarning: 256, minFreeCritical: 64 },
-        thresholdsOff: ["warning", "critical"],
-      });
-      expect(rules.scopes[1]!.thresholds).to.deep.equal({ warning: 70, critical: 85 });
-      expect(rules.scopes[1]).to.not.have.property("thresholdsOff");
-    });
-
-    it("checks the order of the levels that remain after switching some off", () => {
-      const text =
-        "version: 1\ndefaults: { thresholds: { warning: 70, critical: 85 } }\n" +
-        "scopes:\n  - name: a\n    thresholds: { critical: null, warning: 90 }\n";
-
-      expect(parseRules(text, "rules.yaml").scopes[0]!.thresholds).to.deep.equal({ warning: 90 });
-    });
-
-    it("reads the days-to-full thresholds and the forecast settings, defaults filled in", () => {
-      const text =
-        "version: 1\nforecast: { minPoints: 10 }\n" +
-        "scopes:\n  - name: a\n    thresholds: { daysToFullWarning: 30, daysToFullCritical: 7 }\n";
-
-      const rules = parseRules(text, "rules.yaml");
-
-      expect(rules.scopes[0]!.thresholds).to.deep.equal({ daysToFullWarning: 30, daysToFullCritical: 7 });
-      expect(rules.forecast).to.deep.equal({ windowDays: 30, minPoints: 10, minSpanDays: 6, horizonDays: 365 });
-    });
-
-    it("leaves the forecast settings out when the file has none", () => {
-      expect(parseRules(MINIMAL, "rules.yaml")).to.not.have.property("forecast");
-    });
-
-    it("reads a list of tag values as alternatives", () => {
-      const text =
-        "version: 1\nscopes:\n  - name: a\n    match: { tags: { env: [prod, production], team: web } }\n    thresholds: { warning: 70 }\n";
-
-      expect(parseRules(text, "rules.yaml").scopes[0]!.match.tags).to.deep.equal({
-        env: ["prod", "production"],
-        team: "web",
-      });
-    });
-
-    it("checks every glob of a list of tag values", () => {
-      const text =
-        'version: 1\nscopes:\n  - name: a\n    match: { tags: { env: [prod, "[x"] } }\n    thresholds: { warning: 70 }\n';
-
-      expect(linesOf(text)).to.deep.equal([
-        'rules.yaml:4:34: scopes[0].match.tags.env[1] ("[x") is not a valid glob: the "[" at character 1 is never closed with "]"',
-      ]);
     });
   });
 });
