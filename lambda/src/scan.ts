@@ -3,8 +3,9 @@
  * The Lambda handler and the CLI both call `runScan`; neither holds any logic of its own.
  */
 import { addCapacity, type CapacityReport } from "./capacity/enrich";
-import { capacityReaders } from "./capacity/readers";
+import { accountReaders, capacityReaders } from "./capacity/readers";
 import type { AwsClients } from "./clients";
+import type { Ec2For } from "./collect/account-clients";
 import { toScanFailure } from "./collect/aws-error";
 import { collectCrossAccount } from "./collect/cross-account";
 import { type Deadline, deadlineAt } from "./collect/deadline";
@@ -134,7 +135,7 @@ export async function collect(
   deps: Pick<ScanDependencies, "clients" | "accountId" | "logger" | "collect">,
   deadline: Deadline,
   baselines: Baselines | undefined,
-): Promise<CollectResult> {
+): Promise<CollectResult & { ec2For?: Ec2For }> {
   if (deps.collect !== undefined) return deps.collect();
   const { clients } = deps;
   const ceilingOf = (key: string): number => pageCeiling(baselines?.[key]?.pages, config.pageCeiling);
@@ -235,15 +236,20 @@ export async function runScan(config: Config, rules: RulesFile, deps: ScanDepend
   // The history gives every resource its forecast and the days-to-full levels of the last scan.
   // Reading it is part of collecting, within the same deadline.
   const scanHistory = historyStoreOf(config, deps);
-  let collected: CollectResult;
+  let collected: CollectResult & { ec2For?: Ec2For };
   let capacity: CapacityReport;
   let history: ReadOutcome | undefined;
   try {
     collected = await collect(config, deps, deadline, previous?.units);
     // Capacity is read only for the subnets of scopes that opt in, so only once the scopes are known.
     capacity = await addCapacity(collected.resources, rules, {
-      clientFor: capacityReaders(config.source, (region) => deps.clients.ec2ForRegion(region), deps.accountId),
-      concurrency: config.regionConcurrency,
+      clientFor: capacityReaders(
+        config.source,
+        (region) => deps.clients.ec2ForRegion(region),
+        deps.accountId,
+        accountReaders(config, deps.clients, deps.accountId, collected),
+      ),
+      concurrency: config.crossAccount?.concurrency ?? config.regionConcurrency,
       source: config.source,
       deadline,
       pageCeiling: (key) => pageCeiling(previous?.units?.[key]?.pages, config.pageCeiling),

@@ -90,7 +90,7 @@ function render(template: Template, parameters: Record<string, string>): Record<
 const SCANNER = "arn:aws:iam::111122223333:role/ipam-monitor";
 
 describe("the member role's CloudFormation template", () => {
-  it("allows exactly the EC2 source's actions from lambda/iam-actions.json", () => {
+  it("allows exactly the EC2 source's actions and its capacity reads from lambda/iam-actions.json", () => {
     const role = render(loadTemplate(), { ScannerRoleArn: SCANNER });
 
     const policies = role.Policies as Array<{
@@ -99,7 +99,13 @@ describe("the member role's CloudFormation template", () => {
     const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
 
     expect(statements).to.have.length(1);
-    expect([...(statements[0]?.Action ?? [])].sort()).to.deep.equal([...IAM_ACTIONS_BY_FEATURE.ec2].sort());
+    expect([...(statements[0]?.Action ?? [])].sort()).to.deep.equal(
+      [...IAM_ACTIONS_BY_FEATURE.ec2, ...IAM_ACTIONS_BY_FEATURE.capacity].sort(),
+    );
+    expect(statements[0]?.Action).to.include.members([
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:GetSubnetCidrReservations",
+    ]);
     expect(statements[0]?.Resource).to.equal("*");
   });
 

@@ -8,9 +8,12 @@ locals {
   scanner_partition = local.scanner_arn_parts[1]
   scanner_account   = local.scanner_arn_parts[4]
 
-  # Exactly what the scanner's EC2 source calls in a member account: the same list the scanner's own
-  # policy is built from, which a unit test keeps equal to the SDK commands the source imports.
-  ec2_source_actions = jsondecode(file("${path.module}/../../lambda/iam-actions.json")).ec2
+  # Exactly what the scanner's EC2 source calls in a member account: the same lists the scanner's own
+  # policy is built from, which a unit test keeps equal to the SDK commands the source imports. The
+  # capacity reads (interfaces, CIDR reservations) are granted always: they are read-only, and a
+  # scope that opts in to capacity later then needs no change in every member account.
+  iam_actions        = jsondecode(file("${path.module}/../../lambda/iam-actions.json"))
+  ec2_source_actions = concat(local.iam_actions.ec2, local.iam_actions.capacity)
 }
 
 ################################################################################
@@ -68,12 +71,12 @@ resource "aws_iam_role" "this" {
 }
 
 ################################################################################
-# Permissions: the EC2 source's describe calls and nothing else
+# Permissions: the EC2 source's read calls and nothing else
 ################################################################################
 
 data "aws_iam_policy_document" "read" {
   statement {
-    # EC2 describe calls do not support resource-level permissions.
+    # EC2 describe calls and GetSubnetCidrReservations do not support resource-level permissions.
     sid       = "DescribeNetworkForIpUsage"
     actions   = local.ec2_source_actions
     resources = ["*"]

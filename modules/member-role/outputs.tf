@@ -9,6 +9,6 @@ output "role_name" {
 }
 
 output "actions" {
-  description = "The IAM actions the member role allows: exactly those of the scanner's EC2 source."
+  description = "The IAM actions the member role allows: exactly those of the scanner's EC2 source and its capacity reads."
   value       = local.ec2_source_actions
 }

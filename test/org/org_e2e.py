@@ -16,7 +16,8 @@ the deployed state machine run with the deployed package.
 4. checks the roles (the StackSet's and the module's) and the function's environment;
 5. runs the deployed state machine definition with the deployed package (test/org/run-state-machine.ts):
    Plan, the Distributed Map over shards, Finish, in the order the definition gives; checks the
-   per-account numbers the function published, the notification, each member role assumed once, the
+   per-account numbers the function published (a member account's free /28 prefixes, read through its
+   role, among them), the notification, each member role assumed once, the
    suspended account skipped, the denied account named in each Region, and the scan partial;
 6. runs the function once without Step Functions (the schedule's event) and checks it fails the same
    way and publishes the same counts;
@@ -145,6 +146,13 @@ def rules(accounts: dict) -> str:
             f"  - name: {name}\n"
             f"    match: {{ accounts: [\"{accounts[name]}\"], resourceTypes: [subnet], tags: {{ e2e: \"yes\" }} }}\n"
         )
+    # Allocatable capacity of a member account's subnets, read through its member role (the StackSet's).
+    scopes.append(
+        "  - name: data-capacity\n"
+        f"    match: {{ accounts: [\"{accounts['data']}\"], resourceTypes: [subnet], tags: {{ e2e: \"yes\" }} }}\n"
+        "    capacity: true\n"
+        "    thresholds: { minFreePrefixesCritical: 2 }\n"
+    )
     scopes.append("  - name: all-subnets\n    match: { resourceTypes: [subnet], tags: { e2e: \"yes\" } }\n")
     scopes.append("  - name: eu-west-1\n    match: { regions: [eu-west-1], resourceTypes: [subnet], tags: { e2e: \"yes\" } }\n")
     return "version: 1\ndefaults:\n  thresholds: { warning: 80, critical: 90 }\nscopes:\n" + "".join(scopes)
@@ -326,9 +334,9 @@ def main(argv: list[str]) -> int:
             record.get("error"),
         )
         checks.equal(
-            "each member role is assumed once (and the denied one once)",
+            "each member role is assumed once by the shards (and the denied one once), data's once more by Finish for its capacity",
             calls.get("AssumeRole"),
-            4,
+            5,
         )
         values = metric_values(moto, since)
         expected = {}
@@ -340,6 +348,12 @@ def main(argv: list[str]) -> int:
             expected[(name, "CriticalCount")] = sum(1 for r in range(2) if USED[name][r] * 100 / 251 >= 90)
             expected[(name, "WarningCount")] = sum(1 for r in range(2) if 80 <= USED[name][r] * 100 / 251 < 90)
             expected[(name, "UnknownCount")] = 0
+        # data-capacity: data's subnets, read through its member role. Addresses are filled from the first
+        # usable one up, so us-east-1's 210 (10.3.0.4-213) leave one aligned /28 (.224) free: critical below 2.
+        expected[("data-capacity", "ResourceCount")] = 2
+        expected[("data-capacity", "CriticalCount")] = 1
+        expected[("data-capacity", "WarningCount")] = 0
+        expected[("data-capacity", "UnknownCount")] = 0
         # sandbox, all-subnets and eu-west-1 could hold the denied account's subnets: only non-zero counts.
         expected[("all-subnets", "CriticalCount")] = 1
         expected[("all-subnets", "WarningCount")] = 1
@@ -347,6 +361,11 @@ def main(argv: list[str]) -> int:
             "the partial scan publishes every count of the scopes the denied account cannot touch, only non-zero ones of the others",
             {f"{k[0]}/{k[1]}": v for k, v in sorted(values.items()) if k[1] in ("CriticalCount", "WarningCount", "UnknownCount", "ResourceCount")},
             {f"{k[0]}/{k[1]}": v for k, v in sorted(expected.items())},
+        )
+        checks.equal(
+            "a member account's capacity: free /28 prefixes and assignable addresses of data's subnets, through its role",
+            {m: values.get(("data-capacity", m)) for m in ("MinFreePrefixes", "MinAssignableAddresses")},
+            {"MinFreePrefixes": 1, "MinAssignableAddresses": 251 - USED["data"][0]},
         )
         checks.check("no ScanSuccess after a partial scan", not any(m == "ScanSuccess" for _, m in values), sorted(values))
 

@@ -22,6 +22,7 @@ export interface RegionWork {
   /** Where the reads go: a region, or an account and region. */
   key: string;
   region: string;
+  account?: string;
   request: RegionCapacityRequest;
   resources: Map<string, ResourceCidr[]>;
 }
@@ -34,18 +35,22 @@ export interface CapacityReport {
   interfacesRead: number;
   failures: ScanFailure[];
   /**
-   * One collection unit per Region read (`capacity/<region>`): resources = interfaces read, so the
-   * plausibility gate holds back a Region whose interfaces suddenly vanish.
+   * One collection unit per Region read (`capacity/<region>`, or `capacity/<account>/<region>` in a
+   * scan of several accounts): resources = interfaces read, so the plausibility gate holds back a
+   * Region whose interfaces suddenly vanish.
    */
   units: UnitReport[];
 }
 
 export interface CapacityOptions {
   /**
-   * The client that reads `resource`'s subnet, or a reason it cannot be read (another account the
-   * scan has no access to). Called once per opted-in subnet.
+   * The client that reads `resource`'s subnet (in a scan of several accounts, the owner's), or a
+   * reason it cannot be read (another account the scan has no access to). Called once per opted-in
+   * subnet.
    */
-  clientFor(resource: ResourceCidr): { key: string; region: string; client: EC2Client } | { unreadable: string };
+  clientFor(
+    resource: ResourceCidr,
+  ): { key: string; region: string; account?: string; client: EC2Client } | { unreadable: string };
   /** Regions (or account-regions) read at once. */
   concurrency: number;
   /** The source, for the collection units. Default "ec2". */
@@ -110,10 +115,12 @@ export async function addCapacity(
       unit = {
         key: where.key,
         region: where.region,
+        ...(where.account !== undefined ? { account: where.account } : {}),
         client: where.client,
         subnets,
         request: {
           region: where.region,
+          ...(where.account !== undefined ? { account: where.account } : {}),
           subnets,
           subnetsPerVpc: perVpc,
           unit: where.key,
@@ -140,7 +147,12 @@ export async function addCapacity(
     report.failures.push(...facts.failures);
     report.interfacesRead += facts.interfacesRead;
     report.units.push({
-      unit: { key: unit.key, source: options.source ?? "ec2", region: unit.region },
+      unit: {
+        key: unit.key,
+        source: options.source ?? "ec2",
+        ...(unit.account !== undefined ? { account: unit.account } : {}),
+        region: unit.region,
+      },
       resources: facts.interfacesRead,
       pages: facts.pages,
       complete: facts.failures.length === 0,
@@ -173,7 +185,7 @@ export async function addCapacity(
           resource.capacityUnknown = `not measured: ${message}`;
           report.unmeasured += 1;
           report.failures.push({
-            target: `capacity of ${subnetId} in ${unit.region}`,
+            target: `capacity of ${subnetId} in ${unit.account === undefined ? "" : `account ${unit.account} region `}${unit.region}`,
             message: `${message}; capacity not measured (scopes ${(targets.get(resource) ?? []).join(", ")})`,
             unit: unit.key,
           });

@@ -49,6 +49,8 @@ export interface SubnetTarget {
 
 export interface RegionCapacityRequest {
   region: string;
+  /** The account the subnets belong to, when the scan reads several (named on failures). */
+  account?: string;
   subnets: readonly SubnetTarget[];
   /** Subnets per VPC in the whole inventory: when every one is wanted, the VPC filter is used. */
   subnetsPerVpc: ReadonlyMap<string, number>;
@@ -185,7 +187,8 @@ function subnetWords(ids: readonly string[]): string {
  * failed call: the failure is returned and the subnets it covers are listed in `unread`.
  */
 export async function readRegionCapacity(client: EC2Client, request: RegionCapacityRequest): Promise<CapacityFacts> {
-  const { region } = request;
+  // "eu-west-1", or "account 111122223333 region eu-west-1" in a scan of several accounts.
+  const region = request.account === undefined ? request.region : `account ${request.account} region ${request.region}`;
   const targets = new Map(request.subnets.map((s) => [s.subnetId, s]));
   const facts: CapacityFacts = {
     interfaces: new Map(request.subnets.map((s) => [s.subnetId, []])),

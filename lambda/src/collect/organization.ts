@@ -17,6 +17,7 @@ import { mapWithConcurrency } from "../concurrency";
 import { ScanError } from "../errors";
 import type { CollectResult, ResourceCidr, ScanFailure } from "../types";
 import type { AccountTarget } from "./accounts";
+import { toScanFailure } from "./aws-error";
 import type { MemberRoleCredentials, SessionCredentials } from "./credentials";
 import type { Deadline } from "./deadline";
 import { collectFromEc2, ec2RegionUnit } from "./ec2";
@@ -62,6 +63,7 @@ export function accountRegions(accounts: readonly AccountTarget[], regions: read
 /** Error codes with which EC2 refuses credentials in a Region the account has not enabled. */
 const REGION_NOT_ENABLED_CODES = new Set(["AuthFailure", "OptInRequired", "UnrecognizedClientException"]);
 
+/** A failure without an API call behind it (a client that cannot be built): the error's own words. */
 function failureOf(target: string, err: unknown): ScanFailure {
   if (err instanceof ScanError) {
     const failure: ScanFailure = { target, action: err.action, message: err.message };
@@ -98,7 +100,8 @@ async function collectAccountRegion(
     } catch (err) {
       return {
         resources: [],
-        failures: [{ ...failureOf(target, err), unit: unit.key }],
+        // The session's ScanError names the role and what to deploy or grant; the shared path keeps its code.
+        failures: [toScanFailure(err, { target, action: "AssumeRole", service: "sts", unit: unit.key })],
         units: [{ unit, resources: 0, pages: 0, complete: false }],
       };
     }

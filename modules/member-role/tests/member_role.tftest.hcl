@@ -42,8 +42,13 @@ run "allows_exactly_the_actions_of_the_ec2_source" {
   command = plan
 
   assert {
-    condition     = data.aws_iam_policy_document.read.statement[0].actions == toset(jsondecode(file("../../lambda/iam-actions.json")).ec2)
-    error_message = "The member role's actions are not the EC2 source's list in lambda/iam-actions.json."
+    condition     = data.aws_iam_policy_document.read.statement[0].actions == toset(concat(jsondecode(file("../../lambda/iam-actions.json")).ec2, jsondecode(file("../../lambda/iam-actions.json")).capacity))
+    error_message = "The member role's actions are not the EC2 source's lists (ec2 and capacity) in lambda/iam-actions.json."
+  }
+
+  assert {
+    condition     = contains(data.aws_iam_policy_document.read.statement[0].actions, "ec2:DescribeNetworkInterfaces") && contains(data.aws_iam_policy_document.read.statement[0].actions, "ec2:GetSubnetCidrReservations")
+    error_message = "The member role cannot read the interfaces and CIDR reservations of a capacity scope's subnets."
   }
 
   assert {
@@ -52,12 +57,12 @@ run "allows_exactly_the_actions_of_the_ec2_source" {
   }
 
   assert {
-    condition     = length([for action in data.aws_iam_policy_document.read.statement[0].actions : action if !startswith(action, "ec2:Describe")]) == 0
-    error_message = "The member role can do more than describe EC2 resources."
+    condition     = length([for action in data.aws_iam_policy_document.read.statement[0].actions : action if !startswith(action, "ec2:Describe") && action != "ec2:GetSubnetCidrReservations"]) == 0
+    error_message = "The member role can do more than read EC2 resources."
   }
 
   assert {
-    condition     = output.actions == jsondecode(file("../../lambda/iam-actions.json")).ec2
+    condition     = output.actions == concat(jsondecode(file("../../lambda/iam-actions.json")).ec2, jsondecode(file("../../lambda/iam-actions.json")).capacity)
     error_message = "The actions output does not list the role's actions."
   }
 }
