@@ -17,6 +17,7 @@ import { ConfigError, formatRulesProblem, RulesError } from "./errors";
 import { clockFrom } from "./history/clock";
 import { historyStore } from "./history/scan-history";
 import { stringifyWithBigInt } from "./json";
+import { jsonChunks, writeChunks } from "./json-stream";
 import { createJsonLogger, silentLogger } from "./log";
 import { PREVIEW_FAIL_ON, type PreviewFailOn, previewFailures } from "./preview/compare";
 import { formatPreviewMarkdown } from "./preview/markdown";
@@ -33,6 +34,8 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, scan: 3 } as const;
 
 export interface CliIo {
   out(text: string): void;
+  /** Writes large output piece by piece, waiting while the reader catches up; without it, `out` gets each piece. */
+  outChunks?(chunks: Iterable<string>): Promise<void>;
   err(text: string): void;
   env: Record<string, string | undefined>;
   /** Builds the AWS clients for a scan; tests pass clients of their own. */
@@ -41,6 +44,7 @@ export interface CliIo {
 
 const defaultIo: CliIo = {
   out: (text) => void process.stdout.write(text),
+  outChunks: (chunks) => writeChunks(process.stdout, chunks),
   err: (text) => void process.stderr.write(text),
   env: process.env,
 };
@@ -209,6 +213,17 @@ function describeConfigError(
   return err.message;
 }
 
+/** The JSON text of `value` (two-space indented, BigInts as strings) and a final newline, in chunks. */
+function* jsonLines(value: unknown): Generator<string> {
+  yield* jsonChunks(value, 2);
+  yield "\n";
+}
+
+async function writeOut(io: CliIo, chunks: Iterable<string>): Promise<void> {
+  if (io.outChunks !== undefined) await io.outChunks(chunks);
+  else for (const chunk of chunks) io.out(chunk);
+}
+
 async function scan(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseScanFlags(args));
   if (values.help === true) {
@@ -274,11 +289,8 @@ async function scan(args: string[], io: CliIo): Promise<number> {
   });
   const shown = filterResult(outcome.result, filter);
 
-  io.out(
-    format === "json"
-      ? `${stringifyWithBigInt(shown, 2)}\n`
-      : formatScanReport(shown, top !== undefined ? { top } : {}),
-  );
+  if (format === "json") await writeOut(io, jsonLines(shown));
+  else io.out(formatScanReport(shown, top !== undefined ? { top } : {}));
   if (outcome.failures.length > 0) {
     const what = outcome.complete ? "publishing failed" : "the scan was incomplete";
     if (format === "json") for (const f of outcome.failures) io.err(`error: ${f.target}: ${f.message}\n`);

@@ -550,6 +550,8 @@ const DROP_ORDER: ListKey[] = [
 
 /** Drops tail entries of the lists, in DROP_ORDER, until the serialized result fits in maxBytes. */
 function bound(result: ScanResultJson, maxBytes: number): ScanResultJson {
+  // Without a bound (the command line) nothing is left out: measuring the text would only cost memory.
+  if (maxBytes === Number.POSITIVE_INFINITY) return result;
   let size = utf8Bytes(JSON.stringify(result));
   for (const key of DROP_ORDER) {
     const list = result[key] as unknown[] | undefined;

@@ -303,6 +303,26 @@ describe("cli", () => {
       expect(result.summary.counts).to.deep.equal({ critical: 1, warning: 1, unknown: 1, ok: 2 });
     });
 
+    it("writes the JSON result in chunks through outChunks, byte for byte the JSON.stringify text", async () => {
+      const chunks: string[] = [];
+      const io: CliIo = {
+        out: () => expect.fail("the JSON result goes through outChunks when the output has it"),
+        outChunks: async (pieces) => {
+          for (const piece of pieces) chunks.push(piece);
+        },
+        err: () => {},
+        env: { AWS_REGION: "us-east-1" },
+        createClients: () => mocked.clients,
+      };
+
+      const code = await main(["scan", "--rules", rulesFile, "--dry-run", "--format", "json"], io);
+
+      const out = chunks.join("");
+      expect(code).to.equal(EXIT.ok);
+      expect(out).to.equal(`${JSON.stringify(JSON.parse(out), null, 2)}\n`);
+      expect((JSON.parse(out) as ScanResultJson).resourcesInTrouble).to.have.length(3);
+    });
+
     it("publishes nothing with --dry-run", async () => {
       await run(["scan", "--rules", rulesFile, "--dry-run", "--topic", "arn:aws:sns:us-east-1:111122223333:alerts"]);
 

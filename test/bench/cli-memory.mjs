@@ -10,9 +10,11 @@
  *     as `npm run build` does); its JSON result is read and checked;
  *   - the same bundle under plain `node`, without the launcher's flags;
  *   - the pagination floor (probe.ts floor): the same SDK build paging through every scope, keeping
- *     nothing.
+ *     nothing, under the command's Node.js flags and under plain `node`.
  * Peak RSS is each process's ru_maxrss. Correctness checks (every CIDR scanned, a complete scan) fail
- * the run; the targets (at most 256 MB and 1.3 × the floor) are reported, met or not.
+ * the run; the targets (at most 256 MB and 1.3 × the floor) are reported, met or not. The ratio that
+ * counts is against the floor under the same flags as the command: flags that make the heap cheaper
+ * help the floor too, so comparing a tuned command with an untuned floor would flatter it.
  */
 
 import { execFileSync, spawn } from "node:child_process";
@@ -243,7 +245,8 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
     const cli = spread(cliRss);
     const floor = spread(floorRss);
     const flaggedFloor = spread(flaggedFloorRss);
-    const ratio = cli.median / floor.median;
+    // Against the floor run with the command's own flags: the like-for-like comparison.
+    const ratio = cli.median / flaggedFloor.median;
     return {
       cidrs,
       repeat,
@@ -257,7 +260,7 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
         flaggedFloor: spread(flaggedFloorCpu),
       },
       ratio,
-      flaggedRatio: cli.median / flaggedFloor.median,
+      plainFloorRatio: cli.median / floor.median,
       targets: CLI_MEMORY_TARGETS,
       met: { peakRss: cli.median <= CLI_MEMORY_TARGETS.peakRssMb, floorRatio: ratio <= CLI_MEMORY_TARGETS.floorRatio },
       failures,
@@ -285,8 +288,8 @@ export function cliMemoryTable(report) {
         `peak RSS of the floor with the command's flags (${report.nodeFlags.join(" ")}), MB`,
         mb(report.peakRssMb.flaggedFloor),
       ],
-      ["command ÷ floor", formatNumber(report.ratio, 2)],
-      ["command ÷ floor with the command's flags", formatNumber(report.flaggedRatio, 2)],
+      ["**command ÷ floor with the command's flags** (the target's ratio)", formatNumber(report.ratio, 2)],
+      ["command ÷ floor under plain `node`", formatNumber(report.plainFloorRatio, 2)],
       [
         "CPU time (user + system), ms: command / plain `node` / floor / floor with the flags",
         [report.cpuMs.cli, report.cpuMs.plain, report.cpuMs.floor, report.cpuMs.flaggedFloor].map(ms).join(" / "),
@@ -298,7 +301,8 @@ export function cliMemoryTable(report) {
 const USAGE = `Usage: scripts/bench --cli-memory [--cidrs ${CLI_MEMORY_DEFAULTS.cidrs}] [--repeat ${CLI_MEMORY_DEFAULTS.repeat}] [--out FILE]
 
 Peak RSS of \`ipam-monitor scan --dry-run --format json\` over N synthetic resource CIDRs (80% subnets),
-against the pagination floor over the same endpoint, \`repeat\` times each, interleaved.
+against the pagination floor over the same endpoint under the command's Node.js flags (the ratio that
+counts) and under plain \`node\`, \`repeat\` times each, interleaved.
   --out FILE   also write the figures as JSON (docs/bench-cli-memory.json is where docs/performance.md reads them)
 Exit status: 0 when every correctness check passed (targets are reported, not enforced), 1 otherwise.
 `;
@@ -330,7 +334,7 @@ async function main(argv) {
   process.stdout.write(`\n${cliMemoryTable(report)}\n\n`);
   process.stdout.write(
     `targets: peak RSS ≤ ${report.targets.peakRssMb} MB ${report.met.peakRss ? "met" : "NOT met"}; ` +
-      `≤ ${report.targets.floorRatio} × the floor ${report.met.floorRatio ? "met" : "NOT met"}\n`,
+      `≤ ${report.targets.floorRatio} × the floor under the same flags ${report.met.floorRatio ? "met" : "NOT met"}\n`,
   );
   if (values.out !== undefined)
     writeFileSync(
