@@ -41,7 +41,7 @@ locals {
     MEMBER_ROLE_EXTERNAL_ID    = var.member_role_external_id
     ACCOUNT_REGION_CONCURRENCY = tostring(var.account_region_concurrency)
     FAN_OUT                    = local.use_state_machine ? local.fan_out_mode : null
-    SCAN_BUCKET                = local.use_state_machine ? aws_s3_bucket.scans[0].bucket : null
+    SCAN_BUCKET                = local.use_state_machine ? module.scans_bucket[0].bucket.bucket : null
   } : key => value if value != null }
 
   member_role_arns = var.organization ? ["arn:${data.aws_partition.current.partition}:iam::*:role/${var.member_role_name}"] : [
@@ -86,7 +86,7 @@ data "aws_iam_policy_document" "cross_account" {
     content {
       sid       = "ReadAndWriteScanShards"
       actions   = local.iam_actions["fan-out"]
-      resources = ["${aws_s3_bucket.scans[0].arn}/scans/*"]
+      resources = ["${module.scans_bucket[0].bucket.arn}/scans/*"]
     }
   }
 }
@@ -103,100 +103,51 @@ resource "aws_iam_role_policy" "cross_account" {
 # Scan bucket: each scan's shard plan and inventories, kept a few days
 ################################################################################
 
-resource "aws_s3_bucket" "scans" {
-  count = local.use_state_machine ? 1 : 0
+module "scans_bucket" {
+  source = "./modules/private-bucket"
+  count  = local.use_state_machine ? 1 : 0
 
   # Bucket names are global, lower case and at most 63 characters: a prefix and a generated suffix.
   bucket_prefix = "${substr(lower(replace(var.name, "_", "-")), 0, 29)}-scans-"
   # The objects only matter during a scan; destroying the module must not stop at them.
   force_destroy = true
-  tags          = var.tags
-}
-
-resource "aws_s3_bucket_public_access_block" "scans" {
-  count = local.use_state_machine ? 1 : 0
-
-  bucket                  = aws_s3_bucket.scans[0].id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "scans" {
-  count = local.use_state_machine ? 1 : 0
-
-  bucket = aws_s3_bucket.scans[0].id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
+  expiration = {
+    rule_id = "expire-scans"
+    prefix  = "scans/"
+    days    = var.fan_out_retention_days
   }
+  tags = var.tags
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "scans" {
-  count = local.use_state_machine ? 1 : 0
-
-  bucket = aws_s3_bucket.scans[0].id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+# The scans bucket's resources moved into modules/private-bucket; these keep the existing bucket.
+moved {
+  from = aws_s3_bucket.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "scans" {
-  count = local.use_state_machine ? 1 : 0
-
-  bucket = aws_s3_bucket.scans[0].id
-
-  rule {
-    id     = "expire-scans"
-    status = "Enabled"
-
-    filter {
-      prefix = "scans/"
-    }
-
-    expiration {
-      days = var.fan_out_retention_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket_public_access_block.this
 }
 
-data "aws_iam_policy_document" "scans_bucket" {
-  count = local.use_state_machine ? 1 : 0
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.scans[0].arn, "${aws_s3_bucket.scans[0].arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_policy" "scans" {
-  count = local.use_state_machine ? 1 : 0
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket_server_side_encryption_configuration.this
+}
 
-  bucket = aws_s3_bucket.scans[0].id
-  policy = data.aws_iam_policy_document.scans_bucket[0].json
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket_lifecycle_configuration.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.scans]
+moved {
+  from = aws_s3_bucket_policy.scans[0]
+  to   = module.scans_bucket[0].aws_s3_bucket_policy.this[0]
 }
 
 ################################################################################
@@ -246,7 +197,7 @@ data "aws_iam_policy_document" "state_machine" {
     # The Distributed Map's ItemReader reads the plan the first step wrote.
     sid       = "ReadShardPlan"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.scans[0].arn}/scans/*"]
+    resources = ["${module.scans_bucket[0].bucket.arn}/scans/*"]
   }
 
   statement {

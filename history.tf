@@ -6,7 +6,7 @@ locals {
   create_history_bucket = var.history_enabled && var.history_bucket_name == null
 
   history_bucket = !var.history_enabled ? null : (
-    local.create_history_bucket ? aws_s3_bucket.history[0].id : var.history_bucket_name
+    local.create_history_bucket ? module.history_bucket[0].bucket.id : var.history_bucket_name
   )
   history_bucket_arn = local.history_bucket == null ? null : "arn:${data.aws_partition.current.partition}:s3:::${local.history_bucket}"
   history_uri        = local.history_bucket == null ? null : "s3://${local.history_bucket}/${var.history_prefix}"
@@ -20,105 +20,53 @@ locals {
   ])
 }
 
-resource "aws_s3_bucket" "history" {
-  count = local.create_history_bucket ? 1 : 0
+module "history_bucket" {
+  source = "./modules/private-bucket"
+  count  = local.create_history_bucket ? 1 : 0
 
-  # A prefix, not a name: bucket names are global, and two deployments of the same name in two
-  # accounts or Regions must not collide. Bucket names are lower case; the module's name may not be.
+  # Bucket names are lower case; the module's name may not be.
   bucket_prefix = substr("${trim(lower(replace(var.name, "_", "-")), "-")}-history-", 0, 37)
   force_destroy = var.history_force_destroy
-  tags          = var.tags
-}
-
-resource "aws_s3_bucket_public_access_block" "history" {
-  count = local.create_history_bucket ? 1 : 0
-
-  bucket                  = aws_s3_bucket.history[0].id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "history" {
-  count = local.create_history_bucket ? 1 : 0
-
-  bucket = aws_s3_bucket.history[0].id
-
-  rule {
-    # No ACLs: access is what the bucket policy and IAM grant, nothing else.
-    object_ownership = "BucketOwnerEnforced"
+  kms_key_arn   = var.history_kms_key_arn
+  expiration = {
+    rule_id = "expire-scan-history"
+    prefix  = "${var.history_prefix}days/"
+    days    = var.history_retention_days
   }
+  require_tls      = var.history_require_tls
+  tls_statement_id = "DenyRequestsWithoutTls"
+  tags             = var.tags
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "history" {
-  count = local.create_history_bucket ? 1 : 0
-
-  bucket = aws_s3_bucket.history[0].id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = var.history_kms_key_arn == null ? "AES256" : "aws:kms"
-      kms_master_key_id = var.history_kms_key_arn
-    }
-    # One data key per bucket instead of a KMS request per object.
-    bucket_key_enabled = var.history_kms_key_arn != null
-  }
+# The history bucket's resources moved into modules/private-bucket; these keep the existing bucket.
+moved {
+  from = aws_s3_bucket.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "history" {
-  count = local.create_history_bucket ? 1 : 0
-
-  bucket = aws_s3_bucket.history[0].id
-
-  rule {
-    id     = "expire-scan-history"
-    status = "Enabled"
-
-    filter {
-      prefix = "${var.history_prefix}days/"
-    }
-
-    expiration {
-      days = var.history_retention_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket_public_access_block.this
 }
 
-data "aws_iam_policy_document" "history_bucket" {
-  count = local.create_history_bucket && var.history_require_tls ? 1 : 0
-
-  statement {
-    sid       = "DenyRequestsWithoutTls"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.history[0].arn, "${aws_s3_bucket.history[0].arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_policy" "history" {
-  count = local.create_history_bucket && var.history_require_tls ? 1 : 0
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket_server_side_encryption_configuration.this
+}
 
-  bucket = aws_s3_bucket.history[0].id
-  policy = data.aws_iam_policy_document.history_bucket[0].json
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket_lifecycle_configuration.this
+}
 
-  # A policy put before the public access block could be judged public and refused.
-  depends_on = [aws_s3_bucket_public_access_block.history]
+moved {
+  from = aws_s3_bucket_policy.history[0]
+  to   = module.history_bucket[0].aws_s3_bucket_policy.this[0]
 }
 
 ################################################################################

@@ -160,7 +160,7 @@ output "state_machine_arn" {
 
 output "scan_bucket_name" {
   description = "Name of the bucket that holds each scan's shard plan and inventories for fan_out_retention_days, or null when scans run in one invocation."
-  value       = try(aws_s3_bucket.scans[0].bucket, null)
+  value       = try(module.scans_bucket[0].bucket.bucket, null)
 }
 
 output "scan_failed_alarm_name" {

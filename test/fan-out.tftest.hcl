@@ -15,7 +15,7 @@ run "reads_only_its_own_account_by_default" {
   command = plan
 
   assert {
-    condition     = length(aws_sfn_state_machine.this) == 0 && length(aws_s3_bucket.scans) == 0 && length(aws_iam_role_policy.cross_account) == 0
+    condition     = length(aws_sfn_state_machine.this) == 0 && length(module.scans_bucket) == 0 && length(aws_iam_role_policy.cross_account) == 0
     error_message = "A single-account deployment got a state machine, a scan bucket or a cross-account policy."
   }
 
@@ -136,10 +136,10 @@ run "an_organization_deploys_the_state_machine_which_chooses_at_every_run" {
 
   assert {
     condition = alltrue([
-      aws_s3_bucket.scans[0].force_destroy,
-      one(aws_s3_bucket_lifecycle_configuration.scans[0].rule).expiration[0].days == 7,
-      one(one(aws_s3_bucket_server_side_encryption_configuration.scans[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256",
-      aws_s3_bucket_public_access_block.scans[0].restrict_public_buckets,
+      module.scans_bucket[0].bucket.force_destroy,
+      one(module.scans_bucket[0].settings.lifecycle.rule).expiration[0].days == 7,
+      one(one(module.scans_bucket[0].settings.encryption.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256",
+      module.scans_bucket[0].settings.public_access_block.restrict_public_buckets,
     ])
     error_message = "The scan bucket is not private, encrypted and expiring after 7 days."
   }

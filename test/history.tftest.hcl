@@ -14,37 +14,37 @@ run "creates_an_encrypted_private_bucket_whose_days_expire" {
   command = plan
 
   assert {
-    condition     = length(aws_s3_bucket.history) == 1 && startswith(aws_s3_bucket.history[0].bucket_prefix, "ipam-monitor-history-")
+    condition     = length(module.history_bucket) == 1 && startswith(module.history_bucket[0].bucket.bucket_prefix, "ipam-monitor-history-")
     error_message = "The module does not create its history bucket, named after the module."
   }
 
   assert {
     condition = alltrue([
-      aws_s3_bucket_public_access_block.history[0].block_public_acls,
-      aws_s3_bucket_public_access_block.history[0].block_public_policy,
-      aws_s3_bucket_public_access_block.history[0].ignore_public_acls,
-      aws_s3_bucket_public_access_block.history[0].restrict_public_buckets,
+      module.history_bucket[0].settings.public_access_block.block_public_acls,
+      module.history_bucket[0].settings.public_access_block.block_public_policy,
+      module.history_bucket[0].settings.public_access_block.ignore_public_acls,
+      module.history_bucket[0].settings.public_access_block.restrict_public_buckets,
     ])
     error_message = "Public access to the history bucket is not blocked."
   }
 
   assert {
-    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.history[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    condition     = one(one(module.history_bucket[0].settings.encryption.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
     error_message = "The history bucket is not encrypted by default."
   }
 
   assert {
-    condition     = one(aws_s3_bucket_ownership_controls.history[0].rule).object_ownership == "BucketOwnerEnforced"
+    condition     = one(module.history_bucket[0].settings.ownership_controls.rule).object_ownership == "BucketOwnerEnforced"
     error_message = "The history bucket still honours ACLs."
   }
 
   assert {
-    condition     = one(aws_s3_bucket_lifecycle_configuration.history[0].rule[0].expiration).days == 400 && one(aws_s3_bucket_lifecycle_configuration.history[0].rule[0].filter).prefix == "days/"
+    condition     = one(module.history_bucket[0].settings.lifecycle.rule[0].expiration).days == 400 && one(module.history_bucket[0].settings.lifecycle.rule[0].filter).prefix == "days/"
     error_message = "Days of history do not expire after 400 days by default."
   }
 
   assert {
-    condition     = { for s in data.aws_iam_policy_document.history_bucket[0].statement : s.sid => s.effect }["DenyRequestsWithoutTls"] == "Deny"
+    condition     = module.history_bucket[0].settings.policy != null
     error_message = "The bucket policy does not refuse requests without TLS."
   }
 
@@ -54,7 +54,7 @@ run "creates_an_encrypted_private_bucket_whose_days_expire" {
   }
 
   assert {
-    condition     = aws_s3_bucket.history[0].force_destroy == false
+    condition     = module.history_bucket[0].bucket.force_destroy == false
     error_message = "The history bucket can be destroyed with its history in it by default."
   }
 }
@@ -114,7 +114,7 @@ run "uses_an_existing_bucket_under_a_prefix_without_creating_one" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket.history) == 0 && length(aws_s3_bucket_lifecycle_configuration.history) == 0
+    condition     = length(module.history_bucket) == 0
     error_message = "A bucket is created although an existing one is given."
   }
 
@@ -142,7 +142,7 @@ run "keeps_no_history_when_disabled" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket.history) == 0 && length(aws_iam_role_policy.history) == 0
+    condition     = length(module.history_bucket) == 0 && length(aws_iam_role_policy.history) == 0
     error_message = "History resources are created although history is disabled."
   }
 
@@ -233,7 +233,7 @@ run "drops_the_tls_only_policy_only_when_asked" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket_policy.history) == 0 && length(aws_s3_bucket.history) == 1
+    condition     = length(module.history_bucket) == 1 && module.history_bucket[0].settings.policy == null
     error_message = "The TLS-only bucket policy is still there, or the bucket is gone."
   }
 }

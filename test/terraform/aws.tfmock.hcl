@@ -85,7 +85,7 @@ mock_resource "aws_s3_bucket" {
 
 # The history bucket gets its own name, so that tests tell it from the scan bucket.
 override_resource {
-  target = aws_s3_bucket.history
+  target = module.history_bucket[0].aws_s3_bucket.this
   values = {
     id     = "ipam-monitor-history-20261201120000000000000001"
     arn    = "arn:aws:s3:::ipam-monitor-history-20261201120000000000000001"
