@@ -18,7 +18,7 @@
  * performance targets are reported, met or not.
  */
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 
 import { CAPACITY_SMOKE, capacityMain, runCapacityBench } from "./capacity.mjs";
 import { startEmulator } from "./emulator.mjs";
+import { buildHandler, cleanEnv, failed, runHandler, runNode } from "./measure.mjs";
 import { readHotspots, readModuleShares } from "./profile.mjs";
 import { benchRulesYaml, SCOPE_COUNT } from "./rules.mjs";
 import { formatNumber, formatSpread, markdownTable, spread } from "./summary.mjs";
@@ -165,60 +166,11 @@ function check(name, ok, detail) {
 // Child processes
 
 /**
- * Runs a command and collects its output; `report` is what it wrote on fd 3.
- * @param {string[]} args node arguments
- * @param {Record<string, string>} env
- * @returns {Promise<{ code: number | null; stdout: string; stderr: string; report: string; wallMs: number }>}
- */
-function runNode(args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--no-warnings", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let report = "";
-    child.stdout?.on("data", (chunk) => (stdout += chunk));
-    child.stderr?.on("data", (chunk) => (stderr += chunk));
-    /** @type {import("node:stream").Readable} */ (child.stdio[3]).on("data", (chunk) => (report += chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolvePromise({ code, stdout, stderr, report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }),
-    );
-  });
-}
-
-/**
- * A clean environment: no credentials, profile or NODE_OPTIONS of the caller's shell.
+ * The environment of every measured process: the benchmark's Region and IPAM scope types, and `extra`.
  * @param {Record<string, string>} extra
  */
 function childEnv(extra) {
-  /** @type {Record<string, string>} */
-  const env = {};
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG", "SYSTEMROOT"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: "AKIDBENCHMARK",
-    AWS_SECRET_ACCESS_KEY: "benchmark",
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    SCOPE_TYPES,
-    LOG_LEVEL: "warn",
-    ...extra,
-  };
-}
-
-/**
- * @param {string} what
- * @param {{ code: number | null; stdout: string; stderr: string }} run
- */
-function failed(what, run) {
-  return new Error(`${what} exited with status ${run.code}\n${run.stderr}${run.stdout.slice(-4000)}`);
+  return cleanEnv({ AWS_REGION: REGION, SCOPE_TYPES, ...extra });
 }
 
 // ---------------------------------------------------------------------------
@@ -247,16 +199,8 @@ function runUnitTests() {
  * @param {string} rulesFile
  */
 async function build(work, rulesFile) {
-  const outdir = join(work, "build");
   const zip = join(work, "ipam-monitor.zip");
-  const run = spawnSync(
-    process.execPath,
-    [join(LAMBDA, "build.mjs"), "--outdir", outdir, "--rules", rulesFile, "--zip", zip],
-    {
-      encoding: "utf8",
-    },
-  );
-  if (run.status !== 0) throw new Error(`lambda/build.mjs failed:\n${run.stdout}${run.stderr}`);
+  const handler = buildHandler(work, rulesFile, zip);
 
   const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
   const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
@@ -269,13 +213,7 @@ async function build(work, rulesFile) {
     nodePaths: [join(LAMBDA, "node_modules")],
     logLevel: "error",
   });
-  return {
-    handler: join(outdir, "lambda", "index.js"),
-    probe,
-    zip,
-    zipBytes: statSync(zip).size,
-    handlerBytes: statSync(join(outdir, "lambda", "index.js")).size,
-  };
+  return { handler, probe, zip, zipBytes: statSync(zip).size, handlerBytes: statSync(handler).size };
 }
 
 // ---------------------------------------------------------------------------
@@ -289,9 +227,8 @@ async function measureColdStart(handler, runs) {
   /** @type {number[]} */
   const times = [];
   for (let i = 0; i < runs; i++) {
-    const run = await runNode([join(HERE, "run-handler.cjs"), handler, "import"], childEnv({}));
-    if (run.code !== 0) throw failed("the cold-start import", run);
-    times.push(JSON.parse(run.report).importMs);
+    const run = await runHandler(handler, "import", childEnv({}), { what: "the cold-start import" });
+    times.push(run.importMs);
   }
   return spread(times);
 }
@@ -314,9 +251,7 @@ async function measureColdStart(handler, runs) {
  * @returns {Promise<ScanReport & { processMs: number }>}
  */
 async function scanOnce(handler, env, nodeFlags = []) {
-  const run = await runNode([...nodeFlags, join(HERE, "run-handler.cjs"), handler, "scan"], env);
-  if (run.code !== 0) throw failed("the handler scan", run);
-  return { ...JSON.parse(run.report), processMs: run.wallMs };
+  return runHandler(handler, "scan", env, { what: "the handler scan", nodeFlags });
 }
 
 /**

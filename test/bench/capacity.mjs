@@ -11,19 +11,18 @@
  * VPC ids, one GetSubnetCidrReservations per subnet), and nothing else added.
  */
 
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { startEmulator } from "./emulator.mjs";
+import { buildHandler, cleanEnv, runHandler } from "./measure.mjs";
 import { formatNumber, formatSpread, markdownTable, spread } from "./summary.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "..", "..");
-const LAMBDA = join(REPO, "lambda");
 const REGION = "us-east-1";
 const SEED = 1;
 /** synthetic_ec2.py puts eight /24 subnets in each VPC. */
@@ -81,67 +80,11 @@ export function expectedCapacityCalls(subnets, interfaces) {
 }
 
 /**
- * @param {string[]} args
- * @param {Record<string, string>} env
+ * The environment of every scan: a dry run with the EC2 source in the benchmark's Region, and `extra`.
+ * @param {Record<string, string>} extra
  */
-function runNode(args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--no-warnings", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let report = "";
-    child.stdout?.on("data", (chunk) => (stdout += chunk));
-    child.stderr?.on("data", (chunk) => (stderr += chunk));
-    /** @type {import("node:stream").Readable} */ (child.stdio[3]).on("data", (chunk) => (report += chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolvePromise({ code, stdout, stderr, report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }),
-    );
-  });
-}
-
-/** @param {Record<string, string>} extra */
 function childEnv(extra) {
-  /** @type {Record<string, string>} */
-  const env = {};
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: "AKIDBENCHMARK",
-    AWS_SECRET_ACCESS_KEY: "benchmark",
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    SOURCE: "ec2",
-    REGIONS: REGION,
-    DRY_RUN: "true",
-    LOG_LEVEL: "warn",
-    ...extra,
-  };
-}
-
-/**
- * @param {string} work
- * @param {string} rulesFile
- */
-function build(work, rulesFile) {
-  const outdir = join(work, "build");
-  const zip = join(work, "ipam-monitor.zip");
-  const run = spawnSync(
-    process.execPath,
-    [join(LAMBDA, "build.mjs"), "--outdir", outdir, "--rules", rulesFile, "--zip", zip],
-    { encoding: "utf8" },
-  );
-  if (run.status !== 0) throw new Error(`lambda/build.mjs failed:\n${run.stdout}${run.stderr}`);
-  const handler = join(outdir, "lambda", "index.js");
-  statSync(handler);
-  return handler;
+  return cleanEnv({ AWS_REGION: REGION, SOURCE: "ec2", REGIONS: REGION, DRY_RUN: "true", ...extra });
 }
 
 /**
@@ -165,7 +108,7 @@ export async function runCapacityBench({ subnets, interfaces, repeat, smoke, han
     writeFileSync(withCapacity, capacityRulesYaml(true));
     writeFileSync(without, capacityRulesYaml(false));
     if (built === undefined) process.stderr.write("bench: building the handler for the capacity benchmark\n");
-    const handler = built ?? build(work, withCapacity);
+    const handler = built ?? buildHandler(work, withCapacity);
     process.stderr.write(
       `bench: capacity at ${subnets} subnets, ${interfaces} interfaces: starting the synthetic EC2 network\n`,
     );
@@ -189,12 +132,12 @@ export async function runCapacityBench({ subnets, interfaces, repeat, smoke, han
           ["plain", without],
         ])) {
           await emulator.reset();
-          const run = await runNode(
-            [join(HERE, "run-handler.cjs"), handler, "scan"],
+          const report = await runHandler(
+            handler,
+            "scan",
             childEnv({ AWS_ENDPOINT_URL: emulator.endpoint, RULES_FILE: rules }),
+            { what: `the ${kind} scan` },
           );
-          if (run.code !== 0) throw new Error(`the ${kind} scan exited with status ${run.code}\n${run.stderr}`);
-          const report = JSON.parse(run.report);
           const stats = await emulator.stats();
           runs[kind].wallMs.push(report.handlerMs);
           runs[kind].cpuMs.push(report.cpuMs);

@@ -13,13 +13,14 @@
  * 512 MB function (a third of a vCPU: the CPU time divided by 0.29 when that is longer).
  */
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { buildHandler, cleanEnv, runHandler } from "./measure.mjs";
 import { MANAGEMENT_ACCOUNT, RESOURCES_PER_ACCOUNT_REGION, startOrganization } from "./org-emulator.mjs";
 import { benchRulesYaml, SCOPE_COUNT } from "./rules.mjs";
 import { markdownTable } from "./summary.mjs";
@@ -98,27 +99,6 @@ function parseSize(text) {
   return { accounts, regions };
 }
 
-/** @param {string[]} args @param {Record<string, string>} env */
-function runNode(args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--no-warnings", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let report = "";
-    child.stdout?.on("data", (c) => (stdout += c));
-    child.stderr?.on("data", (c) => (stderr += c));
-    /** @type {import("node:stream").Readable} */ (child.stdio[3]).on("data", (c) => (report += c));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolvePromise({ code, stdout, stderr, report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }),
-    );
-  });
-}
-
 /** The helpers' unit tests (org.test.mjs), folded into the smoke run as one check. */
 function runUnitTests() {
   const mocha = join(LAMBDA, "node_modules", "mocha", "bin", "mocha.js");
@@ -134,18 +114,6 @@ function runUnitTests() {
   );
 }
 
-/** @param {string} work @param {string} rulesFile */
-function build(work, rulesFile) {
-  const outdir = join(work, "build");
-  const run = spawnSync(
-    process.execPath,
-    [join(LAMBDA, "build.mjs"), "--outdir", outdir, "--rules", rulesFile, "--zip", join(work, "p.zip")],
-    { encoding: "utf8" },
-  );
-  if (run.status !== 0) throw new Error(`lambda/build.mjs failed:\n${run.stdout}${run.stderr}`);
-  return join(outdir, "lambda", "index.js");
-}
-
 /**
  * @param {{ accounts: number; regions: number }} size
  * @param {{ handler: string; rulesFile: string; latencyMs: number }} options
@@ -158,25 +126,16 @@ async function measure(size, { handler, rulesFile, latencyMs }) {
   );
   const org = await startOrganization({ accounts: size.accounts - 1, regions, latencyMs });
   try {
-    /** @type {Record<string, string>} */
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: process.env.TMPDIR ?? tmpdir() };
-    Object.assign(env, {
-      AWS_ACCESS_KEY_ID: "AKIDBENCHMARK",
-      AWS_SECRET_ACCESS_KEY: "benchmark",
+    const env = cleanEnv({
       AWS_REGION: "us-east-1",
       AWS_ENDPOINT_URL: org.url,
-      AWS_EC2_METADATA_DISABLED: "true",
       RULES_FILE: rulesFile,
       SOURCE: "ec2",
       REGIONS: regions.join(","),
       ORGANIZATION: "true",
       DRY_RUN: "true",
-      LOG_LEVEL: "warn",
     });
-    const run = await runNode([join(HERE, "run-handler.cjs"), handler, "scan"], env);
-    if (run.code !== 0)
-      throw new Error(`the handler scan exited with ${run.code}:\n${run.stderr}${run.stdout.slice(-3000)}`);
-    const report = JSON.parse(run.report);
+    const report = await runHandler(handler, "scan", env, { what: "the handler scan" });
     const stats = org.stats();
     const label = `${size.accounts}×${size.regions}`;
     check(`${label}: the scan is complete`, report.complete === true, `complete = ${report.complete}`);
@@ -324,7 +283,7 @@ async function main(argv) {
     const rulesFile = join(work, "rules.yaml");
     writeFileSync(rulesFile, benchRulesYaml());
     process.stderr.write("bench --org: building the handler bundle\n");
-    const handler = build(work, rulesFile);
+    const handler = buildHandler(work, rulesFile, join(work, "p.zip"));
     const results = [];
     for (const size of sizes) results.push(await measure(size, { handler, rulesFile, latencyMs }));
     check(
