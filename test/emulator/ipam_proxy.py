@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import http.client
 import ipaddress
 import json
 import os
@@ -31,13 +30,11 @@ from urllib.parse import urlsplit
 
 sys.dont_write_bytecode = True
 
+from forward import HOP_BY_HOP, exchange, read_body, relay  # noqa: E402
 from ipam_api import IPAM_ACTIONS, IpamApi, new_request_id, render_error  # noqa: E402
 from sfn_api import SFN_ACTIONS  # noqa: E402
 from stats import CallStats, action_of, credential_scope, is_cbor, metric_series, query_params  # noqa: E402
 
-# Hop-by-hop headers (RFC 9110 §7.6.1), the framing headers the proxy recomputes, and Expect
-# (the proxy has already read the whole body, and answered 100 Continue itself).
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "expect"}
 CLOUDWATCH_XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/"
 SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
 
@@ -93,7 +90,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         self.request_id = new_request_id()
-        body = self._read_body()
+        body = read_body(self)
         path = urlsplit(self.path).path
         if path == "/_stats" and self.command == "GET":
             return self._send(200, json.dumps(self.server.stats.snapshot(), indent=2).encode(), "application/json")
@@ -177,20 +174,6 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return False
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
     def _send(self, status: int, body: bytes, content_type: str, extra: list[tuple[str, str]] = ()) -> None:
         self.send_response_only(status)
         self.send_header("Content-Type", content_type)
@@ -204,19 +187,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _exchange(self, body: bytes) -> tuple[int, bytes]:
         """Sends the request to moto and returns its status and body (prefixes.py answers from them)."""
-        upstream = self.server.upstream
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
-        try:
-            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for name, value in self.headers.items():
-                if name.lower() not in HOP_BY_HOP:
-                    connection.putheader(name, value)
-            connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body or None)
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        answer = exchange(self, self.server.upstream, body)
+        return answer.status, answer.body
 
     def _forward(self, body: bytes, correct=None, rewritten: bool = False, action: str = "", params: dict[str, str] | None = None) -> None:
         upstream = self.server.upstream
@@ -229,40 +201,18 @@ class Handler(BaseHTTPRequestHandler):
             # PutMetricData bodies of 10 KB and more), so moto gets the plain body.
             body = gzip.decompress(body)
             skip = HOP_BY_HOP | {"content-encoding"}
-        # One connection per request: moto closes its connections after every response anyway.
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
         try:
-            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for name, value in self.headers.items():
-                if name.lower() not in skip:
-                    connection.putheader(name, value)
-            if body or self.command in ("POST", "PUT", "PATCH"):
-                connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body or None)
-            response = connection.getresponse()
-            data = response.read()
-            if correct is not None:
-                data = correct(response.status, data)
+            answer = exchange(self, upstream, body, skip)
         except OSError as error:
             message = f"ipam_proxy: upstream {upstream.geturl()} unreachable: {error}"
             return self._send(502, message.encode(), "text/plain")
-        finally:
-            connection.close()
-        status = response.status
+        status, data = answer.status, answer.body
+        if correct is not None:
+            data = correct(status, data)
         prefixes = self.server.prefixes
         if prefixes is not None and self.command != "HEAD":
             status, data = prefixes.rewrite(action, params or {}, self.request_id, status, data)
-        self.send_response_only(status, response.reason if status == response.status else None)
-        for name, value in response.getheaders():
-            if name.lower() not in HOP_BY_HOP:
-                self.send_header(name, value)
-        # HEAD answers carry the length of the body they leave out.
-        length = response.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
-        if length is not None:
-            self.send_header("Content-Length", length)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        return relay(self, answer, status, data)
 
     def _answer_without_upstream(self, action: str, params: dict[str, str]) -> None:
         """Synthetic mode: the calls a scan makes besides IPAM, answered like the real services."""

@@ -36,7 +36,6 @@ A test double for the fault-injection suite; it never ships.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
@@ -53,9 +52,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
 
+from forward import HOP_BY_HOP, Answer, exchange, read_body, relay  # noqa: E402
 from stats import action_of, body_bytes, credential_scope, query_params  # noqa: E402
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "expect", "content-encoding"}
+# The body goes on un-gzipped (body_bytes), so its Content-Encoding stays behind too.
+SKIP_HEADERS = HOP_BY_HOP | {"content-encoding"}
 # The result-set element of each EC2 action the scanner calls, as the wire names it.
 RESULT_SETS = {
     "DescribeIpams": "ipamSet",
@@ -161,20 +162,6 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
     def _send(self, status: int, body: bytes, content_type: str, headers: list[tuple[str, str]] = ()) -> None:
         self.send_response_only(status)
         self.send_header("Content-Type", content_type)
@@ -201,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _handle(self) -> None:
-        body = self._read_body()
+        body = read_body(self)
         path = urlsplit(self.path).path
         rules = self.server.rules
         if path == "/_faults" and self.command == "PUT":
@@ -251,12 +238,12 @@ class Handler(BaseHTTPRequestHandler):
         repeating = kind == "repeat-page" and params.get("NextToken") == "repeat-page"
         if kind in ("token-fresh", "token-cycle") or repeating:
             body = self._without_token(body)
-        status, headers, data = self._call_upstream(body)
-        entry["upstream"] = status
+        answer = self._call_upstream(body)
+        entry["upstream"] = answer.status
         if kind == "deliver-500":
             document, content_type = _error_document(service, is_json, "InternalFailure", "injected fault after delivery")
             return self._send(500, document, content_type)
-        text = data.decode("utf-8", errors="replace")
+        text = answer.body.decode("utf-8", errors="replace")
         set_name = RESULT_SETS.get(action)
         if kind == "no-result-set" and set_name:
             text = re.sub(rf"<{set_name}>.*?</{set_name}>|<{set_name}/>", "", text, flags=re.S)
@@ -271,7 +258,7 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "token-cycle":
             tokens = rule.get("tokens", ["A", "B"])
             text = self._set_token(text, tokens[(rule["applied"] - 1) % len(tokens)])
-        self._relay(status, headers, text.encode("utf-8"))
+        relay(self, answer, body=text.encode("utf-8"), skip=SKIP_HEADERS)
 
     # -------------------------------------------------------------- rewriting
 
@@ -312,40 +299,17 @@ class Handler(BaseHTTPRequestHandler):
 
     # -------------------------------------------------------------- upstream
 
-    def _call_upstream(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        upstream = self.server.upstream
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
-        try:
-            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for name, value in self.headers.items():
-                if name.lower() not in HOP_BY_HOP:
-                    connection.putheader(name, value)
-            plain = body_bytes(self.headers, body)
-            connection.putheader("Content-Length", str(len(plain)))
-            connection.endheaders(plain or None)
-            response = connection.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            connection.close()
-
-    def _relay(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-        self.send_response_only(status)
-        for name, value in headers:
-            if name.lower() not in HOP_BY_HOP:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+    def _call_upstream(self, body: bytes) -> Answer:
+        return exchange(self, self.server.upstream, body_bytes(self.headers, body), SKIP_HEADERS)
 
     def _forward(self, body: bytes) -> int:
         try:
-            status, headers, data = self._call_upstream(body)
+            answer = self._call_upstream(body)
         except OSError as error:
             self._send(502, f"fault_proxy: upstream unreachable: {error}".encode(), "text/plain")
             return 502
-        self._relay(status, headers, data)
-        return status
+        relay(self, answer, skip=SKIP_HEADERS)
+        return answer.status
 
 
 def main(argv: list[str]) -> int:
