@@ -19,6 +19,7 @@ import {
 } from "../../src/collect/enis";
 
 const REGION = "us-east-1";
+const NO_RESERVATIONS = { SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] };
 
 function denied(action: string): EC2ServiceException {
   return new EC2ServiceException({
@@ -90,6 +91,16 @@ describe("collect/enis", () => {
       ec2.restore();
     });
 
+    /** Every subnet answers that it has no CIDR reservations. */
+    function withoutReservations(): void {
+      ec2.on(GetSubnetCidrReservationsCommand).resolves(NO_RESERVATIONS);
+    }
+
+    /** Reads the capacity of `subnets` (subnet-a alone by default), vpc-1 holding `inVpc` subnets in all. */
+    function read(subnets: SubnetTarget[] = [target("subnet-a")], inVpc = subnets.length) {
+      return readRegionCapacity(client, { region: REGION, subnets, subnetsPerVpc: new Map([["vpc-1", inVpc]]) });
+    }
+
     it("pages through the interfaces 1,000 at a time and groups them by subnet", async () => {
       const pages: DescribeNetworkInterfacesCommandOutput[] = [
         { NetworkInterfaces: [eni("eni-1", "subnet-a", ["10.0.0.10"])], NextToken: "t1", $metadata: {} },
@@ -101,15 +112,9 @@ describe("collect/enis", () => {
       ec2
         .on(DescribeNetworkInterfacesCommand)
         .callsFake((input: DescribeNetworkInterfacesCommandInput) => (input.NextToken === "t1" ? pages[1] : pages[0]));
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       const calls = ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input);
       expect(calls).to.deep.equal([
@@ -151,11 +156,7 @@ describe("collect/enis", () => {
         SubnetIpv6CidrReservations: [],
       }));
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a"), target("subnet-b")],
-        subnetsPerVpc: new Map([["vpc-1", 2]]),
-      });
+      const facts = await read([target("subnet-a"), target("subnet-b")]);
 
       expect(ec2.commandCalls(GetSubnetCidrReservationsCommand).map((c) => c.args[0].input)).to.deep.equal([
         { SubnetId: "subnet-a", MaxResults: 1000 },
@@ -172,15 +173,9 @@ describe("collect/enis", () => {
 
     it("leaves the subnets of a denied interface read unread and names them, the scopes and the permission", async () => {
       ec2.on(DescribeNetworkInterfacesCommand).rejects(denied("DescribeNetworkInterfaces"));
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a", "vpc-1", ["eks-pods", "prod"])],
-        subnetsPerVpc: new Map([["vpc-1", 3]]),
-      });
+      const facts = await read([target("subnet-a", "vpc-1", ["eks-pods", "prod"])], 3);
 
       expect(facts.interfaces.has("subnet-a")).to.equal(false);
       expect(facts.unread.get("subnet-a")).to.equal(
@@ -198,15 +193,9 @@ describe("collect/enis", () => {
 
     it("treats an interface answer without its result set as a failure, never as an empty subnet", async () => {
       ec2.on(DescribeNetworkInterfacesCommand).resolves({});
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       expect(facts.interfaces.has("subnet-a")).to.equal(false);
       expect(facts.failures[0]).to.include({ action: "DescribeNetworkInterfaces", code: "MalformedResponse" });
@@ -217,14 +206,10 @@ describe("collect/enis", () => {
       ec2
         .on(GetSubnetCidrReservationsCommand)
         .callsFake((input: GetSubnetCidrReservationsCommandInput) =>
-          input.SubnetId === "subnet-a" ? {} : { SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] },
+          input.SubnetId === "subnet-a" ? {} : NO_RESERVATIONS,
         );
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a"), target("subnet-b")],
-        subnetsPerVpc: new Map([["vpc-1", 2]]),
-      });
+      const facts = await read([target("subnet-a"), target("subnet-b")]);
 
       expect([...facts.unread.keys()]).to.deep.equal(["subnet-a"]);
       expect([...facts.interfaces.keys()]).to.deep.equal(["subnet-b"]);
@@ -238,15 +223,9 @@ describe("collect/enis", () => {
         NetworkInterfaces: [],
         NextToken: input.NextToken === "a" ? "b" : "a",
       }));
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)).to.have.length(3);
       expect(facts.failures[0]).to.include({ code: "PaginationLoop" });
@@ -261,15 +240,9 @@ describe("collect/enis", () => {
           { ...eni("eni-own", "subnet-a", ["10.0.0.11"]), RequesterManaged: false, RequesterId: "AIDAEXAMPLE" },
         ],
       });
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       expect(facts.interfaces.get("subnet-a")?.map((e) => e.requesterId)).to.deep.equal(["amazon-elb", undefined]);
     });
@@ -285,11 +258,7 @@ describe("collect/enis", () => {
         }),
       );
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       expect(facts.failures).to.deep.equal([]);
       expect(facts.unread.get("subnet-a")).to.equal(
@@ -305,15 +274,9 @@ describe("collect/enis", () => {
           eni("eni-9", "subnet-other", ["10.0.9.10"]),
         ],
       });
-      ec2
-        .on(GetSubnetCidrReservationsCommand)
-        .resolves({ SubnetIpv4CidrReservations: [], SubnetIpv6CidrReservations: [] });
+      withoutReservations();
 
-      const facts = await readRegionCapacity(client, {
-        region: REGION,
-        subnets: [target("subnet-a")],
-        subnetsPerVpc: new Map([["vpc-1", 1]]),
-      });
+      const facts = await read();
 
       expect(facts.interfaces.get("subnet-a")?.map((e) => e.networkInterfaceId)).to.deep.equal(["eni-1"]);
       expect(facts.interfacesRead).to.equal(1);
