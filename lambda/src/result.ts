@@ -279,9 +279,18 @@ export interface BuildResultInput {
   fillingUpLimit?: number;
 }
 
+/**
+ * `value` without its undefined fields, the others in the same order. A copy rather than `delete` on
+ * `value`: deleting a field makes V8 turn the object into a hash table several times its size, and a
+ * command-line result at 150,000 resource CIDRs holds tens of thousands of these entries.
+ */
 function defined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
-  return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined) copy[key] = field;
+  }
+  return copy as T;
 }
 
 function finiteUtilization(r: ResourceCidr): number | undefined {
