@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint and format checks, run by scripts/test: Biome for TypeScript and JavaScript (biome.jsonc),
-# and shellcheck for every bash script; terraform fmt runs with the Terraform checks (test/terraform.sh).
+# knip for dead code in lambda/, and shellcheck for every bash script; terraform fmt runs with the Terraform checks (test/terraform.sh).
 # A Biome warning fails the check too: warnings nobody has to fix only pile up.
 # Fix what Biome reports with: lambda/node_modules/.bin/biome check --write .
 set -uo pipefail
@@ -13,6 +13,15 @@ if lambda/node_modules/.bin/biome ci --colors=off --error-on-warnings .; then
   echo "biome: 1 passed, 0 failed"
 else
   echo "biome: 0 passed, 1 failed"
+  failed=1
+fi
+
+# Files, exports and dependencies of the TypeScript package that nothing uses (lambda/knip.jsonc).
+echo "--> knip (unused files, exports and dependencies)"
+if (cd lambda && node_modules/.bin/knip --no-progress); then
+  echo "knip: 1 passed, 0 failed"
+else
+  echo "knip: 0 passed, 1 failed"
   failed=1
 fi
 

@@ -10,8 +10,6 @@ import { checkDeadline, type Deadline } from "./deadline";
 
 /** Pages any unit may take when no earlier complete scan says how many it needs: 1,000,000 CIDRs at 1,000 a page. */
 export const DEFAULT_PAGE_CEILING_MIN = 1000;
-/** A unit may take this many times the pages its last complete scan needed. */
-export const DEFAULT_PAGE_CEILING_FACTOR = 10;
 
 export interface PageCeilingOptions {
   /** Pages every unit may take whatever its history (the floor). */

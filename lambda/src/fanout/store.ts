@@ -180,17 +180,3 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 }
-
-/** An in-memory store with the same contract, for tests and local runs. */
-export class MemoryObjectStore implements ObjectStore {
-  readonly where = "memory://scans";
-  readonly objects = new Map<string, Uint8Array>();
-
-  async put(key: string, body: Uint8Array): Promise<void> {
-    this.objects.set(key, body);
-  }
-
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.objects.get(key);
-  }
-}
