@@ -25,6 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startEmulator } from "./emulator.mjs";
+import { cleanEnv } from "./measure.mjs";
 import { benchRulesYaml } from "./rules.mjs";
 import { formatNumber, markdownTable, spread } from "./summary.mjs";
 
@@ -77,26 +78,6 @@ function run(file, args, env) {
       });
     });
   });
-}
-
-/** @param {Record<string, string>} extra */
-function childEnv(extra) {
-  /** @type {Record<string, string>} */
-  const env = {};
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: "AKIDBENCHMARK",
-    AWS_SECRET_ACCESS_KEY: "benchmark",
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    SCOPE_TYPES,
-    ...extra,
-  };
 }
 
 /**
@@ -182,7 +163,12 @@ export async function measureCliMemory({ cidrs, repeat, log }) {
     /** @type {number[]} */
     const flaggedFloorCpu = [];
     try {
-      const env = childEnv({ AWS_ENDPOINT_URL: emulator.endpoint });
+      const env = cleanEnv({
+        AWS_REGION: REGION,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        SCOPE_TYPES,
+        AWS_ENDPOINT_URL: emulator.endpoint,
+      });
       for (let round = 1; round <= repeat; round++) {
         const scan = await run(built.cli, ["scan", "--rules", rules, "--dry-run", "--format", "json"], {
           ...env,
