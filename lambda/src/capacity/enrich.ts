@@ -10,7 +10,7 @@
 
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Deadline } from "../collect/deadline";
-import { type RegionCapacityRequest, readRegionCapacity, type SubnetTarget } from "../collect/enis";
+import { type RegionCapacityRequest, readRegionCapacity, type SubnetTarget, type VpcExtent } from "../collect/enis";
 import { mapWithConcurrency } from "../concurrency";
 import { compileScope } from "../rules/match";
 import type { ResourceCidr, RulesFile, ScanFailure, SourceName, UnitReport } from "../types";
@@ -75,16 +75,35 @@ export function capacityTargets(resources: readonly ResourceCidr[], rules: Rules
   return targets;
 }
 
-/** Subnets per VPC in the inventory (any family): a VPC is read whole only when every one is wanted. */
-function subnetsPerVpc(resources: readonly ResourceCidr[]): Map<string, number> {
-  const ids = new Map<string, Set<string>>();
+/**
+ * Addresses in use in a subnet, for the choice of filter: its IPv4 CIDR's (every interface of a
+ * subnet with one holds a primary IPv4 address), else its IPv6 CIDR's; undefined when not known.
+ */
+function addressesInUse(cidrs: readonly ResourceCidr[]): number | undefined {
+  const ipv4 = cidrs.find((r) => r.addressFamily === "ipv4");
+  const used = (ipv4 ?? cidrs[0])?.used;
+  return used === undefined ? undefined : Number(used);
+}
+
+/** The VPCs of the inventory with their subnets and the addresses in use in them (see VpcExtent). */
+function vpcExtents(resources: readonly ResourceCidr[]): Map<string, VpcExtent> {
+  const subnets = new Map<string, Map<string, ResourceCidr[]>>();
   for (const r of resources) {
     if (r.resourceType !== "subnet" || r.vpcId === undefined) continue;
-    const set = ids.get(r.vpcId) ?? new Set<string>();
-    ids.set(r.vpcId, set);
-    set.add(r.resourceId);
+    const ofVpc = subnets.get(r.vpcId) ?? new Map<string, ResourceCidr[]>();
+    subnets.set(r.vpcId, ofVpc);
+    ofVpc.set(r.resourceId, [...(ofVpc.get(r.resourceId) ?? []), r]);
   }
-  return new Map([...ids].map(([vpc, set]) => [vpc, set.size]));
+  const extents = new Map<string, VpcExtent>();
+  for (const [vpcId, ofVpc] of subnets) {
+    let inUse: number | undefined = 0;
+    for (const cidrs of ofVpc.values()) {
+      const used = addressesInUse(cidrs);
+      inUse = used === undefined || inUse === undefined ? undefined : inUse + used;
+    }
+    extents.set(vpcId, { subnets: ofVpc.size, ...(inUse !== undefined ? { addressesInUse: inUse } : {}) });
+  }
+  return extents;
 }
 
 /**
@@ -100,7 +119,7 @@ export async function addCapacity(
   const targets = capacityTargets(resources, rules);
   if (targets.size === 0) return report;
 
-  const perVpc = subnetsPerVpc(resources);
+  const vpcs = vpcExtents(resources);
   const work = new Map<string, RegionWork & { client: EC2Client; subnets: SubnetTarget[] }>();
   for (const [resource, scopes] of targets) {
     const where = options.clientFor(resource);
@@ -122,7 +141,7 @@ export async function addCapacity(
           region: where.region,
           ...(where.account !== undefined ? { account: where.account } : {}),
           subnets,
-          subnetsPerVpc: perVpc,
+          vpcs,
           unit: where.key,
           ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
           ...(options.pageCeiling !== undefined ? { pageCeiling: options.pageCeiling(where.key) } : {}),
@@ -136,6 +155,7 @@ export async function addCapacity(
       unit.resources.set(resource.resourceId, [resource]);
       const target: SubnetTarget = { subnetId: resource.resourceId, scopes };
       if (resource.vpcId !== undefined) target.vpcId = resource.vpcId;
+      if (resource.used !== undefined) target.addressesInUse = Number(resource.used);
       unit.subnets.push(target);
     } else {
       known.push(resource);

@@ -64,7 +64,7 @@ export async function inspectSubnet(client: EC2Client, region: string, subnetId:
   const facts = await readRegionCapacity(client, {
     region,
     subnets: [{ subnetId, ...(subnet.VpcId !== undefined ? { vpcId: subnet.VpcId } : {}), scopes: [] }],
-    subnetsPerVpc: new Map(),
+    vpcs: new Map(),
   });
   const failure = facts.failures[0];
   if (failure !== undefined) {

@@ -3,10 +3,9 @@
  * address and delegated IPv4 prefix) and its subnet CIDR reservations, read from EC2 for the
  * subnets of scopes with `capacity: true` only, since every call costs.
  *
- * - Interfaces: DescribeNetworkInterfaces, 1,000 a page, filtered by `vpc-id` where every subnet of
- *   the VPC is wanted and by `subnet-id` otherwise: the VPC filter needs fewer filter values, the
- *   subnet filter returns fewer interfaces (so fewer pages) when only some subnets are wanted.
- *   Filter values go 200 to a request.
+ * - Interfaces: DescribeNetworkInterfaces, 1,000 a page, filtered per VPC by `vpc-id` or by the
+ *   `subnet-id`s of its wanted subnets, whichever is estimated to take fewer calls (see
+ *   planInterfaceQueries). Filter values go 200 to a request.
  * - Reservations: GetSubnetCidrReservations, one call per subnet (the API takes one subnet id).
  *
  * Calls go through collect/call.ts (the deadline, and an answer without its result set is a failed
@@ -34,7 +33,11 @@ import { DEFAULT_PAGE_CEILING_MIN, paginate } from "./paginate";
 
 export const INTERFACE_PAGE_SIZE = 1000;
 export const RESERVATION_PAGE_SIZE = 1000;
-/** Values per filter in one DescribeNetworkInterfaces request. */
+/**
+ * Filter values in one DescribeNetworkInterfaces request. EC2 refuses more with FilterLimitExceeded
+ * ("The maximum number of filter values specified on a single call is 200"), a limit of the call,
+ * not of each filter; every request here has one filter.
+ */
 export const FILTER_VALUES_PER_REQUEST = 200;
 /** Calls in flight at once within one region. */
 export const CAPACITY_CALL_CONCURRENCY = 4;
@@ -45,6 +48,20 @@ export interface SubnetTarget {
   vpcId?: string;
   /** The scopes with `capacity: true` that match the subnet, for failure messages. */
   scopes: readonly string[];
+  /** Addresses in use in the subnet as the source reports them, when known (see VpcExtent). */
+  addressesInUse?: number;
+}
+
+/** What is known of a VPC before its interfaces are read: enough to choose the cheaper filter. */
+export interface VpcExtent {
+  /** Its subnets in the inventory (any address family). */
+  subnets: number;
+  /**
+   * Addresses in use over all of them, as the source reports them; undefined when a subnet's usage
+   * is unknown. Every interface holds at least one address of its subnet (a primary IPv4 address,
+   * or an IPv6 address in an IPv6-only subnet), so the VPC has at most this many interfaces.
+   */
+  addressesInUse?: number;
 }
 
 export interface RegionCapacityRequest {
@@ -52,8 +69,8 @@ export interface RegionCapacityRequest {
   /** The account the subnets belong to, when the scan reads several (named on failures). */
   account?: string;
   subnets: readonly SubnetTarget[];
-  /** Subnets per VPC in the whole inventory: when every one is wanted, the VPC filter is used. */
-  subnetsPerVpc: ReadonlyMap<string, number>;
+  /** The VPCs of the whole inventory, for the choice of filter (planInterfaceQueries). */
+  vpcs: ReadonlyMap<string, VpcExtent>;
   /** The collection unit these reads are (capacity/<region>), named on failures. */
   unit?: string;
   deadline?: Deadline;
@@ -94,27 +111,61 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The queries that read the interfaces of `subnets`: by VPC where every subnet of the VPC is
- * wanted, by subnet otherwise; subnets without a known VPC by subnet.
+ * Estimated DescribeNetworkInterfaces calls a share of a reading takes: `values` filter values
+ * (200 make a request) and at most `interfaces` interfaces (1,000 make a page). Fractional, because
+ * the VPCs and subnets of a region share requests: each adds its share of the values and pages.
+ */
+export function interfaceCallEstimate(values: number, interfaces: number): number {
+  return values / FILTER_VALUES_PER_REQUEST + interfaces / INTERFACE_PAGE_SIZE;
+}
+
+/**
+ * Whether the wanted subnets of a VPC are read by `vpc-id` rather than by `subnet-id`: whichever is
+ * estimated to take fewer calls. The number of interfaces is unknown before reading, so the estimate
+ * takes its upper bound, the addresses in use the source reports (VpcExtent): reading by VPC costs one
+ * filter value and the interfaces of every subnet of the VPC, reading by subnet one value per wanted
+ * subnet and only their interfaces. When every subnet of the VPC is wanted both read the same
+ * interfaces, so the VPC filter (one value) wins; when the usage of a subnet is unknown, reading the
+ * whole VPC has no bound, so the wanted subnets are read by subnet.
+ */
+export function readsWholeVpc(wanted: readonly SubnetTarget[], vpc: VpcExtent | undefined): boolean {
+  if (vpc === undefined) return false;
+  if (vpc.subnets <= wanted.length) return true;
+  if (vpc.addressesInUse === undefined) return false;
+  let wantedInUse = 0;
+  for (const s of wanted) {
+    if (s.addressesInUse === undefined) return false;
+    wantedInUse += s.addressesInUse;
+  }
+  return interfaceCallEstimate(1, vpc.addressesInUse) <= interfaceCallEstimate(wanted.length, wantedInUse);
+}
+
+/**
+ * The queries that read the interfaces of `subnets`: per VPC by `vpc-id` or by `subnet-id`,
+ * whichever readsWholeVpc estimates cheaper; subnets without a known VPC by subnet.
  */
 export function planInterfaceQueries(
   subnets: readonly SubnetTarget[],
-  subnetsPerVpc: ReadonlyMap<string, number>,
+  vpcs: ReadonlyMap<string, VpcExtent>,
 ): InterfaceQuery[] {
-  const byVpc = new Map<string, string[]>();
+  const byVpc = new Map<string, SubnetTarget[]>();
   const loose: string[] = [];
   for (const s of subnets) {
     if (s.vpcId === undefined) loose.push(s.subnetId);
-    else byVpc.set(s.vpcId, [...(byVpc.get(s.vpcId) ?? []), s.subnetId]);
+    else byVpc.set(s.vpcId, [...(byVpc.get(s.vpcId) ?? []), s]);
   }
   const wholeVpcs: string[] = [];
-  for (const [vpcId, ids] of byVpc) {
-    if ((subnetsPerVpc.get(vpcId) ?? Number.POSITIVE_INFINITY) <= ids.length) wholeVpcs.push(vpcId);
-    else loose.push(...ids);
+  for (const [vpcId, wanted] of byVpc) {
+    if (readsWholeVpc(wanted, vpcs.get(vpcId))) wholeVpcs.push(vpcId);
+    else loose.push(...wanted.map((s) => s.subnetId));
   }
   const queries: InterfaceQuery[] = [];
   for (const values of chunks(wholeVpcs.sort(), FILTER_VALUES_PER_REQUEST)) {
-    queries.push({ filter: "vpc-id", values, subnets: values.flatMap((v) => byVpc.get(v) ?? []) });
+    queries.push({
+      filter: "vpc-id",
+      values,
+      subnets: values.flatMap((v) => (byVpc.get(v) ?? []).map((s) => s.subnetId)),
+    });
   }
   for (const values of chunks(loose.sort(), FILTER_VALUES_PER_REQUEST)) {
     queries.push({ filter: "subnet-id", values, subnets: values });
@@ -215,7 +266,7 @@ export async function readRegionCapacity(client: EC2Client, request: RegionCapac
   };
 
   const seen = new Set<string>();
-  const queries = planInterfaceQueries(request.subnets, request.subnetsPerVpc);
+  const queries = planInterfaceQueries(request.subnets, request.vpcs);
   await mapWithConcurrency(queries, CAPACITY_CALL_CONCURRENCY, async (query) => {
     try {
       const enis = await readPages(

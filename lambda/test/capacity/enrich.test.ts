@@ -129,6 +129,29 @@ describe("capacity/enrich", () => {
     ]);
   });
 
+  it("chooses the filter from the addresses in use the source reports for every subnet of the VPC", async () => {
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+    const filterFor = async (busyAvailable: number) => {
+      ec2.resetHistory();
+      // subnet-a and subnet-b opted in, 1 and 2 addresses in use; subnet-c not, 251 − busyAvailable in use.
+      const wanted = [subnet("subnet-a", "10.0.0.0/24", 250), subnet("subnet-b", "10.0.1.0/24", 249)];
+      const busy = subnet("subnet-c", "10.0.2.0/24", busyAvailable);
+      await addCapacity(
+        [...wanted, busy],
+        rules(scope("eks", { capacity: true, match: { resourceIds: ["subnet-a", "subnet-b"] } })),
+        {
+          clientFor: readers(ACCOUNT),
+          concurrency: 1,
+        },
+      );
+      return ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input.Filters?.[0]?.Name);
+    };
+
+    // By subnet: 2/200 + 3/1000 = 0.013. By VPC: 1/200 + 4/1000 = 0.009, or 1/200 + 203/1000 = 0.208.
+    expect(await filterFor(250)).to.deep.equal(["vpc-id"]);
+    expect(await filterFor(51)).to.deep.equal(["subnet-id"]);
+  });
+
   it("makes no call when no scope measures capacity", async () => {
     const report = await addCapacity([subnet("subnet-a", "10.0.0.0/24", 251)], rules(scope("plain")), {
       clientFor: readers(ACCOUNT),

@@ -13,8 +13,10 @@ import { expect } from "chai";
 
 import {
   FILTER_VALUES_PER_REQUEST,
+  interfaceCallEstimate,
   planInterfaceQueries,
   readRegionCapacity,
+  readsWholeVpc,
   type SubnetTarget,
 } from "../../src/collect/enis";
 
@@ -50,12 +52,12 @@ function target(subnetId: string, vpcId = "vpc-1", scopes = ["eks-pods"]): Subne
 
 describe("collect/enis", () => {
   describe("planInterfaceQueries", () => {
-    it("reads a VPC whole when every subnet of it is wanted, by subnet otherwise", () => {
+    it("reads a VPC whole when every subnet of it is wanted, by subnet when the rest of the VPC is of unknown size", () => {
       const queries = planInterfaceQueries(
         [target("subnet-a", "vpc-1"), target("subnet-b", "vpc-1"), target("subnet-c", "vpc-2")],
         new Map([
-          ["vpc-1", 2],
-          ["vpc-2", 5],
+          ["vpc-1", { subnets: 2 }],
+          ["vpc-2", { subnets: 5 }],
         ]),
       );
 
@@ -68,13 +70,116 @@ describe("collect/enis", () => {
     it(`puts at most ${FILTER_VALUES_PER_REQUEST} values in one filter`, () => {
       const many = Array.from({ length: 450 }, (_, i) => target(`subnet-${String(i).padStart(3, "0")}`, "vpc-big"));
 
-      const queries = planInterfaceQueries(many, new Map([["vpc-big", 1000]]));
+      const queries = planInterfaceQueries(many, new Map([["vpc-big", { subnets: 1000 }]]));
 
       expect(queries.map((q) => [q.filter, q.values.length])).to.deep.equal([
         ["subnet-id", 200],
         ["subnet-id", 200],
         ["subnet-id", 50],
       ]);
+    });
+  });
+
+  describe("readsWholeVpc: the filter estimated to take fewer calls", () => {
+    const inUse = (id: string, addressesInUse: number | undefined, vpcId = "vpc-1"): SubnetTarget => ({
+      ...target(id, vpcId),
+      ...(addressesInUse !== undefined ? { addressesInUse } : {}),
+    });
+
+    it("estimates a share of calls: 200 filter values or 1,000 interfaces make one", () => {
+      expect(interfaceCallEstimate(1, 400)).to.equal(0.405);
+      expect(interfaceCallEstimate(399, 399)).to.be.closeTo(2.394, 1e-9);
+    });
+
+    it("reads by VPC when the subnets left out hold few addresses, by subnet when they hold many", () => {
+      const wanted = [inUse("subnet-a", 100), inUse("subnet-b", 100)];
+
+      // By subnet 2/200 + 200/1000 = 0.21; by VPC 1/200 + 300/1000 = 0.305, 1/200 + 204/1000 = 0.209.
+      expect(readsWholeVpc(wanted, { subnets: 3, addressesInUse: 300 })).to.equal(false);
+      expect(readsWholeVpc(wanted, { subnets: 3, addressesInUse: 204 })).to.equal(true);
+      expect(readsWholeVpc(wanted, { subnets: 3, addressesInUse: 206 })).to.equal(false);
+    });
+
+    it("reads by subnet when the usage of the VPC or of a wanted subnet is unknown, unless every subnet is wanted", () => {
+      expect(readsWholeVpc([inUse("subnet-a", 1)], { subnets: 2 })).to.equal(false);
+      expect(readsWholeVpc([inUse("subnet-a", undefined)], { subnets: 2, addressesInUse: 1 })).to.equal(false);
+      expect(readsWholeVpc([inUse("subnet-a", undefined)], { subnets: 1 })).to.equal(true);
+      expect(readsWholeVpc([inUse("subnet-a", 1)], undefined)).to.equal(false);
+    });
+  });
+
+  describe("the filter choice, in calls made", () => {
+    let client: EC2Client;
+    let ec2: AwsClientStub<EC2Client>;
+
+    beforeEach(() => {
+      client = new EC2Client({ region: REGION });
+      ec2 = mockClient(client);
+      ec2.on(GetSubnetCidrReservationsCommand).resolves({ SubnetIpv4CidrReservations: [] });
+    });
+
+    afterEach(() => ec2.restore());
+
+    /** A VPC whose subnet i holds interfacesIn(i) interfaces of one address each, served 1,000 a page. */
+    function serveVpc(subnets: number, interfacesIn: (i: number) => number): void {
+      const all: NetworkInterface[] = [];
+      for (let i = 0; i < subnets; i++) {
+        for (let n = 0; n < interfacesIn(i); n++) {
+          all.push(eni(`eni-${i}-${n}`, `subnet-${i}`, [`10.${i >> 8}.${i & 255}.${n + 4}`]));
+        }
+      }
+      ec2.on(DescribeNetworkInterfacesCommand).callsFake((input: DescribeNetworkInterfacesCommandInput) => {
+        const [filter] = input.Filters ?? [];
+        const values = new Set(filter?.Values);
+        const matching = all.filter((e) =>
+          filter?.Name === "vpc-id" ? values.has(e.VpcId ?? "") : values.has(e.SubnetId ?? ""),
+        );
+        const from = Number(input.NextToken ?? 0);
+        const next = from + (input.MaxResults ?? 1000);
+        return {
+          NetworkInterfaces: matching.slice(from, next),
+          ...(next < matching.length ? { NextToken: String(next) } : {}),
+        };
+      });
+    }
+
+    const describeCalls = () =>
+      ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => {
+        const [filter] = c.args[0].input.Filters ?? [];
+        return [filter?.Name, filter?.Values?.length];
+      });
+
+    it("reads a VPC with 399 of its 400 subnets opted in by VPC: 1 call instead of 2 by subnet (200 + 199 values)", async () => {
+      serveVpc(400, () => 1);
+      const wanted = Array.from({ length: 399 }, (_, i) => ({ ...target(`subnet-${i}`), addressesInUse: 1 }));
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: wanted,
+        vpcs: new Map([["vpc-1", { subnets: 400, addressesInUse: 400 }]]),
+      });
+
+      expect(describeCalls()).to.deep.equal([["vpc-id", 1]]);
+      expect(facts.interfacesRead).to.equal(399);
+      // Without the usage figures the subnets would be read by subnet: two requests.
+      expect(
+        planInterfaceQueries(wanted, new Map([["vpc-1", { subnets: 400 }]])).map((q) => q.values.length),
+      ).to.deep.equal([200, 199]);
+      expect(facts.failures).to.deep.equal([]);
+    });
+
+    it("reads one small opted-in subnet of a big VPC by subnet: 1 call instead of 50 pages of the VPC", async () => {
+      // subnet-0 holds 10 interfaces; the 49 others 1,000 each: 49,010 in the VPC.
+      serveVpc(50, (i) => (i === 0 ? 10 : 1000));
+
+      const facts = await readRegionCapacity(client, {
+        region: REGION,
+        subnets: [{ ...target("subnet-0"), addressesInUse: 10 }],
+        vpcs: new Map([["vpc-1", { subnets: 50, addressesInUse: 49_010 }]]),
+      });
+
+      expect(describeCalls()).to.deep.equal([["subnet-id", 1]]);
+      expect(facts.interfaces.get("subnet-0")).to.have.length(10);
     });
   });
 
@@ -98,7 +203,7 @@ describe("collect/enis", () => {
 
     /** Reads the capacity of `subnets` (subnet-a alone by default), vpc-1 holding `inVpc` subnets in all. */
     function read(subnets: SubnetTarget[] = [target("subnet-a")], inVpc = subnets.length) {
-      return readRegionCapacity(client, { region: REGION, subnets, subnetsPerVpc: new Map([["vpc-1", inVpc]]) });
+      return readRegionCapacity(client, { region: REGION, subnets, vpcs: new Map([["vpc-1", { subnets: inVpc }]]) });
     }
 
     it("pages through the interfaces 1,000 at a time and groups them by subnet", async () => {
