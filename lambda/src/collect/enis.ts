@@ -140,9 +140,60 @@ export function readsWholeVpc(wanted: readonly SubnetTarget[], vpc: VpcExtent | 
   return interfaceCallEstimate(1, vpc.addressesInUse) <= interfaceCallEstimate(wanted.length, wantedInUse);
 }
 
+/** The queries of a plan: the VPCs `whole` says to read whole by `vpc-id`, the other subnets by `subnet-id`. */
+function queriesOf(
+  byVpc: ReadonlyMap<string, SubnetTarget[]>,
+  loose: readonly string[],
+  whole: (vpcId: string, wanted: readonly SubnetTarget[]) => boolean,
+): InterfaceQuery[] {
+  const wholeVpcs: string[] = [];
+  const bySubnet = [...loose];
+  for (const [vpcId, wanted] of byVpc) {
+    if (whole(vpcId, wanted)) wholeVpcs.push(vpcId);
+    else bySubnet.push(...wanted.map((s) => s.subnetId));
+  }
+  const queries: InterfaceQuery[] = [];
+  for (const values of chunks(wholeVpcs.sort(), FILTER_VALUES_PER_REQUEST)) {
+    queries.push({
+      filter: "vpc-id",
+      values,
+      subnets: values.flatMap((v) => (byVpc.get(v) ?? []).map((s) => s.subnetId)),
+    });
+  }
+  for (const values of chunks(bySubnet.sort(), FILTER_VALUES_PER_REQUEST)) {
+    queries.push({ filter: "subnet-id", values, subnets: values });
+  }
+  return queries;
+}
+
+/**
+ * Whole calls a plan is estimated to take: per query at least one, and a page per 1,000 addresses in
+ * use in what it reads (usage not known counts as none: both plans compared read those subnets).
+ */
+function estimatedCalls(
+  queries: readonly InterfaceQuery[],
+  targets: ReadonlyMap<string, SubnetTarget>,
+  vpcs: ReadonlyMap<string, VpcExtent>,
+): number {
+  let calls = 0;
+  for (const q of queries) {
+    let inUse = 0;
+    if (q.filter === "vpc-id") {
+      for (const v of q.values) inUse += vpcs.get(v)?.addressesInUse ?? 0;
+    } else {
+      for (const id of q.values) inUse += targets.get(id)?.addressesInUse ?? 0;
+    }
+    calls += Math.max(1, Math.ceil(inUse / INTERFACE_PAGE_SIZE));
+  }
+  return calls;
+}
+
 /**
  * The queries that read the interfaces of `subnets`: per VPC by `vpc-id` or by `subnet-id`,
- * whichever readsWholeVpc estimates cheaper; subnets without a known VPC by subnet.
+ * whichever readsWholeVpc estimates cheaper; subnets without a known VPC by subnet. That plan is
+ * kept only when it is estimated to take fewer whole calls than reading by `vpc-id` just the VPCs
+ * whose every subnet is wanted, which reads no interface of a subnet nobody asked about; on a tie
+ * (one VPC with a few subnets left out: one call either way) the plan that reads less is kept.
  */
 export function planInterfaceQueries(
   subnets: readonly SubnetTarget[],
@@ -154,23 +205,14 @@ export function planInterfaceQueries(
     if (s.vpcId === undefined) loose.push(s.subnetId);
     else byVpc.set(s.vpcId, [...(byVpc.get(s.vpcId) ?? []), s]);
   }
-  const wholeVpcs: string[] = [];
-  for (const [vpcId, wanted] of byVpc) {
-    if (readsWholeVpc(wanted, vpcs.get(vpcId))) wholeVpcs.push(vpcId);
-    else loose.push(...wanted.map((s) => s.subnetId));
-  }
-  const queries: InterfaceQuery[] = [];
-  for (const values of chunks(wholeVpcs.sort(), FILTER_VALUES_PER_REQUEST)) {
-    queries.push({
-      filter: "vpc-id",
-      values,
-      subnets: values.flatMap((v) => (byVpc.get(v) ?? []).map((s) => s.subnetId)),
-    });
-  }
-  for (const values of chunks(loose.sort(), FILTER_VALUES_PER_REQUEST)) {
-    queries.push({ filter: "subnet-id", values, subnets: values });
-  }
-  return queries;
+  const estimated = queriesOf(byVpc, loose, (vpcId, wanted) => readsWholeVpc(wanted, vpcs.get(vpcId)));
+  const exact = queriesOf(
+    byVpc,
+    loose,
+    (vpcId, wanted) => (vpcs.get(vpcId)?.subnets ?? Number.POSITIVE_INFINITY) <= wanted.length,
+  );
+  const targets = new Map(subnets.map((s) => [s.subnetId, s]));
+  return estimatedCalls(estimated, targets, vpcs) < estimatedCalls(exact, targets, vpcs) ? estimated : exact;
 }
 
 /** Every item of a pagination, through paginate(): bounded, and a repeated token is an error. */

@@ -131,25 +131,24 @@ describe("capacity/enrich", () => {
 
   it("chooses the filter from the addresses in use the source reports for every subnet of the VPC", async () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-    const filterFor = async (busyAvailable: number) => {
+    const filtersFor = async (opted: number, leftOutAvailable: number) => {
       ec2.resetHistory();
-      // subnet-a and subnet-b opted in, 1 and 2 addresses in use; subnet-c not, 251 − busyAvailable in use.
-      const wanted = [subnet("subnet-a", "10.0.0.0/24", 250), subnet("subnet-b", "10.0.1.0/24", 249)];
-      const busy = subnet("subnet-c", "10.0.2.0/24", busyAvailable);
+      // `opted` subnets opted in with 1 address in use each; one more subnet of the VPC is not.
+      const wanted = Array.from({ length: opted }, (_, i) => subnet(`subnet-${i}`, `10.0.${i}.0/24`, 250));
+      const leftOut = subnet("subnet-left-out", "10.1.0.0/24", leftOutAvailable);
       await addCapacity(
-        [...wanted, busy],
-        rules(scope("eks", { capacity: true, match: { resourceIds: ["subnet-a", "subnet-b"] } })),
-        {
-          clientFor: readers(ACCOUNT),
-          concurrency: 1,
-        },
+        [...wanted, leftOut],
+        rules(scope("eks", { capacity: true, match: { resourceIds: wanted.map((w) => w.resourceId) } })),
+        { clientFor: readers(ACCOUNT), concurrency: 1 },
       );
       return ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input.Filters?.[0]?.Name);
     };
 
-    // By subnet: 2/200 + 3/1000 = 0.013. By VPC: 1/200 + 4/1000 = 0.009, or 1/200 + 203/1000 = 0.208.
-    expect(await filterFor(250)).to.deep.equal(["vpc-id"]);
-    expect(await filterFor(51)).to.deep.equal(["subnet-id"]);
+    // 201 opted in: by subnet 2 requests (200 + 1 values); by VPC 1, with 202 or 451 addresses in use.
+    expect(await filtersFor(201, 250)).to.deep.equal(["vpc-id"]);
+    expect(await filtersFor(201, 1)).to.deep.equal(["vpc-id"]);
+    // 2 opted in: one call either way, so the subnet filter, which reads no interface of the left-out subnet.
+    expect(await filtersFor(2, 250)).to.deep.equal(["subnet-id"]);
   });
 
   it("makes no call when no scope measures capacity", async () => {

@@ -109,6 +109,19 @@ describe("collect/enis", () => {
   });
 
   describe("the filter choice, in calls made", () => {
+    it("keeps to the subnet filter when reading the VPC saves no whole call", () => {
+      const wanted = [
+        { ...target("subnet-a"), addressesInUse: 1 },
+        { ...target("subnet-b"), addressesInUse: 1 },
+      ];
+
+      // readsWholeVpc estimates the VPC cheaper (0.008 against 0.012), but both are one call.
+      expect(readsWholeVpc(wanted, { subnets: 3, addressesInUse: 3 })).to.equal(true);
+      expect(planInterfaceQueries(wanted, new Map([["vpc-1", { subnets: 3, addressesInUse: 3 }]]))).to.deep.equal([
+        { filter: "subnet-id", values: ["subnet-a", "subnet-b"], subnets: ["subnet-a", "subnet-b"] },
+      ]);
+    });
+
     let client: EC2Client;
     let ec2: AwsClientStub<EC2Client>;
 
