@@ -20,7 +20,6 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +27,16 @@ import { parseArgs } from "node:util";
 
 import { CAPACITY_SMOKE, capacityMain, runCapacityBench } from "./capacity.mjs";
 import { startEmulator } from "./emulator.mjs";
-import { buildHandler, cleanEnv, failed, runHandler, runNode } from "./measure.mjs";
+import {
+  buildHandler,
+  buildProbe,
+  cleanEnv,
+  failed,
+  LAMBDA_MEMORY_MB,
+  LAMBDA_V8_FLAGS,
+  runHandler,
+  runNode,
+} from "./measure.mjs";
 import { readHotspots, readModuleShares } from "./profile.mjs";
 import { benchRulesYaml, SCOPE_COUNT } from "./rules.mjs";
 import { formatNumber, formatSpread, markdownTable, spread } from "./summary.mjs";
@@ -45,17 +53,6 @@ const NAMESPACE = "IPAMMonitorBench";
 /** The API's largest page: GetIpamResourceCidrs MaxResults 5..1000. */
 const PAGE_SIZE = 1000;
 const RESULTS_SCHEMA_VERSION = 1;
-
-/**
- * The V8 limits Lambda's Node.js bootstrap derives from a 512 MB function's memory
- * (new space = memory / 10, half of it per semi space; old space = memory − new space):
- * one scan per N runs under them to show the scan fits the function it will run in.
- */
-const LAMBDA_MEMORY_MB = 512;
-const LAMBDA_V8_FLAGS = [
-  `--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`,
-  `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`,
-];
 
 const DEFAULT_SIZES = [1000, 10_000, 100_000];
 const DEFAULT_REPEAT = 5;
@@ -202,17 +199,7 @@ async function build(work, rulesFile) {
   const zip = join(work, "ipam-monitor.zip");
   const handler = buildHandler(work, rulesFile, zip);
 
-  const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
-  const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
-  const probe = join(work, "probe", "probe.js");
-  await esbuild.build({
-    ...handlerOptions(join(work, "probe")),
-    entryPoints: [join(HERE, "probe.ts")],
-    outfile: probe,
-    // probe.ts lives outside lambda/; its SDK imports resolve from lambda/node_modules like the handler's.
-    nodePaths: [join(LAMBDA, "node_modules")],
-    logLevel: "error",
-  });
+  const probe = await buildProbe(join(HERE, "probe.ts"), join(work, "probe", "probe.js"));
   return { handler, probe, zip, zipBytes: statSync(zip).size, handlerBytes: statSync(handler).size };
 }
 

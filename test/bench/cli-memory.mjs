@@ -19,13 +19,12 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startEmulator } from "./emulator.mjs";
-import { cleanEnv } from "./measure.mjs";
+import { buildProbe, cleanEnv } from "./measure.mjs";
 import { benchRulesYaml } from "./rules.mjs";
 import { formatNumber, markdownTable, spread } from "./summary.mjs";
 
@@ -102,19 +101,10 @@ export function launcherNodeFlags(launcher) {
  * @param {string} work
  */
 async function build(work) {
-  const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
-  const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
   // The launcher's own build (written under a temporary name and renamed), as npm run build makes it.
   execFileSync(process.execPath, [join(LAMBDA, "build.mjs"), "--cli-only"], { stdio: ["ignore", "ignore", "inherit"] });
   const cli = join(REPO, "scripts", "ipam-monitor");
-  const probe = join(work, "probe", "probe.js");
-  await esbuild.build({
-    ...handlerOptions(join(work, "probe")),
-    entryPoints: [join(HERE, "probe.ts")],
-    outfile: probe,
-    nodePaths: [join(LAMBDA, "node_modules")],
-    logLevel: "error",
-  });
+  const probe = await buildProbe(join(HERE, "probe.ts"), join(work, "probe", "probe.js"));
   const reporter = join(work, "report-rss.cjs");
   writeFileSync(reporter, RSS_REPORTER);
   const bundle = join(LAMBDA, "dist", "cli", "ipam-monitor.js");

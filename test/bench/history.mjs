@@ -14,19 +14,17 @@
  * Results go to docs/bench-history.json (with --smoke, a temporary file).
  */
 
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { buildProbe, cleanEnv, LAMBDA_V8_FLAGS, runNode } from "./measure.mjs";
+import { spread } from "./summary.mjs";
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, "..", "..");
-const LAMBDA = join(REPO, "lambda");
-/** Lambda's Node.js bootstrap sets these for a 512 MB function (see docs of the scan benchmark). */
-const LAMBDA_512_FLAGS = ["--max-semi-space-size=25", "--max-old-space-size=461"];
 const TARGETS = { n: 100_000, days: 30, cpuMs: 10_000, maxRssMb: 512 };
 const SMOKE = { sizes: [2000], days: 10, repeat: 1 };
 
@@ -36,48 +34,6 @@ function usage(message) {
     `${message ? `bench --history: ${message}\n` : ""}Usage: scripts/bench --history [--sizes N,…] [--days D] [--repeat R] [--out FILE] | --smoke\n`,
   );
   process.exit(2);
-}
-
-/**
- * @param {string[]} args
- * @param {Record<string, string>} [env]
- * @returns {Promise<{ code: number | null; stdout: string; stderr: string; wallMs: number }>}
- */
-function runNode(args, env = {}) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr, wallMs: Date.now() - started }));
-  });
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** @param {string} work */
-async function buildProbe(work) {
-  const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
-  const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
-  const probe = join(work, "probe", "history-probe.js");
-  await esbuild.build({
-    ...handlerOptions(join(work, "probe")),
-    entryPoints: [join(HERE, "history-probe.ts")],
-    outfile: probe,
-    nodePaths: [join(LAMBDA, "node_modules")],
-    logLevel: "error",
-  });
-  return probe;
 }
 
 async function main() {
@@ -112,12 +68,14 @@ async function main() {
   const results = [];
   try {
     process.stderr.write("bench --history: building the probe\n");
-    const probe = await buildProbe(work);
+    const probe = await buildProbe(join(HERE, "history-probe.ts"), join(work, "probe", "history-probe.js"));
+    // The probes read a local directory: a clean environment, like every measured process of the benchmarks.
+    const probeEnv = cleanEnv({});
     for (const n of sizes) {
       const dir = join(work, `history-${n}`);
       mkdirSync(dir);
       process.stderr.write(`bench --history: N = ${n.toLocaleString("en-US")}: writing ${days - 1} days of history\n`);
-      const prepared = await runNode([probe, "prepare", dir, String(n), String(days)]);
+      const prepared = await runNode([probe, "prepare", dir, String(n), String(days)], probeEnv);
       if (prepared.code !== 0) throw new Error(`preparing the history failed:\n${prepared.stderr}`);
       const history = JSON.parse(prepared.stdout);
       const runs = [];
@@ -125,7 +83,7 @@ async function main() {
         process.stderr.write(`bench --history: N = ${n.toLocaleString("en-US")}: run ${r + 1} of ${repeat}\n`);
         // Each run folds the scan into today's object: start every run from the prepared days alone.
         rmSync(join(dir, "days", "2026-12-01.json.gz"), { force: true });
-        const run = await runNode([...LAMBDA_512_FLAGS, probe, "forecast", dir, String(n), String(days)]);
+        const run = await runNode([...LAMBDA_V8_FLAGS, probe, "forecast", dir, String(n), String(days)], probeEnv);
         if (run.code !== 0) throw new Error(`the forecast run failed:\n${run.stderr}`);
         runs.push(JSON.parse(run.stdout));
       }
@@ -153,15 +111,15 @@ async function main() {
         days,
         bytesPerDay: history.bytesPerDay,
         cpuMs: {
-          read: median(runs.map((x) => x.cpuMs.read)),
-          evaluate: median(runs.map((x) => x.cpuMs.evaluate)),
-          write: median(runs.map((x) => x.cpuMs.write)),
-          total: median(runs.map((x) => x.cpuMs.total)),
+          read: spread(runs.map((x) => x.cpuMs.read)).median,
+          evaluate: spread(runs.map((x) => x.cpuMs.evaluate)).median,
+          write: spread(runs.map((x) => x.cpuMs.write)).median,
+          total: spread(runs.map((x) => x.cpuMs.total)).median,
           totalRange: [Math.min(...runs.map((x) => x.cpuMs.total)), Math.max(...runs.map((x) => x.cpuMs.total))],
         },
-        wallMs: median(runs.map((x) => x.wallMs)),
+        wallMs: spread(runs.map((x) => x.wallMs)).median,
         maxRssMb: Math.max(...runs.map((x) => x.maxRssMb)),
-        rssBeforeMb: median(runs.map((x) => x.rssBeforeMb)),
+        rssBeforeMb: spread(runs.map((x) => x.rssBeforeMb)).median,
         trends: first.trends,
         dated: first.dated,
         runs,
@@ -192,7 +150,7 @@ async function main() {
       loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       node: process.version,
     },
-    nodeFlags: LAMBDA_512_FLAGS,
+    nodeFlags: LAMBDA_V8_FLAGS,
     results,
   };
   const out = values.smoke

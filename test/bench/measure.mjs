@@ -8,11 +8,23 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LAMBDA = resolve(HERE, "..", "..", "lambda");
+
+/**
+ * The V8 limits Lambda's Node.js bootstrap derives from a 512 MB function's memory
+ * (new space = memory / 10, half of it per semi space; old space = memory − new space):
+ * a measurement under them shows the work fits the function it will run in.
+ */
+export const LAMBDA_MEMORY_MB = 512;
+export const LAMBDA_V8_FLAGS = [
+  `--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`,
+  `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`,
+];
 
 /**
  * @typedef {{ code: number | null; stdout: string; stderr: string; report: string; wallMs: number }} NodeRun
@@ -110,4 +122,25 @@ export function buildHandler(work, rulesFile, zip = join(work, "ipam-monitor.zip
   const handler = join(outdir, "lambda", "index.js");
   statSync(handler);
   return handler;
+}
+
+/**
+ * Bundles a probe under test/bench with the handler's esbuild settings, so what it measures is
+ * built the way the function is.
+ * @param {string} entry the probe's source, e.g. join(HERE, "probe.ts")
+ * @param {string} outfile
+ * @returns {Promise<string>} outfile
+ */
+export async function buildProbe(entry, outfile) {
+  const { handlerOptions } = await import(join(LAMBDA, "scripts", "bundle.mjs"));
+  const esbuild = createRequire(join(LAMBDA, "package.json"))("esbuild");
+  await esbuild.build({
+    ...handlerOptions(dirname(outfile)),
+    entryPoints: [entry],
+    outfile,
+    // The probes live outside lambda/; their SDK imports resolve from lambda/node_modules like the handler's.
+    nodePaths: [join(LAMBDA, "node_modules")],
+    logLevel: "error",
+  });
+  return outfile;
 }
