@@ -180,12 +180,13 @@ export interface Scan {
 
 /**
  * Runs `ipam-monitor scan --rules rules.yaml --format json` against the fault layer, publishing to
- * the case's namespace, topic and table, with `args` and `env` added.
+ * the case's namespace, topic and table, with `args` and `env` added (and another rules file, `rules`).
  */
 export async function scan(
   resources: CaseResources,
   args: string[] = [],
   env: Record<string, string> = {},
+  rules: string = RULES,
 ): Promise<Scan> {
   let out = "";
   let err = "";
@@ -194,7 +195,7 @@ export async function scan(
     [
       "scan",
       "--rules",
-      RULES,
+      rules,
       "--format",
       "json",
       "--namespace",
